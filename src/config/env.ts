@@ -1,0 +1,142 @@
+// Every environment variable of the contract, read and validated in one place.
+// A bad value becomes a ConfigError naming the variable and what would be valid.
+import { z } from "zod";
+import path from "node:path";
+
+export const DEFAULT_MODEL = "claude-sonnet-5-5";
+
+const idList = z
+  .string()
+  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+
+const positiveInt = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
+
+const url = (what: string) =>
+  optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `must be a valid ${what} URL` });
+
+const schema = z.object({
+  DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+    message: "must be a postgres:// or postgresql:// connection string (or unset for the embedded database)",
+  }),
+  DATA_DIR: optionalString.transform((v) => path.resolve(v ?? ".deep-agent")),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: url("http(s)"),
+  AGENT_MODEL: optionalString.transform((v) => v ?? DEFAULT_MODEL),
+  SANDBOX_PROVIDER: z.enum(["e2b", "local"], { message: 'must be "e2b" or "local"' }).optional(),
+  SANDBOX_ISOLATION: z
+    .enum(["auto", "none"], { message: 'must be "auto" (isolate with bubblewrap) or "none" (explicit opt-out)' })
+    .optional()
+    .transform((v) => v ?? "auto"),
+  /** Local adapter: domains commands may reach through the sandbox's proxy; empty = no network. */
+  SANDBOX_ALLOWED_DOMAINS: idList.optional().transform((v) => v ?? []),
+  E2B_API_KEY: optionalString,
+  E2B_TEMPLATE: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith("xapp-"), {
+    message: "must be an app-level token starting with xapp- (Socket Mode), or unset for HTTP mode",
+  }),
+  SLACK_API_URL: url("Slack Web API").transform((v) => v ?? "https://slack.com/api/"),
+  SLACK_ADMIN_USERS: idList.optional().transform((v) => v ?? []),
+  PORT: z
+    .string()
+    .regex(/^\d+$/, "must be a port number")
+    .transform(Number)
+    .pipe(z.number().int().min(0).max(65535, "must be a port number (0-65535)"))
+    .optional()
+    .transform((v) => v ?? 3000),
+  WORKER_CONCURRENCY: positiveInt(4),
+  ALLOWED_SLACK_USERS: idList.optional().transform((v) => v ?? []),
+  ALLOWED_SLACK_CHANNELS: idList.optional().transform((v) => v ?? []),
+  MCP_CONFIG: optionalString,
+  GITHUB_TOKEN: optionalString,
+  NOTION_TOKEN: optionalString,
+  TASK_TIMEOUT_SECONDS: positiveInt(1800),
+  MAX_QUEUE_DEPTH: positiveInt(1000),
+  /** Queued + running tasks one Slack user may have at once. */
+  MAX_TASKS_PER_USER: positiveInt(5),
+  MAX_TURNS: positiveInt(200),
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      message: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .optional(),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+export type Config = Omit<Parsed, "SANDBOX_PROVIDER" | "LOG_LEVEL"> & {
+  SANDBOX_PROVIDER: "e2b" | "local";
+  LOG_LEVEL: NonNullable<Parsed["LOG_LEVEL"]>;
+  /** LOG_LEVEL was given explicitly (interactive commands log less by default). */
+  logLevelExplicit: boolean;
+};
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string, options?: { cause?: unknown }) {
+    super(`${variable}: ${message}`, options);
+    this.name = "ConfigError";
+    this.variable = variable;
+  }
+}
+
+/** Values that must never reach a log line or a Slack message. */
+export function secretValues(config: Config): string[] {
+  return [
+    config.ANTHROPIC_API_KEY,
+    config.E2B_API_KEY,
+    config.SLACK_BOT_TOKEN,
+    config.SLACK_SIGNING_SECRET,
+    config.SLACK_APP_TOKEN,
+    config.GITHUB_TOKEN,
+    config.NOTION_TOKEN,
+    config.DATABASE_URL ? new URL(config.DATABASE_URL).password || undefined : undefined,
+  ].filter((v): v is string => typeof v === "string" && v.length >= 6);
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k]]));
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const variable = String(issue.path[0] ?? "environment");
+    const got = env[variable];
+    const shown = got === undefined || isSecretName(variable) ? "" : ` (got ${JSON.stringify(got)})`;
+    throw new ConfigError(variable, `${issue.message}${shown}`);
+  }
+  const c = parsed.data;
+  const provider = c.SANDBOX_PROVIDER ?? (c.E2B_API_KEY ? "e2b" : "local");
+  if (provider === "e2b" && !c.E2B_API_KEY && !env["E2B_ACCESS_TOKEN"] && env["E2B_DEBUG"] !== "true") {
+    throw new ConfigError("E2B_API_KEY", 'is required when SANDBOX_PROVIDER=e2b (or set SANDBOX_PROVIDER=local)');
+  }
+  return {
+    ...c,
+    SANDBOX_PROVIDER: provider,
+    LOG_LEVEL: c.LOG_LEVEL ?? "info",
+    logLevelExplicit: c.LOG_LEVEL !== undefined,
+  };
+}
+
+function isSecretName(name: string): boolean {
+  return /KEY|TOKEN|SECRET|PASSWORD/.test(name);
+}
+
+/** The model API must be reachable with credentials before a task can run. */
+export function requireModelAccess(config: Config): void {
+  if (!config.ANTHROPIC_API_KEY) {
+    throw new ConfigError("ANTHROPIC_API_KEY", "is not set; put your Claude API key in the environment or in .env");
+  }
+}

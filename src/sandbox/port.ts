@@ -1,0 +1,93 @@
+// The sandbox port: everything the agent may do to the machine it works on.
+// Adapters (local, e2b) implement it; the agent and its tools depend only on this file.
+
+export type OutputStream = "stdout" | "stderr";
+
+export interface ExecOptions {
+  /** Hard limit; the command (and its children) is killed when it passes. */
+  timeoutMs: number;
+  /** Aborting kills the command and its children. */
+  signal?: AbortSignal;
+  /** Called with output as it arrives (streaming). */
+  onOutput?: (chunk: string, stream: OutputStream) => void;
+  /** Relative to the sandbox's workdir; default the workdir itself. */
+  cwd?: string;
+  /** Output kept in the result per stream; the rest is counted, not kept. */
+  maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  /** The command was killed because the signal aborted. */
+  cancelled: boolean;
+  /** Bytes of output that were dropped because of maxOutputBytes. */
+  droppedBytes: number;
+  durationMs: number;
+}
+
+export interface FileEntry {
+  name: string;
+  /** Absolute path inside the sandbox. */
+  path: string;
+  type: "file" | "dir" | "symlink" | "other";
+  size?: number;
+}
+
+export interface Sandbox {
+  readonly id: string;
+  /** Absolute path where relative paths resolve and commands start. */
+  readonly workdir: string;
+  /** Which adapter this is, for logs and metrics ("local", "e2b"). */
+  readonly provider: string;
+  exec(command: string, options: ExecOptions): Promise<ExecResult>;
+  /** Throws SandboxError with code "not_found", "outside_workdir", "is_directory"... */
+  readFile(path: string): Promise<Uint8Array>;
+  writeFile(path: string, content: string | Uint8Array): Promise<void>;
+  list(path: string): Promise<FileEntry[]>;
+  /**
+   * Ends this task's use of the sandbox. `keep: true` asks the adapter to keep it
+   * resumable (pause) for a later task in the same thread; adapters that cannot keep
+   * state just release it.
+   */
+  close(options?: { keep?: boolean }): Promise<void>;
+}
+
+export interface SandboxCreateOptions {
+  taskId: string;
+  /** A conversation (Slack thread) the sandbox belongs to; lets a follow-up reuse it. */
+  threadKey?: string;
+  metadata?: Record<string, string>;
+  /** Expected lifetime; adapters with their own timeouts keep the sandbox alive this long. */
+  lifetimeMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface SandboxProvider {
+  readonly name: string;
+  create(options: SandboxCreateOptions): Promise<Sandbox>;
+  /** Reconnects to a sandbox kept by close({ keep: true }); null when it is gone. */
+  resume?(id: string, options: SandboxCreateOptions): Promise<Sandbox | null>;
+}
+
+export type SandboxErrorCode =
+  | "not_found"
+  | "outside_workdir"
+  | "is_directory"
+  | "not_directory"
+  | "isolation_unavailable"
+  | "start_failed"
+  | "closed"
+  | "io";
+
+/** An error a tool can show to the model or a user as it is. */
+export class SandboxError extends Error {
+  readonly code: SandboxErrorCode;
+  constructor(code: SandboxErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SandboxError";
+    this.code = code;
+  }
+}
