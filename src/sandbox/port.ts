@@ -42,6 +42,8 @@ export interface Sandbox {
   readonly workdir: string;
   /** Which adapter this is, for logs and metrics ("local", "e2b"). */
   readonly provider: string;
+  /** An MCP gateway the sandbox offers (E2B's), reached over Streamable HTTP with a bearer token. */
+  readonly mcpGateway?: { url: string; token: string };
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
   /** Throws SandboxError with code "not_found", "outside_workdir", "is_directory"... */
   readFile(path: string): Promise<Uint8Array>;
