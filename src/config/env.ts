@@ -68,6 +68,9 @@ const schema = z.object({
   /** Queued + running tasks one Slack user may have at once. */
   MAX_TASKS_PER_USER: positiveInt(5),
   MAX_TURNS: positiveInt(200),
+  /** Input tokens the model accepts; the conversation is compacted before it gets there. */
+  AGENT_CONTEXT_TOKENS: positiveInt(200_000),
+  AGENT_MAX_OUTPUT_TOKENS: positiveInt(16_000),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "must be one of fatal, error, warn, info, debug, trace, silent",

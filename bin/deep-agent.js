@@ -1,0 +1,20 @@
+#!/usr/bin/env node
+// Launcher: runs the TypeScript CLI on the Node 24 pinned in this package, even when
+// the `node` on PATH is older (type stripping needs Node >= 23.6).
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const main = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
+const major = Number(process.versions.node.split(".")[0]);
+if (major >= 24) {
+  await import(main);
+} else {
+  const pinned = fileURLToPath(new URL("../node_modules/node/bin/node", import.meta.url));
+  if (!existsSync(pinned)) {
+    console.error(`deep-agent: needs Node.js 24 or newer (this is ${process.version}); run \`npm install\` in the checkout to get the pinned one`);
+    process.exit(2);
+  }
+  const child = spawnSync(pinned, [main, ...process.argv.slice(2)], { stdio: "inherit" });
+  process.exit(child.status ?? 1);
+}

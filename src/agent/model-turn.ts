@@ -1,0 +1,85 @@
+// One model call: a streamed Messages API request, retried as a whole when the stream
+// breaks, with failures turned into reasons a user can act on.
+import Anthropic from "@anthropic-ai/sdk";
+import type { ModelSettings } from "./run-options.ts";
+import type { FailureReason } from "./events.ts";
+
+export type ModelRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "model" | "stream">;
+
+export class ModelError extends Error {
+  readonly reason: FailureReason;
+  /** The request was too large for the model's context window; compacting may help. */
+  readonly promptTooLong: boolean;
+  constructor(reason: FailureReason, message: string, options: { cause?: unknown; promptTooLong?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "ModelError";
+    this.reason = reason;
+    this.promptTooLong = options.promptTooLong ?? false;
+  }
+}
+
+export interface TurnHooks {
+  signal: AbortSignal;
+  onRetry: (attempt: number, delayMs: number, reason: string) => void;
+  onText?: (delta: string) => void;
+}
+
+export async function callModel(settings: ModelSettings, request: ModelRequest, hooks: TurnHooks): Promise<Anthropic.Message> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const stream = settings.client.messages.stream({ ...request, model: settings.model }, { signal: hooks.signal });
+      if (hooks.onText) stream.on("text", hooks.onText);
+      return await stream.finalMessage();
+    } catch (error) {
+      if (hooks.signal.aborted) throw hooks.signal.reason ?? error;
+      const failure = classify(error);
+      if (!failure.retryable || attempt >= settings.streamRetries) throw failure.error;
+      const delayMs = Math.min(30_000, settings.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
+      hooks.onRetry(attempt + 1, Math.round(delayMs), failure.error.message);
+      await sleep(delayMs, hooks.signal);
+    }
+  }
+}
+
+function classify(error: unknown): { retryable: boolean; error: ModelError } {
+  if (error instanceof Anthropic.APIError && typeof error.status === "number") {
+    const status = error.status;
+    const detail = apiMessage(error);
+    if (status === 401 || status === 403) {
+      return { retryable: false, error: new ModelError("model_rejected", `the Claude API refused the credentials (HTTP ${status}: ${detail}); check ANTHROPIC_API_KEY`, { cause: error }) };
+    }
+    if (status === 400 && /prompt is too long|too many tokens|context window/i.test(detail)) {
+      return { retryable: false, error: new ModelError("model_rejected", `the conversation no longer fits the model's context window (${detail})`, { cause: error, promptTooLong: true }) };
+    }
+    if (status === 429 || status === 529 || status >= 500 || status === 408) {
+      // The SDK already retried these with backoff; give up with an actionable message.
+      const what = status === 429 ? "rate limited" : status === 529 ? "overloaded" : `failing (HTTP ${status})`;
+      return { retryable: false, error: new ModelError("model_unavailable", `the Claude API is ${what} and retries ran out: ${detail}; try again later or lower WORKER_CONCURRENCY`, { cause: error }) };
+    }
+    return { retryable: false, error: new ModelError("model_rejected", `the Claude API rejected the request (HTTP ${status}: ${detail}); check AGENT_MODEL and ANTHROPIC_BASE_URL`, { cause: error }) };
+  }
+  // No status: the stream broke (connection dropped, or an error event mid-stream such as overloaded_error).
+  const message = error instanceof Error ? error.message : String(error);
+  return { retryable: true, error: new ModelError("model_unavailable", `the Claude API stream kept failing (${message}); try again later`, { cause: error }) };
+}
+
+function apiMessage(error: InstanceType<typeof Anthropic.APIError>): string {
+  const body = error.error as { error?: { message?: unknown } } | undefined;
+  const inner = body?.error?.message;
+  return typeof inner === "string" ? inner : error.message;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

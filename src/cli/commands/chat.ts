@@ -1,0 +1,107 @@
+// `deep-agent chat`: a conversation with the agent in one sandbox. Ctrl-C cancels the
+// current turn; a second Ctrl-C, or /exit, leaves and cleans up.
+import { randomUUID } from "node:crypto";
+import readline from "node:readline";
+import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
+import { createLogger } from "../../log.ts";
+import { runAgent } from "../../agent/engine.ts";
+import type { Message } from "../../agent/run-options.ts";
+import { addUsage, emptyUsage } from "../../agent/events.ts";
+import { createTaskRuntime } from "../../runtime/task-runtime.ts";
+import { taskTextProblem } from "../../runtime/limits.ts";
+import { createProgressDisplay } from "../progress-display.ts";
+import { formatTokens } from "../../progress/terminal-format.ts";
+import { UsageError, exitCodes } from "../usage-error.ts";
+
+export async function run(args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`chat takes no arguments (got "${args[0]}"); run \`deep-agent chat\` and type your messages`);
+  const config = loadConfig();
+  requireModelAccess(config);
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
+  const runtime = await createTaskRuntime(config, logger);
+  const sessionId = randomUUID();
+  const sandbox = await runtime.sandboxes.create({ taskId: sessionId, threadKey: `chat:${sessionId}`, lifetimeMs: 24 * 3600_000 });
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+  const total = emptyUsage();
+  let history: Message[] = [];
+  let turn: AbortController | null = null;
+  let leaving = false;
+  let interruptsAtPrompt = 0;
+  let inputClosed = false;
+  rl.on("close", () => (inputClosed = true));
+  const prompt = () => {
+    if (!inputClosed) rl.prompt();
+  };
+
+  const interrupt = () => {
+    if (turn && !turn.signal.aborted) {
+      process.stderr.write("\nCancelling this turn… (Ctrl-C again to leave)\n");
+      turn.abort("cancelled from the terminal (Ctrl-C)");
+      return;
+    }
+    if (turn || ++interruptsAtPrompt >= 2) {
+      leaving = true;
+      rl.close();
+      return;
+    }
+    process.stderr.write("\n(press Ctrl-C again or type /exit to leave)\n");
+    prompt();
+  };
+  rl.on("SIGINT", interrupt);
+  process.on("SIGINT", interrupt);
+
+  process.stderr.write(`deep-agent chat · sandbox ${sandbox.workdir} · /exit to leave\n`);
+  rl.setPrompt("you › ");
+  prompt();
+  try {
+    for await (const line of rl) {
+      const text = line.trim();
+      if (text === "/exit" || text === "/quit") break;
+      if (text === "") {
+        prompt();
+        continue;
+      }
+      const problem = taskTextProblem(text);
+      if (problem) {
+        process.stderr.write(`${problem}\n`);
+        prompt();
+        continue;
+      }
+      interruptsAtPrompt = 0;
+      turn = new AbortController();
+      const display = createProgressDisplay(process.stderr);
+      const mcp = await runtime.openTools(sandbox, display, turn.signal);
+      try {
+        const outcome = await runAgent({
+          taskId: `${sessionId}/${history.length}`,
+          prompt: text,
+          history,
+          sandbox,
+          model: runtime.model,
+          sink: display,
+          limits: runtime.limits,
+          extraTools: mcp.tools,
+          signal: turn.signal,
+        });
+        display.stop();
+        history = outcome.messages;
+        addUsage(total, outcome.usage);
+        if (outcome.result) process.stdout.write(`\n${outcome.result}\n\n`);
+        if (outcome.status !== "succeeded") process.stderr.write(`(${outcome.status}: ${outcome.error})\n`);
+      } finally {
+        display.stop();
+        await mcp.close();
+        turn = null;
+      }
+      if (leaving) break;
+      prompt();
+    }
+  } finally {
+    process.off("SIGINT", interrupt);
+    rl.close();
+    process.stderr.write(`Leaving chat · ${formatTokens(total)} used · cleaning up the sandbox\n`);
+    await sandbox.close();
+    await runtime.dispose();
+  }
+  return exitCodes.ok;
+}

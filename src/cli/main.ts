@@ -1,0 +1,52 @@
+// Entry point: loads .env, picks the command, turns usage and configuration errors into
+// one line on stderr and exit code 2.
+import { loadEnvFile } from "./load-env-file.ts";
+import { UsageError, exitCodes } from "./usage-error.ts";
+import { ConfigError } from "../config/env.ts";
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run: (args: string[]) => Promise<number> }>;
+}
+
+const commands: Record<string, Command> = {
+  start: { summary: "start [--no-slack] [--no-worker]   Slack intake, workers, scheduler and HTTP server", load: () => import("./commands/start.ts") },
+  worker: { summary: "worker                             worker pool only (= start --no-slack)", load: () => import("./commands/worker.ts") },
+  task: { summary: 'task "<text>" [--json]              run one task now; plan on stderr, result on stdout', load: () => import("./commands/task.ts") },
+  chat: { summary: "chat                               interactive multi-turn session in one sandbox", load: () => import("./commands/chat.ts") },
+  queue: { summary: 'queue add "<text>" | list [--json] | cancel <id>', load: () => import("./commands/queue.ts") },
+  schedule: { summary: 'schedule add "<cron>" "<text>" [--tz Area/City] | list [--json] | remove <id>', load: () => import("./commands/schedule.ts") },
+  migrate: { summary: "migrate                            apply database migrations", load: () => import("./commands/migrate.ts") },
+  health: { summary: "health                             print a JSON health report; exit 0 when healthy", load: () => import("./commands/health.ts") },
+};
+
+export function usage(): string {
+  return ["usage: deep-agent <command> [options]", "", ...Object.values(commands).map((c) => `  deep-agent ${c.summary}`)].join("\n");
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    console.log(usage());
+    return name === undefined ? exitCodes.usage : 0;
+  }
+  const command = commands[name];
+  if (!command) throw new UsageError(`unknown command "${name}"; run \`deep-agent help\` for the list`);
+  loadEnvFile();
+  const module = await command.load();
+  return module.run(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || error instanceof ConfigError) {
+    console.error(`deep-agent: ${error.message}`);
+    process.exitCode = exitCodes.usage;
+  } else {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`deep-agent: ${message}`);
+    if (process.env["LOG_LEVEL"] === "debug" && error instanceof Error) console.error(error.stack);
+    process.exitCode = exitCodes.failure;
+  }
+}

@@ -1,0 +1,24 @@
+// MCP tools for one task: the servers of MCP_CONFIG plus the sandbox's own gateway (E2B).
+import type { Logger } from "../log.ts";
+import type { Sandbox } from "../sandbox/port.ts";
+import type { ProgressSink } from "../agent/events.ts";
+import type { AgentTool } from "../agent/tool.ts";
+import { openMcpTools } from "../mcp/mcp-session.ts";
+import type { McpServers } from "../mcp/mcp-config.ts";
+
+export async function openTaskMcpTools(
+  servers: McpServers,
+  sandbox: Sandbox,
+  sink: ProgressSink,
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<{ tools: AgentTool[]; close: () => Promise<void> }> {
+  if (Object.keys(servers).length === 0 && !sandbox.mcpGateway) return { tools: [], close: async () => {} };
+  return openMcpTools({
+    servers,
+    ...(sandbox.mcpGateway ? { gateway: sandbox.mcpGateway } : {}),
+    logger,
+    signal,
+    onNote: (note) => sink.emit({ type: "note", level: note.level, message: note.message, agent: "main" }),
+  });
+}

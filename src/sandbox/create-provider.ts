@@ -1,0 +1,27 @@
+// Picks the sandbox adapter from configuration. Adapters load lazily so a local setup
+// never loads the E2B SDK.
+import type { Config } from "../config/env.ts";
+import type { Logger } from "../log.ts";
+import type { SandboxProvider } from "./port.ts";
+
+export type DisposableProvider = SandboxProvider & { dispose?: () => Promise<void> };
+
+export async function createSandboxProvider(config: Config, logger: Logger): Promise<DisposableProvider> {
+  if (config.SANDBOX_PROVIDER === "e2b") {
+    const { E2bSandboxProvider } = await import("./e2b/e2b-provider.ts");
+    return new E2bSandboxProvider({
+      ...(config.E2B_API_KEY ? { apiKey: config.E2B_API_KEY } : {}),
+      ...(config.E2B_TEMPLATE ? { template: config.E2B_TEMPLATE } : {}),
+      ...(config.GITHUB_TOKEN ? { githubToken: config.GITHUB_TOKEN } : {}),
+      ...(config.NOTION_TOKEN ? { notionToken: config.NOTION_TOKEN } : {}),
+      logger,
+    });
+  }
+  const { LocalSandboxProvider } = await import("./local/local-provider.ts");
+  return new LocalSandboxProvider({
+    dataDir: config.DATA_DIR,
+    isolation: config.SANDBOX_ISOLATION,
+    allowedDomains: config.SANDBOX_ALLOWED_DOMAINS,
+    logger,
+  });
+}
