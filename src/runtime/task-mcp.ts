@@ -3,7 +3,6 @@ import type { Logger } from "../log.ts";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import type { AgentTool } from "../agent/tool.ts";
-import { openMcpTools } from "../mcp/mcp-session.ts";
 import type { McpServers } from "../mcp/mcp-config.ts";
 
 export async function openTaskMcpTools(
@@ -14,6 +13,8 @@ export async function openTaskMcpTools(
   logger: Logger,
 ): Promise<{ tools: AgentTool[]; close: () => Promise<void> }> {
   if (Object.keys(servers).length === 0 && !sandbox.mcpGateway) return { tools: [], close: async () => {} };
+  // Loaded only when used: the MCP SDK is a sizeable part of a task process's memory.
+  const { openMcpTools } = await import("../mcp/mcp-session.ts");
   return openMcpTools({
     servers,
     ...(sandbox.mcpGateway ? { gateway: sandbox.mcpGateway } : {}),

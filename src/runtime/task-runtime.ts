@@ -10,7 +10,7 @@ import { createModelSettings } from "../agent/model-client.ts";
 import { createSandboxProvider } from "../sandbox/create-provider.ts";
 import { limitsFrom } from "./limits.ts";
 import { openTaskMcpTools } from "./task-mcp.ts";
-import { loadMcpConfig, type McpServers } from "../mcp/mcp-config.ts";
+import type { McpServers } from "../mcp/mcp-config.ts";
 
 export interface TaskRuntime {
   config: Config;
@@ -24,7 +24,7 @@ export interface TaskRuntime {
 
 export async function createTaskRuntime(config: Config, logger: Logger): Promise<TaskRuntime> {
   // A malformed MCP_CONFIG stops the program here, before any task starts.
-  const servers: McpServers = config.MCP_CONFIG ? await loadMcpConfig(config.MCP_CONFIG) : {};
+  const servers: McpServers = config.MCP_CONFIG ? await (await import("../mcp/mcp-config.ts")).loadMcpConfig(config.MCP_CONFIG) : {};
   const sandboxes = await createSandboxProvider(config, logger);
   return {
     config,

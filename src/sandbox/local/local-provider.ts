@@ -1,0 +1,171 @@
+// The local adapter of the sandbox port: a working directory per task under
+// <dataDir>/sandboxes/<id>, commands isolated by @anthropic-ai/sandbox-runtime
+// (SANDBOX_ISOLATION=auto) or, as an explicit and loudly logged opt-out, not at all.
+import fs from "node:fs/promises";
+import path from "node:path";
+import { NetworkConfigSchema } from "@anthropic-ai/sandbox-runtime";
+import type { Logger } from "pino";
+import { z } from "zod";
+import { ConfigError } from "../../config/env.ts";
+import { SandboxError, type Sandbox, type SandboxCreateOptions, type SandboxProvider } from "../port.ts";
+import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
+import { LocalSandbox } from "./local-sandbox.ts";
+import { deniedReadPaths } from "./read-denials.ts";
+
+export interface LocalSandboxProviderOptions {
+  /** DATA_DIR: sandboxes live in <dataDir>/sandboxes/<id>. */
+  dataDir: string;
+  /** SANDBOX_ISOLATION. */
+  isolation: "auto" | "none";
+  /** SANDBOX_ALLOWED_DOMAINS; empty = commands get no network. */
+  allowedDomains: string[];
+  logger: Logger;
+}
+
+const optionsSchema = z.object({
+  dataDir: z.string().min(1, "dataDir must name a directory"),
+  isolation: z.enum(["auto", "none"]),
+  allowedDomains: z.array(z.string()),
+});
+
+// Used as a directory name: no separators, no `..`, nothing a shell or glob would mangle.
+const sandboxIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+export class LocalSandboxProvider implements SandboxProvider {
+  readonly name = "local";
+  readonly #dataDir: string;
+  readonly #isolation: "auto" | "none";
+  readonly #allowedDomains: string[];
+  readonly #logger: Logger;
+  readonly #deniedReads: string[];
+  readonly #open = new Set<LocalSandbox>();
+  #handle: Promise<IsolationHandle> | undefined;
+  #closed = false;
+
+  constructor(options: LocalSandboxProviderOptions) {
+    const parsed = optionsSchema.parse(options);
+    const domains = NetworkConfigSchema.safeParse({ allowedDomains: parsed.allowedDomains, deniedDomains: [] });
+    if (!domains.success) {
+      const issue = domains.error.issues[0];
+      throw new ConfigError(
+        "SANDBOX_ALLOWED_DOMAINS",
+        `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`,
+        { cause: domains.error },
+      );
+    }
+    this.#dataDir = path.resolve(parsed.dataDir);
+    this.#isolation = parsed.isolation;
+    this.#allowedDomains = parsed.allowedDomains;
+    this.#logger = options.logger;
+    this.#deniedReads = deniedReadPaths(this.#dataDir);
+  }
+
+  async create(options: SandboxCreateOptions): Promise<Sandbox> {
+    options.signal?.throwIfAborted();
+    const id = parseId(options.taskId);
+    // A retried task gets its earlier workdir back rather than an empty one.
+    return this.#openSandbox(id, options);
+  }
+
+  async resume(id: string, options: SandboxCreateOptions): Promise<Sandbox | null> {
+    options.signal?.throwIfAborted();
+    if (!sandboxIdSchema.safeParse(id).success) return null;
+    const stat = await fs.stat(this.#workdirOf(id)).catch(() => undefined);
+    if (!stat?.isDirectory()) return null;
+    return this.#openSandbox(id, options);
+  }
+
+  /** Closes open sandboxes (keeping their files) and stops the shared isolation runtime if no one else uses it. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.allSettled([...this.#open].map((s) => s.close({ keep: true })));
+    const handle = await this.#handle?.catch(() => undefined);
+    this.#handle = undefined;
+    await handle?.release();
+  }
+
+  /** Same as close(). */
+  dispose(): Promise<void> {
+    return this.close();
+  }
+
+  #workdirOf(id: string): string {
+    return path.join(this.#dataDir, "sandboxes", id);
+  }
+
+  async #openSandbox(id: string, options: SandboxCreateOptions): Promise<Sandbox> {
+    if (this.#closed) throw new SandboxError("closed", "The local sandbox provider is closed (the process is shutting down).");
+    const handle = await this.#isolationFor(options.taskId);
+    const workdir = this.#workdirOf(id);
+    const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
+    let root;
+    try {
+      await fs.mkdir(workdir, { recursive: true });
+      await fs.mkdir(tmpdir, { recursive: true });
+      root = { path: workdir, realPath: await fs.realpath(workdir) };
+    } catch (error) {
+      throw new SandboxError("start_failed", `Could not create the sandbox directory ${workdir}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    const realTmp = await fs.realpath(tmpdir);
+    const sandbox = new LocalSandbox({
+      id,
+      root,
+      tmpdir: realTmp,
+      isolation: handle && {
+        handle,
+        policy: {
+          writable: [root.realPath, realTmp],
+          deniedReads: this.#deniedReads,
+          allowedDomains: this.#allowedDomains,
+          tmpdir: realTmp,
+        },
+      },
+      logger: this.#logger,
+      onClose: (s) => this.#open.delete(s),
+    });
+    this.#open.add(sandbox);
+    this.#logger.info({ sandbox: id, taskId: options.taskId, workdir, isolated: handle !== undefined }, "local sandbox ready");
+    return sandbox;
+  }
+
+  async #isolationFor(taskId: string): Promise<IsolationHandle | undefined> {
+    if (this.#isolation === "none") {
+      this.#logger.warn(
+        { taskId },
+        "SANDBOX_ISOLATION=none: this task's commands are NOT isolated; they can read, write and reach " +
+          "everything this process can. Install bubblewrap, socat and ripgrep and unset SANDBOX_ISOLATION to isolate them.",
+      );
+      return undefined;
+    }
+    if (!this.#handle) {
+      const pending = acquireIsolation();
+      this.#handle = pending;
+      pending.then(
+        (h) => {
+          for (const warning of h.warnings) this.#logger.warn({ warning }, "sandbox runtime warning");
+        },
+        () => {
+          // Not cached: once the user installs what was missing, the next task works.
+          if (this.#handle === pending) this.#handle = undefined;
+        },
+      );
+    }
+    return this.#handle;
+  }
+}
+
+function parseId(taskId: string): string {
+  const parsed = sandboxIdSchema.safeParse(taskId);
+  if (!parsed.success) {
+    throw new SandboxError(
+      "start_failed",
+      `The task id ${JSON.stringify(taskId)} cannot name a sandbox directory: it ${parsed.error.issues[0]?.message}.`,
+    );
+  }
+  return parsed.data;
+}
