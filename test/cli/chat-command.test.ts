@@ -31,3 +31,44 @@ test("chat keeps one conversation and one sandbox across turns, and /exit cleans
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("chat: Ctrl-C cancels the running turn and the chat goes on; a second Ctrl-C at the prompt leaves", async () => {
+  const { spawn } = await import("node:child_process");
+  const { binPath } = await import("../helpers/run-cli.ts");
+  const script: ScriptFn = (_req, ctx) => {
+    const text = ctx.lastUserText();
+    if (text.includes("slow") && ctx.lastToolResults().length === 0) return { toolCalls: [{ name: "execute", input: { command: "sleep 30" } }] };
+    if (text.includes("hello")) return { text: "hello back" };
+    return { text: "?" };
+  };
+  const api = await startMessagesApi({ script });
+  const dir = await mkdtemp(path.join(os.tmpdir(), "deep-agent-chat-"));
+  try {
+    const env = cleanEnv({ ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: api.baseURL, DATA_DIR: path.join(dir, "data"), SANDBOX_ISOLATION: "none" });
+    const child = spawn(process.execPath, [binPath, "chat"], { env, cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    const until = async (what: () => boolean, label: string) => {
+      for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
+      assert.ok(what(), `waited for ${label}; stderr: ${stderr}`);
+    };
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    child.stdin.write("do something slow\n");
+    await until(() => stderr.includes("→ execute: sleep 30"), "the slow command to start");
+    child.kill("SIGINT");
+    await until(() => /cancelled/.test(stderr), "the turn to be cancelled");
+    child.stdin.write("hello\n");
+    await until(() => stdout.includes("hello back"), "the next turn's answer");
+    child.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGINT");
+    assert.equal(await exited, 0, stderr);
+    assert.match(stderr, /Leaving chat/);
+    assert.deepEqual(await readdir(path.join(dir, "data", "sandboxes")).catch(() => []), []);
+  } finally {
+    await api.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
