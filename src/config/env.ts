@@ -43,6 +43,19 @@ const schema = z.object({
   SANDBOX_ALLOWED_DOMAINS: idList.optional().transform((v) => v ?? []),
   E2B_API_KEY: optionalString,
   E2B_TEMPLATE: optionalString,
+  /** Extra servers of E2B's MCP catalogue, as the JSON of the SDK's `mcp` option: {"exa":{"apiKey":"…"}}. */
+  E2B_MCP_SERVERS: optionalString.refine(
+    (v) => {
+      if (v === undefined) return true;
+      try {
+        const json: unknown = JSON.parse(v);
+        return typeof json === "object" && json !== null && !Array.isArray(json);
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a JSON object of E2B MCP catalogue servers, e.g. {"exa":{"apiKey":"…"}}' },
+  ),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString.refine((v) => v === undefined || v.startsWith("xapp-"), {
