@@ -4,7 +4,7 @@ import path from "node:path";
 import { CommandExitError, type CommandHandle, type Sandbox as SdkSandbox } from "e2b";
 import type { Logger } from "pino";
 import type { ExecOptions, ExecResult } from "../port.ts";
-import { BoundedOutput } from "./bounded-output.ts";
+import { DEFAULT_MAX_OUTPUT_BYTES, OutputCapture } from "../output-capture.ts";
 import { commandError } from "./e2b-errors.ts";
 
 /** Exit code reported for a command we killed (128 + SIGKILL, as a shell reports it). */
@@ -42,17 +42,21 @@ function inOwnProcessGroup(command: string): string {
 
 export async function runCommand(ctx: ExecContext, command: string, options: ExecOptions): Promise<ExecResult> {
   const started = performance.now();
-  const stdout = new BoundedOutput(options.maxOutputBytes);
-  const stderr = new BoundedOutput(options.maxOutputBytes);
-  const result = (exitCode: number, timedOut: boolean, cancelled: boolean): ExecResult => ({
-    exitCode,
-    stdout: stdout.text,
-    stderr: stderr.text,
-    timedOut,
-    cancelled,
-    droppedBytes: stdout.dropped + stderr.dropped,
-    durationMs: Math.round(performance.now() - started),
-  });
+  const stdout = new OutputCapture(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+  const stderr = new OutputCapture(options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES);
+  const result = (exitCode: number, timedOut: boolean, cancelled: boolean): ExecResult => {
+    const out = stdout.result();
+    const err = stderr.result();
+    return {
+      exitCode,
+      stdout: out.text,
+      stderr: err.text,
+      timedOut,
+      cancelled,
+      droppedBytes: out.droppedBytes + err.droppedBytes,
+      durationMs: Math.round(performance.now() - started),
+    };
+  };
   if (options.signal?.aborted) return result(KILLED_EXIT_CODE, false, true);
 
   await ctx.ensureLifetime(options.timeoutMs);
@@ -65,11 +69,11 @@ export async function runCommand(ctx: ExecContext, command: string, options: Exe
       envs: ctx.envs,
       timeoutMs: options.timeoutMs + SDK_DEADLINE_MARGIN_MS,
       onStdout: (chunk) => {
-        stdout.push(chunk);
+        stdout.push(Buffer.from(chunk, "utf8"));
         options.onOutput?.(chunk, "stdout");
       },
       onStderr: (chunk) => {
-        stderr.push(chunk);
+        stderr.push(Buffer.from(chunk, "utf8"));
         options.onOutput?.(chunk, "stderr");
       },
     });

@@ -8,10 +8,10 @@ import { confinePath, type WorkdirRoot } from "./confine-path.ts";
 import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";
 import { removeTree } from "./remove-tree.ts";
 import { runProcess } from "./run-process.ts";
+import { DEFAULT_MAX_OUTPUT_BYTES } from "../output-capture.ts";
 import { listWorkdir, readWorkdirFile, writeWorkdirFile } from "./workdir-files.ts";
 
 /** Per stream, when the caller sets no maxOutputBytes: a guard against `yes` filling memory. */
-export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
 export interface LocalSandboxParts {
   id: string;

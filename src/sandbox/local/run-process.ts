@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import os from "node:os";
 import { StringDecoder } from "node:string_decoder";
 import { SandboxError, type ExecResult, type OutputStream } from "../port.ts";
-import { OutputCapture } from "./output-capture.ts";
+import { OutputCapture } from "../output-capture.ts";
 
 export interface RunProcessOptions {
   file: string;

@@ -1,6 +1,10 @@
 // Keeps a bounded amount of one output stream: the head and the tail, because a
 // command's first lines say what it is doing and its last lines say how it ended.
-// Everything in between is counted, not kept.
+// Everything in between is counted, not kept. Shared by the adapters so tools see one
+// format whichever sandbox ran the command.
+
+/** What a command's result keeps of each stream when the caller sets no limit. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 
 const MARKER = (dropped: number) => `\n[… ${dropped} bytes of output dropped …]\n`;
 
