@@ -1,0 +1,73 @@
+// Shared by the queue benches: a zero-latency scripted model (one `execute true`, then an
+// answer), real worker processes, and the test database helpers.
+import { pino } from "pino";
+import { startMessagesApi, lastToolResults, type MessagesApi } from "../test/doubles/messages-api.ts";
+import { createTarget, type TargetKind, type TestTarget } from "../test/store/test-database.ts";
+import { workerEnv, startWorker, type WorkerProcess } from "../test/worker/processes.ts";
+import { openDatabase } from "../src/store/open-database.ts";
+import { migrate } from "../src/store/migrate.ts";
+import { startBoss } from "../src/queue/boss.ts";
+import { queuePolicy } from "../src/queue/queue-policy.ts";
+import { createTaskQueue, type TaskQueue } from "../src/queue/task-queue.ts";
+import type { Database } from "../src/store/database.ts";
+import type { PgBoss } from "pg-boss";
+
+export function benchTargets(): TargetKind[] {
+  const only = process.argv[2];
+  if (only === "pglite" || only === "postgres") return [only];
+  return process.env["TEST_DATABASE_URL"] ? ["postgres", "pglite"] : ["pglite"];
+}
+
+export async function trivialModel(): Promise<MessagesApi> {
+  return startMessagesApi({
+    script: (req) => (lastToolResults(req).length ? { text: "done" } : { toolCalls: [{ name: "execute", input: { command: "true" } }] }),
+  });
+}
+
+export interface Producer {
+  db: Database;
+  boss: PgBoss;
+  queue: TaskQueue;
+  close(): Promise<void>;
+}
+
+/** This process as a producer (`queue add` without spawning a process per task). */
+export async function openProducer(target: TestTarget): Promise<Producer> {
+  const db = await openDatabase(target.config, { role: "command" });
+  await migrate(db);
+  const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 600, WORKER_CONCURRENCY: 4 }, {}), { supervise: false, logger: pino({ level: "silent" }) });
+  return {
+    db,
+    boss,
+    queue: createTaskQueue(db, boss, { maxQueueDepth: 100_000 }),
+    async close() {
+      await boss.stop({ graceful: false, close: true });
+      await db.close();
+    },
+  };
+}
+
+export async function startWorkers(target: TestTarget, api: MessagesApi, count: number, concurrency: number): Promise<WorkerProcess[]> {
+  const env = workerEnv(target, api.baseURL, { WORKER_CONCURRENCY: String(concurrency), LOG_LEVEL: "warn" });
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < count; i++) {
+    // "warn" hides the ready line; the pool logs it at info, so wait on the HTTP port instead.
+    const w = startWorker({ ...env, LOG_LEVEL: "info" });
+    await w.ready;
+    workers.push(w);
+  }
+  return workers;
+}
+
+export async function stopWorkers(workers: WorkerProcess[]): Promise<void> {
+  for (const w of workers) w.kill("SIGTERM");
+  await Promise.all(workers.map((w) => w.exited));
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+export { createTarget };

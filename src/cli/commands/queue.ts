@@ -1,0 +1,136 @@
+// `deep-agent queue add "<text>" | list [--json] | cancel <id>`: the durable queue that
+// `start` and `worker` drain.
+import os from "node:os";
+import { loadConfig, secretValues, type Config } from "../../config/env.ts";
+import { createLogger } from "../../log.ts";
+import { openQueueStack, type QueueStack } from "../../queue/open-queue.ts";
+import { createTaskQueue, QueueFullError, UnknownTaskError } from "../../queue/task-queue.ts";
+import { taskTextProblem } from "../../runtime/limits.ts";
+import type { Task } from "../../store/task-repo.ts";
+import { parseCommandArgs } from "../parse-args.ts";
+import { UsageError, exitCodes } from "../usage-error.ts";
+
+const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id>';
+
+export async function run(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === "add") return add(rest);
+  if (sub === "list") return list(rest);
+  if (sub === "cancel") return cancel(rest);
+  if (sub === undefined) throw new UsageError(`queue: say what to do; ${USAGE}`);
+  throw new UsageError(`queue: unknown subcommand "${sub}"; ${USAGE}`);
+}
+
+async function add(args: string[]): Promise<number> {
+  const { positionals } = parseCommandArgs("queue add", args, {});
+  if (positionals.length === 0) throw new UsageError('queue add: the task text is missing; usage: deep-agent queue add "<text>"');
+  if (positionals.length > 1) throw new UsageError('queue add: give the task text as one argument in quotes: deep-agent queue add "<text>"');
+  const text = positionals[0]!;
+  const problem = taskTextProblem(text);
+  if (problem) throw new UsageError(`queue add: ${problem}`);
+  return withQueue(async (stack, config) => {
+    const queue = createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH });
+    try {
+      const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser() });
+      console.log(`queued ${task.id} (position ${position})`);
+      return exitCodes.ok;
+    } catch (error) {
+      if (error instanceof QueueFullError) {
+        console.error(`deep-agent: ${error.message}`);
+        return exitCodes.failure;
+      }
+      throw error;
+    }
+  });
+}
+
+async function list(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs("queue list", args, { json: { type: "boolean", default: false } });
+  if (positionals.length > 0) throw new UsageError(`queue list: takes no arguments (got "${positionals[0]}"); usage: deep-agent queue list [--json]`);
+  return withQueue(async (stack, config) => {
+    const tasks = await createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }).list();
+    if (values.json) {
+      console.log(JSON.stringify(tasks.map(toJson)));
+      return exitCodes.ok;
+    }
+    if (tasks.length === 0) {
+      console.log("the queue is empty");
+      return exitCodes.ok;
+    }
+    for (const t of tasks) {
+      const where = t.status === "queued" ? `#${t.position}` : "running";
+      const age = ageOf(t.status === "queued" ? t.createdAt : (t.startedAt ?? t.createdAt));
+      const doing = t.status === "running" && t.lastActivity ? ` — ${t.lastActivity}` : "";
+      console.log(`${t.id}  ${where.padEnd(8)} ${age.padStart(6)}  ${oneLine(t.text, 60)}${doing}`);
+    }
+    return exitCodes.ok;
+  });
+}
+
+async function cancel(args: string[]): Promise<number> {
+  const { positionals } = parseCommandArgs("queue cancel", args, {});
+  if (positionals.length !== 1) throw new UsageError("queue cancel: give one task id; usage: deep-agent queue cancel <id>");
+  const id = positionals[0]!;
+  return withQueue(async (stack, config) => {
+    const queue = createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH });
+    try {
+      const result = await queue.cancel(id, { by: `${localUser()} (command line)` });
+      if (result.outcome === "cancelled") {
+        console.log(`cancelled ${result.task.id}`);
+        return exitCodes.ok;
+      }
+      console.error(`deep-agent: task ${result.task.id} already ${result.task.status}; nothing to cancel`);
+      return exitCodes.failure;
+    } catch (error) {
+      if (error instanceof UnknownTaskError) throw new UsageError(`queue cancel: ${error.message}`);
+      throw error;
+    }
+  });
+}
+
+async function withQueue(fn: (stack: QueueStack, config: Config) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
+  const stack = await openQueueStack(config, logger, { role: "command", supervise: false });
+  try {
+    return await fn(stack, config);
+  } finally {
+    await stack.close();
+  }
+}
+
+function toJson(t: Task & { position: number | null }) {
+  return {
+    id: t.id,
+    status: t.status,
+    text: t.text,
+    position: t.position,
+    source: t.source,
+    user: t.userId,
+    attempt: t.attempt,
+    todos: t.todos.map((x) => ({ content: x.content, status: x.status })),
+    created_at: t.createdAt.toISOString(),
+    started_at: t.startedAt?.toISOString() ?? null,
+    finished_at: t.finishedAt?.toISOString() ?? null,
+  };
+}
+
+function localUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return "cli";
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function ageOf(since: Date): string {
+  const s = Math.max(0, Math.round((Date.now() - since.getTime()) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}

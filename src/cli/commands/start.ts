@@ -1,0 +1,105 @@
+// `deep-agent start [--no-slack] [--no-worker]`: the long-running process. Database migrated,
+// pg-boss supervising, the HTTP server, the worker pool and (when configured) Slack intake.
+// SIGTERM/SIGINT drain: no new work, running tasks get SHUTDOWN_GRACE_SECONDS, then are
+// checkpointed and given back to the queue.
+import { loadConfig, requireModelAccess, secretValues, type Config } from "../../config/env.ts";
+import { createLogger, type Logger } from "../../log.ts";
+import { openQueueStack } from "../../queue/open-queue.ts";
+import { createTaskRepo } from "../../store/task-repo.ts";
+import { checkDatabase } from "../../store/readiness.ts";
+import { startHttpServer } from "../../http/server.ts";
+import { registerQueueDepth } from "../../http/metrics.ts";
+import { WorkerPool } from "../../worker/pool.ts";
+import { createTaskRuntime, type TaskRuntime } from "../../runtime/task-runtime.ts";
+import { parseCommandArgs } from "../parse-args.ts";
+import { UsageError, exitCodes } from "../usage-error.ts";
+import { ConfigError } from "../../config/env.ts";
+
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs("start", args, {
+    "no-slack": { type: "boolean", default: false },
+    "no-worker": { type: "boolean", default: false },
+  });
+  if (positionals.length > 0) throw new UsageError(`start: takes no arguments (got "${positionals[0]}"); usage: deep-agent start [--no-slack] [--no-worker]`);
+  const config = loadConfig();
+  const graceMs = shutdownGraceSeconds(process.env) * 1000;
+  const host = listenHost(process.env);
+  if (!values["no-worker"]) requireModelAccess(config);
+  const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
+  return serve(config, logger, { worker: !values["no-worker"], slack: !values["no-slack"], graceMs, host });
+}
+
+async function serve(config: Config, logger: Logger, roles: { worker: boolean; slack: boolean; graceMs: number; host: string }): Promise<number> {
+  const stack = await openQueueStack(config, logger, { role: "server", supervise: true, schedule: true });
+  logger.info({ database: stack.db.description }, "database ready");
+  const tasks = createTaskRepo(stack.db);
+  registerQueueDepth(() => tasks.openCounts());
+  const cleanup: Array<() => Promise<void>> = [() => stack.close()];
+  let pool: WorkerPool | null = null;
+  let runtime: TaskRuntime | null = null;
+  try {
+    const http = await startHttpServer({
+      port: config.PORT,
+      host: roles.host,
+      logger,
+      readiness: async () => {
+        const database = await checkDatabase(stack.db);
+        return { ready: database.reachable && database.migrated, detail: { database, worker: pool ? { running: pool.active } : null } };
+      },
+      // The Slack intake mounts its request handler here (HTTP mode) when it runs.
+    });
+    cleanup.unshift(() => http.close());
+
+    if (roles.worker) {
+      runtime = await createTaskRuntime(config, logger);
+      const rt = runtime;
+      cleanup.splice(1, 0, () => rt.dispose());
+      pool = new WorkerPool({ db: stack.db, boss: stack.boss, runtime, policy: stack.policy, concurrency: config.WORKER_CONCURRENCY, logger });
+      await pool.start();
+    } else logger.info("worker pool off (--no-worker)");
+
+    if (!roles.slack) logger.info("Slack intake off (--no-slack)");
+    else if (!config.SLACK_BOT_TOKEN) logger.info("Slack intake off: SLACK_BOT_TOKEN is not set");
+    else logger.warn("Slack intake is not part of this build yet; running without it");
+
+    const signal = await waitForShutdown();
+    logger.info({ signal }, "shutting down");
+    if (pool) await pool.drain(roles.graceMs);
+    return exitCodes.ok;
+  } finally {
+    for (const step of cleanup) await step().catch((error: unknown) => logger.warn({ err: error }, "shutdown step failed"));
+    logger.info("stopped");
+  }
+}
+
+function waitForShutdown(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off("SIGTERM", on);
+      process.off("SIGINT", on);
+      // A second signal while draining ends the process at once.
+      const hard = () => process.exit(130);
+      process.once("SIGTERM", hard);
+      process.once("SIGINT", hard);
+      resolve(signal);
+    };
+    process.on("SIGTERM", on);
+    process.on("SIGINT", on);
+  });
+}
+
+/** How long running tasks may finish after SIGTERM before they are released; default 20 s. */
+function shutdownGraceSeconds(env: NodeJS.ProcessEnv): number {
+  const raw = env["SHUTDOWN_GRACE_SECONDS"];
+  if (raw === undefined || raw.trim() === "") return 20;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError("SHUTDOWN_GRACE_SECONDS", `must be a whole number of seconds (got ${JSON.stringify(raw)})`);
+  return Number(raw.trim());
+}
+
+/** Where the HTTP server listens; all interfaces by default (containers), HOST=127.0.0.1 for local only. */
+function listenHost(env: NodeJS.ProcessEnv): string {
+  const raw = env["HOST"]?.trim();
+  if (!raw) return "0.0.0.0";
+  if (!/^[\d.]+$|^[0-9a-f:]+$|^localhost$/i.test(raw)) throw new ConfigError("HOST", `must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0 (got ${JSON.stringify(raw)})`);
+  return raw;
+}

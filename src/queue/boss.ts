@@ -1,0 +1,47 @@
+// pg-boss on our database, with the task queue and its dead-letter queue created with policy.
+import { PgBoss } from "pg-boss";
+import type { Database } from "../store/database.ts";
+import type { Logger } from "../log.ts";
+import { DEAD_LETTER_QUEUE, TASK_QUEUE, deadLetterQueueOptions, taskQueueOptions, type QueuePolicy } from "./queue-policy.ts";
+
+export interface BossOptions {
+  /** Runs heartbeat/expiry checks and maintenance; workers and servers do, one-shot commands don't. */
+  supervise: boolean;
+  /** Runs pg-boss's cron scheduler (schedules issue). */
+  schedule?: boolean;
+  logger: Logger;
+}
+
+export async function startBoss(db: Database, policy: QueuePolicy, options: BossOptions): Promise<PgBoss> {
+  const boss = new PgBoss({
+    ...db.bossOptions(),
+    supervise: options.supervise,
+    schedule: options.schedule ?? false,
+    superviseIntervalSeconds: policy.superviseIntervalSeconds,
+    monitorIntervalSeconds: policy.superviseIntervalSeconds,
+    // The ready count a worker uses to keep fetching through a backlog comes from this cache.
+    queueCacheIntervalSeconds: policy.superviseIntervalSeconds,
+    migrate: true,
+    // A short-lived command has nothing worth registering.
+    registerInstance: options.supervise,
+  });
+  boss.on("error", (error) => options.logger.warn({ err: error }, "queue: %s", error.message));
+  boss.on("warning", (warning) => {
+    const type = (warning.data as { type?: string }).type;
+    // Expected where LISTEN is unavailable (a client of the embedded database): it polls.
+    if (type === "listen_notify_unavailable") options.logger.debug({ warning }, "queue: polling for new tasks");
+    else options.logger.warn({ warning: warning.data }, "queue: %s", warning.message);
+  });
+  // Several processes starting together: pg-boss's own migration lock orders them; retry covers a lost race.
+  await boss.start({ attempts: 3 });
+  await ensureQueues(boss, policy);
+  return boss;
+}
+
+/** Creates the queues if missing (idempotent in pg-boss) and brings the policy up to date. */
+export async function ensureQueues(boss: PgBoss, policy: QueuePolicy): Promise<void> {
+  await boss.createQueue(DEAD_LETTER_QUEUE, deadLetterQueueOptions());
+  await boss.createQueue(TASK_QUEUE, taskQueueOptions(policy));
+  // An existing queue keeps the options it was created with until updated.
+  await boss.updateQueue(TASK_QUEUE, taskQueueOptions(policy));
+}

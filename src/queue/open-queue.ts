@@ -1,0 +1,45 @@
+// Opens what every queue-using command needs: the database (migrated) and pg-boss on it.
+import type { PgBoss } from "pg-boss";
+import type { Config } from "../config/env.ts";
+import type { Logger } from "../log.ts";
+import type { Database } from "../store/database.ts";
+import { openDatabase } from "../store/open-database.ts";
+import { migrate } from "../store/migrate.ts";
+import { startBoss } from "./boss.ts";
+import { queuePolicy, type QueuePolicy } from "./queue-policy.ts";
+
+export interface QueueStack {
+  db: Database;
+  boss: PgBoss;
+  policy: QueuePolicy;
+  /** Our migrations applied by this call. */
+  applied: string[];
+  close(): Promise<void>;
+}
+
+export async function openQueueStack(
+  config: Config,
+  logger: Logger,
+  options: { role: "server" | "command"; supervise: boolean; schedule?: boolean },
+): Promise<QueueStack> {
+  const db = await openDatabase(config, { role: options.role, applicationName: options.role === "server" ? "deep-agent" : "deep-agent-cli" });
+  try {
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info({ applied }, "database migrated");
+    const policy = queuePolicy(config);
+    const boss = await startBoss(db, policy, { supervise: options.supervise, schedule: options.schedule ?? false, logger });
+    return {
+      db,
+      boss,
+      policy,
+      applied,
+      async close() {
+        await boss.stop({ graceful: true, close: true, timeout: 5_000 }).catch((error: unknown) => logger.warn({ err: error }, "queue stop failed"));
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,73 @@
+// The queue's policy, stated once: pg-boss does the retrying, dead-lettering, heartbeat
+// checks and per-team fairness; this file only says how.
+import type { Queue } from "pg-boss";
+import type { Config } from "../config/env.ts";
+import { ConfigError } from "../config/env.ts";
+
+export const TASK_QUEUE = "deep-agent-tasks";
+export const DEAD_LETTER_QUEUE = "deep-agent-tasks-dead";
+
+export interface QueuePolicy {
+  /** Attempts after the first (a worker killed, released on shutdown, model unreachable). */
+  retryLimit: number;
+  /** First retry delay in seconds; doubles (with jitter) up to retryDelayMax. */
+  retryDelay: number;
+  retryDelayMax: number;
+  /** A claim older than this is failed and retried; longer than any task may run. */
+  expireInSeconds: number;
+  /** A running task's worker refreshes its claim this often... */
+  heartbeatRefreshSeconds: number;
+  /** ...and one silent this long is presumed dead and its task retried elsewhere. */
+  heartbeatSeconds: number;
+  /** Tasks of one Slack team running at once across all workers. */
+  teamConcurrency: number;
+  /** How often each instance checks heartbeats and expiry (pg-boss supervise). */
+  superviseIntervalSeconds: number;
+  /** Polling when NOTIFY is unavailable (a client of the embedded database). */
+  pollingIntervalSeconds: number;
+  /** Completed jobs are kept this long in pg-boss (the task record keeps the outcome). */
+  deleteAfterSeconds: number;
+}
+
+export function queuePolicy(config: Pick<Config, "TASK_TIMEOUT_SECONDS" | "WORKER_CONCURRENCY">, env: NodeJS.ProcessEnv = process.env): QueuePolicy {
+  return {
+    retryLimit: wholeNumber(env, "TASK_RETRY_LIMIT", 4, 0),
+    retryDelay: wholeNumber(env, "TASK_RETRY_DELAY_SECONDS", 5, 1),
+    retryDelayMax: 300,
+    // The engine stops a task at TASK_TIMEOUT_SECONDS; the margin covers sandbox setup and teardown.
+    expireInSeconds: config.TASK_TIMEOUT_SECONDS + 300,
+    heartbeatRefreshSeconds: 2,
+    heartbeatSeconds: 10,
+    teamConcurrency: Math.max(2, config.WORKER_CONCURRENCY),
+    superviseIntervalSeconds: 2,
+    pollingIntervalSeconds: 1,
+    deleteAfterSeconds: 24 * 3600,
+  };
+}
+
+export function taskQueueOptions(policy: QueuePolicy): Omit<Queue, "name"> {
+  return {
+    retryLimit: policy.retryLimit,
+    retryDelay: policy.retryDelay,
+    retryBackoff: true,
+    retryDelayMax: policy.retryDelayMax,
+    expireInSeconds: policy.expireInSeconds,
+    heartbeatSeconds: policy.heartbeatSeconds,
+    deleteAfterSeconds: policy.deleteAfterSeconds,
+    deadLetter: DEAD_LETTER_QUEUE,
+    notify: true,
+  };
+}
+
+export function deadLetterQueueOptions(): Omit<Queue, "name"> {
+  // Dead tasks are kept for a person to look at, never worked automatically.
+  return { retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600, retentionSeconds: 30 * 24 * 3600 };
+}
+
+/** Optional tuning variables beside the contract's (TASK_RETRY_LIMIT, TASK_RETRY_DELAY_SECONDS). */
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ConfigError(name, `must be a whole number of at least ${min} (got ${JSON.stringify(raw)})`);
+  return Number(raw);
+}

@@ -1,0 +1,77 @@
+// Postgres through `pg`: a pool for our queries; pg-boss keeps a pool of its own on the same
+// server (that is what gives it a LISTEN connection for NOTIFY pick-up).
+import pg from "pg";
+import type { Database, Queryable, Row } from "../database.ts";
+import { DatabaseError } from "../database.ts";
+
+export interface PgOptions {
+  connectionString: string;
+  /** Connections of our pool; pg-boss has its own. */
+  max?: number;
+  applicationName?: string;
+}
+
+export async function openPostgres(options: PgOptions): Promise<Database> {
+  const applicationName = options.applicationName ?? "deep-agent";
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    application_name: applicationName,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  const description = describeUrl(options.connectionString);
+  try {
+    await pool.query("SELECT 1");
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw new DatabaseError(`cannot reach Postgres at ${description}: ${(error as Error).message}; check DATABASE_URL and that the server is running`, { cause: error });
+  }
+
+  const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
+    async query<T = Row>(sql: string, params?: readonly unknown[]) {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      // A multi-statement simple query answers with one result per statement.
+      if (Array.isArray(result)) return { rows: (result as pg.QueryResult[]).flatMap((r) => r.rows ?? []) as T[] };
+      return { rows: result.rows as T[] };
+    },
+  });
+
+  const db: Database = {
+    kind: "postgres",
+    description,
+    ...run(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const value = await fn(run(client));
+        await client.query("COMMIT");
+        return value;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    bossOptions() {
+      return { connectionString: options.connectionString, max: 4, application_name: `${applicationName}-queue`, useListenNotify: true };
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+  return db;
+}
+
+/** host:port/database, without user or password. */
+export function describeUrl(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `postgres ${url.hostname || "localhost"}:${url.port || 5432}${url.pathname}`;
+  } catch {
+    return "postgres (unparseable DATABASE_URL)";
+  }
+}

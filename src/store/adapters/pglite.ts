@@ -1,0 +1,100 @@
+// Embedded PGlite under DATA_DIR. PGlite runs inside one process, so the first process to open
+// the data directory owns it and serves it to the others over DATA_DIR/db.sock; a process that
+// finds an owner becomes a client (see pglite-client.ts).
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { fromPglite } from "pg-boss";
+import type { Database, Queryable, Row } from "../database.ts";
+import { DatabaseError } from "../database.ts";
+import { readLock, socketPath, tryAcquireLock, isAlive, type OwnerRole } from "../embedded/owner-lock.ts";
+import { serveEmbedded } from "../embedded/socket-server.ts";
+import { connectEmbedded } from "./pglite-client.ts";
+
+export interface EmbeddedOptions {
+  dataDir: string;
+  /**
+   * "server" for long-running processes (start, worker), "command" for short ones. Anyone finding
+   * a live server owner becomes its client; a command owner is waited for (it is about to exit).
+   */
+  role: OwnerRole;
+  /** How long to wait for the owner to answer or for its lock to be released. */
+  waitMs?: number;
+}
+
+export async function openEmbedded(options: EmbeddedOptions): Promise<Database> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const sock = socketPath(options.dataDir);
+  const deadline = Date.now() + (options.waitMs ?? 60_000);
+  for (;;) {
+    const holder = readLock(options.dataDir);
+    const ownerLive = holder !== null && isAlive(holder.pid);
+    if (ownerLive && holder.role === "server") {
+      const client = await connectEmbedded(sock, options.dataDir).catch(() => null);
+      if (client) return client;
+    }
+    if (!ownerLive) {
+      const lock = tryAcquireLock(options.dataDir, options.role);
+      if (lock) {
+        try {
+          return await openOwner(options.dataDir, sock, lock);
+        } catch (error) {
+          lock.release();
+          throw error;
+        }
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new DatabaseError(
+        `the embedded database in ${options.dataDir} is held by process ${holder?.pid ?? "?"} and does not answer on ${sock}; stop that process, or set DATABASE_URL to share a Postgres server`,
+      );
+    }
+    // The owner is starting up (socket not listening yet) or a short command is finishing.
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function openOwner(dataDir: string, sock: string, lock: { release(): void }): Promise<Database> {
+  const pgdata = path.join(dataDir, "pgdata");
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create({ dataDir: pgdata });
+  } catch (error) {
+    throw new DatabaseError(`cannot open the embedded database in ${pgdata}: ${(error as Error).message}; move the directory aside to start afresh`, { cause: error });
+  }
+  const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+    async query<T = Row>(sql: string, params?: readonly unknown[]) {
+      if (params && params.length > 0) return { rows: (await q.query<T>(sql, params as unknown[])).rows };
+      // PGlite's query() takes one statement; exec() takes several and answers per statement.
+      const results = await q.exec(sql);
+      return { rows: results.flatMap((r) => r.rows as T[]) };
+    },
+  });
+  const self = on(pglite);
+  const transaction = <T>(fn: (tx: Queryable) => Promise<T>) => pglite.transaction((tx) => fn(on(tx)));
+  let server: { close(): Promise<void> } | null = null;
+  try {
+    server = await serveEmbedded({ ...self, transaction }, sock);
+  } catch (error) {
+    await pglite.close().catch(() => {});
+    throw new DatabaseError(`cannot listen on ${sock} for other deep-agent processes: ${(error as Error).message}; use a shorter DATA_DIR path`, { cause: error });
+  }
+  let closed = false;
+  return {
+    kind: "pglite",
+    description: `embedded PGlite in ${pgdata}`,
+    ...self,
+    transaction,
+    bossOptions() {
+      // PGlite delivers LISTEN/NOTIFY in-process, so pg-boss's notify pick-up works here too.
+      return { db: fromPglite(pglite), backend: "pglite", useListenNotify: true };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await server?.close();
+      await pglite.close();
+      lock.release();
+    },
+  };
+}

@@ -1,0 +1,128 @@
+// Slack messages taken in (one row per message: redeliveries and a mention's twin message event
+// are handled once) and the inbox of follow-ups sent to a running task. Also the Slack-side
+// reads and meta updates of task records.
+import type { Queryable, Row } from "./database.ts";
+import * as sql from "./sql/slack-messages.ts";
+
+export interface SlackFileRef {
+  id: string;
+  name: string;
+  url?: string;
+  size?: number;
+  mimetype?: string;
+}
+
+export interface SlackMessageRecord {
+  channelId: string;
+  messageTs: string;
+  threadTs: string;
+  teamId: string | null;
+  userId: string | null;
+  text: string;
+  files: SlackFileRef[];
+}
+
+export interface ThreadTask {
+  id: string;
+  userId: string | null;
+  text: string;
+  status: string;
+  result: string | null;
+  error: string | null;
+  meta: Record<string, unknown>;
+}
+
+export function createSlackMessageRepo(db: Queryable) {
+  return {
+    /** True for the first delivery of this message, false for any later one. */
+    async claim(m: SlackMessageRecord): Promise<boolean> {
+      const { rows } = await db.query(sql.claim, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, JSON.stringify(m.files)]);
+      return rows.length === 1;
+    },
+    async assign(channelId: string, messageTs: string, role: "task" | "follow_up" | "ignored", taskId: string | null): Promise<void> {
+      await db.query(sql.assign, [channelId, messageTs, role, taskId]);
+    },
+    async takeInbox(taskId: string): Promise<SlackMessageRecord[]> {
+      const { rows } = await db.query(sql.takeInbox, [taskId]);
+      return rows.map(toRecord).sort((a, b) => compareTs(a.messageTs, b.messageTs));
+    },
+    async takeOne(channelId: string, messageTs: string): Promise<SlackMessageRecord | null> {
+      const { rows } = await db.query(sql.takeOne, [channelId, messageTs]);
+      return rows[0] ? toRecord(rows[0]) : null;
+    },
+    async takenBy(taskIds: string[]): Promise<Array<SlackMessageRecord & { taskId: string }>> {
+      if (taskIds.length === 0) return [];
+      const { rows } = await db.query(sql.takenBy, [taskIds]);
+      return rows.map((r) => ({ ...toRecord({ ...r, channel_id: "", thread_ts: "", team_id: null }), taskId: String(r["task_id"]) }));
+    },
+    async latestInThread(channelId: string, threadTs: string): Promise<{ id: string; status: string } | null> {
+      const { rows } = await db.query<{ id: string; status: string }>(sql.latestInThread, [channelId, threadTs]);
+      return rows[0] ?? null;
+    },
+    async earlierInThread(taskId: string): Promise<ThreadTask[]> {
+      const { rows } = await db.query(sql.earlierInThread, [taskId]);
+      return rows.map((r) => ({
+        id: String(r["id"]),
+        userId: (r["user_id"] as string | null) ?? null,
+        text: String(r["text"]),
+        status: String(r["status"]),
+        result: (r["result"] as string | null) ?? null,
+        error: (r["error"] as string | null) ?? null,
+        meta: json(r["meta"], {}),
+      }));
+    },
+    /** The user's Slack tasks, open ones first, then the most recent. */
+    async recentOf(userId: string, limit: number): Promise<string[]> {
+      const { rows } = await db.query<{ id: string }>(sql.recentOfUser, [userId, limit]);
+      return rows.map((r) => r.id);
+    },
+    async openTasksOf(userId: string): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(sql.openOfUser, [userId]);
+      return Number(rows[0]?.n ?? 0);
+    },
+    async mergeSlackMeta(taskId: string, patch: Record<string, unknown>): Promise<boolean> {
+      const { rows } = await db.query(sql.mergeSlackMeta, [taskId, JSON.stringify(patch)]);
+      return rows.length === 1;
+    },
+    /** True when this ts became the task's progress message; false when another was recorded first. */
+    async setProgressTs(taskId: string, ts: string): Promise<boolean> {
+      const { rows } = await db.query(sql.setProgressTs, [taskId, ts]);
+      return rows.length === 1;
+    },
+    async taskMeta(taskId: string): Promise<Record<string, unknown> | null> {
+      const { rows } = await db.query(sql.taskMeta, [taskId]);
+      return rows[0] ? json(rows[0]["meta"], {}) : null;
+    },
+    /** True for exactly one caller per task: the one that posts the final Slack message. */
+    async claimFinalPost(taskId: string): Promise<boolean> {
+      const { rows } = await db.query(sql.claimFinalPost, [taskId]);
+      return rows.length === 1;
+    },
+  };
+}
+
+export type SlackMessageRepo = ReturnType<typeof createSlackMessageRepo>;
+
+function toRecord(r: Row): SlackMessageRecord {
+  return {
+    channelId: String(r["channel_id"] ?? ""),
+    messageTs: String(r["message_ts"]),
+    threadTs: String(r["thread_ts"] ?? ""),
+    teamId: (r["team_id"] as string | null) ?? null,
+    userId: (r["user_id"] as string | null) ?? null,
+    text: String(r["text"] ?? ""),
+    files: json(r["files"], [] as SlackFileRef[]),
+  };
+}
+
+/** Slack timestamps ("1700000000.000100") in time order; too many digits for a float to compare. */
+export function compareTs(a: string, b: string): number {
+  const [ai = "", af = ""] = a.split(".");
+  const [bi = "", bf = ""] = b.split(".");
+  return ai.padStart(12, "0").localeCompare(bi.padStart(12, "0")) || af.padEnd(6, "0").localeCompare(bf.padEnd(6, "0"));
+}
+
+function json<T>(value: unknown, fallback: T): T {
+  if (value == null) return fallback;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}

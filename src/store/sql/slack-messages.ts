@@ -1,0 +1,70 @@
+// SQL of the Slack message ledger and thread inbox (migration 010), and the Slack-side reads of tasks.
+
+/** Returns a row only for the first delivery of a message. */
+export const claim = `
+  INSERT INTO slack_messages (channel_id, message_ts, thread_ts, team_id, user_id, text, files)
+  VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
+  ON CONFLICT (channel_id, message_ts) DO NOTHING
+  RETURNING message_ts`;
+
+export const assign = `
+  UPDATE slack_messages SET role = $3, task_id = $4
+  WHERE channel_id = $1 AND message_ts = $2`;
+
+/** Follow-ups of a task nobody has taken yet, marked taken in the same statement. */
+export const takeInbox = `
+  UPDATE slack_messages SET taken_at = clock_timestamp()
+  WHERE task_id = $1 AND role = 'follow_up' AND taken_at IS NULL
+  RETURNING channel_id, message_ts, thread_ts, team_id, user_id, text, files`;
+
+/** One follow-up, if still untaken: whoever gets the row handles the message. */
+export const takeOne = `
+  UPDATE slack_messages SET taken_at = clock_timestamp()
+  WHERE channel_id = $1 AND message_ts = $2 AND taken_at IS NULL
+  RETURNING channel_id, message_ts, thread_ts, team_id, user_id, text, files`;
+
+/** Follow-ups the given tasks took, for the history of a later task in the same thread. */
+export const takenBy = `
+  SELECT task_id, user_id, text, files, message_ts FROM slack_messages
+  WHERE task_id = ANY($1::uuid[]) AND role = 'follow_up' AND taken_at IS NOT NULL
+  ORDER BY message_ts`;
+
+export const latestInThread = `
+  SELECT id, status FROM tasks
+  WHERE channel_id = $1 AND thread_ts = $2
+  ORDER BY created_at DESC, id DESC LIMIT 1`;
+
+/** The thread's tasks created before the given one, oldest first. */
+export const earlierInThread = `
+  SELECT t.id, t.user_id, t.text, t.status, t.result, t.error, t.meta
+  FROM tasks t, tasks self
+  WHERE self.id = $1 AND t.channel_id = self.channel_id AND t.thread_ts = self.thread_ts
+    AND (t.created_at, t.id) < (self.created_at, self.id)
+  ORDER BY t.created_at, t.id`;
+
+export const openOfUser = `
+  SELECT count(*)::int AS n FROM tasks WHERE user_id = $1 AND status IN ('queued', 'running')`;
+
+/** Shallow-merges into meta.slack. */
+export const mergeSlackMeta = `
+  UPDATE tasks SET meta = jsonb_set(meta, '{slack}', coalesce(meta->'slack', '{}'::jsonb) || $2::jsonb)
+  WHERE id = $1
+  RETURNING id`;
+
+/** Marks the final Slack post of a task as made; a row only for the first caller. */
+export const claimFinalPost = `
+  UPDATE tasks SET meta = jsonb_set(meta, '{slack}', coalesce(meta->'slack', '{}'::jsonb) || jsonb_build_object('finalPostedAt', clock_timestamp()::text))
+  WHERE id = $1 AND (meta->'slack'->>'finalPostedAt') IS NULL
+  RETURNING id`;
+
+/** Records the progress message unless one is recorded already (the intake and a worker may race). */
+export const setProgressTs = `
+  UPDATE tasks SET meta = jsonb_set(meta, '{slack}', coalesce(meta->'slack', '{}'::jsonb) || jsonb_build_object('progressTs', $2::text))
+  WHERE id = $1 AND (meta->'slack'->>'progressTs') IS NULL
+  RETURNING id`;
+
+export const taskMeta = `SELECT meta FROM tasks WHERE id = $1`;
+
+export const recentOfUser = `
+  SELECT id FROM tasks WHERE user_id = $1 AND source = 'slack'
+  ORDER BY (status IN ('queued', 'running')) DESC, created_at DESC LIMIT $2`;

@@ -1,0 +1,90 @@
+// SQL of the task repository. Writes of a running task are fenced by `attempt`, so a worker
+// whose claim was taken over (it stalled, or was presumed dead) cannot overwrite the new one.
+
+const columns = `id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, status, todos, result, error,
+  failure_reason, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at,
+  created_at, started_at, attempt_started_at, finished_at, updated_at`;
+
+export const insert = `
+  INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING ${columns}`;
+
+export const byId = `SELECT ${columns} FROM tasks WHERE id = $1`;
+
+export const byDedupeKey = `SELECT ${columns} FROM tasks WHERE dedupe_key = $1`;
+
+/** Serialises enqueues so the depth check and the insert see the same queue. */
+export const enqueueLock = "SELECT pg_advisory_xact_lock(724313512)";
+
+export const queuedCount = "SELECT count(*)::int AS n FROM tasks WHERE status = 'queued'";
+
+export const openCounts = `
+  SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
+         count(*) FILTER (WHERE status = 'running')::int AS running
+  FROM tasks WHERE status IN ('queued', 'running')`;
+
+/** Queued tasks get their 1-based place in line; running ones none. */
+export const listOpen = `
+  SELECT ${columns},
+    CASE WHEN status = 'queued'
+      THEN row_number() OVER (PARTITION BY status = 'queued' ORDER BY created_at, id)::int END AS position
+  FROM tasks
+  WHERE status IN ('queued', 'running')
+  ORDER BY status = 'queued', created_at, id
+  LIMIT $1`;
+
+export const position = `
+  SELECT count(*)::int AS n FROM tasks
+  WHERE status = 'queued' AND (created_at, id) <= (SELECT created_at, id FROM tasks WHERE id = $1)`;
+
+export const claim = `
+  UPDATE tasks SET status = 'running', attempt = $2, worker = $3,
+    started_at = coalesce(started_at, clock_timestamp()), attempt_started_at = clock_timestamp(),
+    updated_at = clock_timestamp()
+  WHERE id = $1 AND status IN ('queued', 'running') AND attempt < $2
+  RETURNING ${columns}`;
+
+export const progress = `
+  UPDATE tasks SET
+    todos = coalesce($3::jsonb, todos),
+    usage = coalesce($4::jsonb, usage),
+    turns = coalesce($5::int, turns),
+    last_activity = coalesce($6::text, last_activity),
+    updated_at = clock_timestamp()
+  WHERE id = $1 AND attempt = $2 AND status = 'running'`;
+
+export const finish = `
+  UPDATE tasks SET status = $3, result = $4, error = $5, failure_reason = $6,
+    todos = $7::jsonb, usage = $8::jsonb, turns = $9,
+    finished_at = clock_timestamp(), updated_at = clock_timestamp()
+  WHERE id = $1 AND attempt = $2 AND status = 'running'
+  RETURNING ${columns}`;
+
+/** Back in line (released on shutdown, or failed and about to be retried). */
+export const requeue = `
+  UPDATE tasks SET status = 'queued', error = $3, updated_at = clock_timestamp()
+  WHERE id = $1 AND attempt = $2 AND status = 'running'`;
+
+export const requestCancel = `
+  UPDATE tasks SET cancel_requested_at = coalesce(cancel_requested_at, clock_timestamp()), updated_at = clock_timestamp()
+  WHERE id = $1
+  RETURNING ${columns}`;
+
+/** Settles a task nobody is running any more (queued, or its worker is gone). */
+export const settleUnowned = `
+  UPDATE tasks SET status = $2, error = $3, failure_reason = $4,
+    finished_at = clock_timestamp(), updated_at = clock_timestamp()
+  WHERE id = $1 AND status IN ('queued', 'running') AND ($5::int IS NULL OR attempt = $5)
+  RETURNING ${columns}`;
+
+export const cancelRequested = `
+  SELECT id FROM tasks WHERE id = ANY($1::uuid[]) AND cancel_requested_at IS NOT NULL`;
+
+export const idsByPrefix = `
+  SELECT id FROM tasks WHERE id::text LIKE $1 || '%' ORDER BY created_at DESC LIMIT 2`;
+
+export const finishedCounts = `
+  SELECT status, count(*)::int AS n FROM tasks
+  WHERE status IN ('succeeded', 'failed', 'cancelled') GROUP BY status`;

@@ -1,0 +1,186 @@
+// Task records: who asked, what, where it stands, and its outcome.
+import { randomUUID } from "node:crypto";
+import type { Queryable, Row } from "./database.ts";
+import type { FailureReason, Todo, Usage } from "../agent/events.ts";
+import { emptyUsage } from "../agent/events.ts";
+import * as sql from "./sql/tasks.ts";
+
+export type TaskSource = "cli" | "slack" | "schedule";
+export type TaskState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export const FINISHED: readonly TaskState[] = ["succeeded", "failed", "cancelled"];
+
+export interface Task {
+  id: string;
+  source: TaskSource;
+  dedupeKey: string | null;
+  teamId: string | null;
+  channelId: string | null;
+  threadTs: string | null;
+  userId: string | null;
+  text: string;
+  status: TaskState;
+  todos: Todo[];
+  result: string | null;
+  error: string | null;
+  failureReason: FailureReason | null;
+  usage: Usage;
+  attempt: number;
+  turns: number;
+  lastActivity: string | null;
+  worker: string | null;
+  meta: Record<string, unknown>;
+  cancelRequestedAt: Date | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  attemptStartedAt: Date | null;
+  finishedAt: Date | null;
+  updatedAt: Date;
+}
+
+export interface NewTask {
+  text: string;
+  source: TaskSource;
+  /** Same key, same task: a second insert returns the first. */
+  dedupeKey?: string;
+  teamId?: string;
+  channelId?: string;
+  threadTs?: string;
+  userId?: string;
+  meta?: Record<string, unknown>;
+}
+
+export interface TaskFinish {
+  status: "succeeded" | "failed" | "cancelled";
+  result: string;
+  error?: string;
+  reason?: FailureReason;
+  todos: Todo[];
+  usage: Usage;
+  turns: number;
+}
+
+export function createTaskRepo(db: Queryable) {
+  const one = async (text: string, params: unknown[]): Promise<Task | null> => {
+    const { rows } = await db.query(text, params);
+    return rows[0] ? toTask(rows[0]) : null;
+  };
+  return {
+    /** Inserts the task, or returns the one already made for the same dedupe key. */
+    async insert(input: NewTask): Promise<{ task: Task; created: boolean }> {
+      const created = await one(sql.insert, [
+        randomUUID(),
+        input.source,
+        input.dedupeKey ?? null,
+        input.teamId ?? null,
+        input.channelId ?? null,
+        input.threadTs ?? null,
+        input.userId ?? null,
+        input.text,
+        JSON.stringify(input.meta ?? {}),
+      ]);
+      if (created) return { task: created, created: true };
+      const existing = await one(sql.byDedupeKey, [input.dedupeKey]);
+      if (!existing) throw new Error("task insert was skipped but no task has its dedupe key");
+      return { task: existing, created: false };
+    },
+    get: (id: string) => one(sql.byId, [id]),
+    /** A full id, or a unique prefix of one (as `queue list` shows them). */
+    async resolveId(idOrPrefix: string): Promise<string | null> {
+      if (!/^[0-9a-f-]{4,36}$/i.test(idOrPrefix)) return null;
+      const { rows } = await db.query<{ id: string }>(sql.idsByPrefix, [idOrPrefix.toLowerCase()]);
+      return rows.length === 1 ? rows[0]!.id : null;
+    },
+    async lockForEnqueue(): Promise<void> {
+      await db.query(sql.enqueueLock);
+    },
+    async queuedCount(): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(sql.queuedCount);
+      return Number(rows[0]?.n ?? 0);
+    },
+    async openCounts(): Promise<{ queued: number; running: number }> {
+      const { rows } = await db.query<{ queued: number; running: number }>(sql.openCounts);
+      return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0) };
+    },
+    async finishedCounts(): Promise<Record<string, number>> {
+      const { rows } = await db.query<{ status: string; n: number }>(sql.finishedCounts);
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+    async listOpen(limit = 1000): Promise<Array<Task & { position: number | null }>> {
+      const { rows } = await db.query(sql.listOpen, [limit]);
+      return rows.map((r) => ({ ...toTask(r), position: r["position"] == null ? null : Number(r["position"]) }));
+    },
+    async position(id: string): Promise<number> {
+      const { rows } = await db.query<{ n: number }>(sql.position, [id]);
+      return Number(rows[0]?.n ?? 0);
+    },
+    /** Marks the task running under this attempt; null when it is finished or a newer attempt has it. */
+    claim: (id: string, attempt: number, worker: string) => one(sql.claim, [id, attempt, worker]),
+    async progress(id: string, attempt: number, update: { todos?: Todo[]; usage?: Usage; turns?: number; lastActivity?: string }): Promise<void> {
+      await db.query(sql.progress, [
+        id,
+        attempt,
+        update.todos ? JSON.stringify(update.todos) : null,
+        update.usage ? JSON.stringify(update.usage) : null,
+        update.turns ?? null,
+        update.lastActivity ?? null,
+      ]);
+    },
+    /** Records the outcome once: null when this attempt no longer holds the task. */
+    finish: (id: string, attempt: number, f: TaskFinish) =>
+      one(sql.finish, [id, attempt, f.status, f.result, f.error ?? null, f.reason ?? null, JSON.stringify(f.todos), JSON.stringify(f.usage), f.turns]),
+    async requeue(id: string, attempt: number, error: string | null): Promise<void> {
+      await db.query(sql.requeue, [id, attempt, error]);
+    },
+    requestCancel: (id: string) => one(sql.requestCancel, [id]),
+    /** Settles a task no worker will finish; `attempt` limits it to that attempt's claim. */
+    settleUnowned: (id: string, status: "cancelled" | "failed", error: string, reason: FailureReason, attempt: number | null = null) =>
+      one(sql.settleUnowned, [id, status, error, reason, attempt]),
+    async cancelRequested(ids: string[]): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const { rows } = await db.query<{ id: string }>(sql.cancelRequested, [ids]);
+      return rows.map((r) => r.id);
+    },
+  };
+}
+
+export type TaskRepo = ReturnType<typeof createTaskRepo>;
+
+function toTask(r: Row): Task {
+  return {
+    id: String(r["id"]),
+    source: r["source"] as TaskSource,
+    dedupeKey: (r["dedupe_key"] as string | null) ?? null,
+    teamId: (r["team_id"] as string | null) ?? null,
+    channelId: (r["channel_id"] as string | null) ?? null,
+    threadTs: (r["thread_ts"] as string | null) ?? null,
+    userId: (r["user_id"] as string | null) ?? null,
+    text: String(r["text"]),
+    status: r["status"] as TaskState,
+    todos: json(r["todos"], [] as Todo[]),
+    result: (r["result"] as string | null) ?? null,
+    error: (r["error"] as string | null) ?? null,
+    failureReason: (r["failure_reason"] as FailureReason | null) ?? null,
+    usage: json(r["usage"], emptyUsage()),
+    attempt: Number(r["attempt"] ?? 0),
+    turns: Number(r["turns"] ?? 0),
+    lastActivity: (r["last_activity"] as string | null) ?? null,
+    worker: (r["worker"] as string | null) ?? null,
+    meta: json(r["meta"], {} as Record<string, unknown>),
+    cancelRequestedAt: date(r["cancel_requested_at"]),
+    createdAt: date(r["created_at"])!,
+    startedAt: date(r["started_at"]),
+    attemptStartedAt: date(r["attempt_started_at"]),
+    finishedAt: date(r["finished_at"]),
+    updatedAt: date(r["updated_at"])!,
+  };
+}
+
+function json<T>(value: unknown, fallback: T): T {
+  if (value == null) return fallback;
+  return (typeof value === "string" ? JSON.parse(value) : value) as T;
+}
+
+function date(value: unknown): Date | null {
+  if (value == null) return null;
+  return value instanceof Date ? value : new Date(String(value));
+}

@@ -1,0 +1,121 @@
+// The worker pool: WORKER_CONCURRENCY tasks at once from the pg-boss queue, woken by
+// LISTEN/NOTIFY (polling where that is unavailable). Shutdown drains: no new work, running
+// tasks get a grace period, then stop at their next turn and go back to the queue.
+import os from "node:os";
+import type { PgBoss, JobWithMetadata } from "pg-boss";
+import type { Database } from "../store/database.ts";
+import type { Logger } from "../log.ts";
+import type { TaskRuntime } from "../runtime/task-runtime.ts";
+import type { ProgressSink } from "../agent/events.ts";
+import { TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
+import { ReleaseForShutdown, runAttempt, type AttemptResult } from "./run-task.ts";
+
+interface TaskJob {
+  taskId: string;
+}
+
+export interface WorkerPoolOptions {
+  db: Database;
+  boss: PgBoss;
+  runtime: TaskRuntime;
+  policy: QueuePolicy;
+  concurrency: number;
+  logger: Logger;
+  /** Shown in task records and logs; host and pid by default. */
+  name?: string;
+  /** Extra progress sinks per task (the Slack renderer, when intake adds one). */
+  sinksFor?: (taskId: string) => ProgressSink[];
+}
+
+export class WorkerPool {
+  private readonly options: WorkerPoolOptions;
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  private readonly name: string;
+  private draining = false;
+
+  constructor(options: WorkerPoolOptions) {
+    this.options = options;
+    this.name = options.name ?? `${os.hostname()}:${process.pid}`;
+  }
+
+  get active(): number {
+    return this.running.size;
+  }
+
+  async start(): Promise<void> {
+    const { boss, policy, concurrency } = this.options;
+    await boss.work(
+      TASK_QUEUE,
+      {
+        localConcurrency: concurrency,
+        batchSize: 1,
+        includeMetadata: true as const,
+        pollingIntervalSeconds: policy.pollingIntervalSeconds,
+        // NOTIFY wakes the workers; this poll only backs it up.
+        notifyPollingIntervalSeconds: 1,
+        // With a backlog, fetch again as soon as a task ends instead of waiting for a poll.
+        burstWhenReadyExceeds: 1,
+        heartbeatRefreshSeconds: policy.heartbeatRefreshSeconds,
+        groupConcurrency: policy.teamConcurrency,
+      },
+      (jobs: JobWithMetadata<TaskJob>[]) => this.handle(jobs[0]!),
+    );
+    this.options.logger.info({ concurrency, worker: this.name }, "worker pool started");
+  }
+
+  private async handle(job: JobWithMetadata<TaskJob>): Promise<void> {
+    const taskId = job.data.taskId;
+    const controller = new AbortController();
+    const attempt = job.retryCount + 1;
+    const work = runAttempt(
+      {
+        taskId,
+        attempt,
+        finalAttempt: job.retryCount >= job.retryLimit,
+        signal: AbortSignal.any([job.signal, controller.signal]),
+        workerName: this.name,
+        ...(this.options.sinksFor ? { sinks: this.options.sinksFor(taskId) } : {}),
+      },
+      { db: this.options.db, runtime: this.options.runtime, logger: this.options.logger },
+    );
+    this.running.set(job.id, { controller, done: work.catch(() => {}) });
+    let result: AttemptResult;
+    try {
+      result = await work;
+    } finally {
+      this.running.delete(job.id);
+    }
+    if (result.kind === "released") await this.release(job);
+    // Thrown so pg-boss retries with backoff, or dead-letters the job after the last attempt.
+    else if (result.kind === "retry") throw new Error(result.error);
+  }
+
+  /** Gives the job back at once instead of after the retry backoff. */
+  private async release(job: JobWithMetadata<TaskJob>): Promise<void> {
+    const { boss } = this.options;
+    await boss.fail(TASK_QUEUE, { id: job.id, retryCount: job.retryCount }, { message: "released: worker shutting down" });
+    await boss.update(TASK_QUEUE, undefined, { id: job.id, startAfter: new Date() }).catch((error: unknown) => {
+      this.options.logger.debug({ err: error }, "released task waits out its retry delay");
+    });
+  }
+
+  /** Stops taking tasks; lets running ones finish within graceMs, then releases them. */
+  async drain(graceMs: number): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const log = this.options.logger;
+    await this.options.boss.offWork(TASK_QUEUE, { wait: false });
+    if (this.running.size > 0) log.info({ running: this.running.size, graceMs }, "draining: waiting for running tasks");
+    const deadline = Date.now() + graceMs;
+    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (this.running.size > 0) {
+      log.info({ running: this.running.size }, "grace period over: checkpointing and releasing running tasks");
+      for (const { controller } of this.running.values()) controller.abort(new ReleaseForShutdown());
+      // Tools are killed by the abort; bounded in case one ignores it.
+      const left = Promise.all([...this.running.values()].map((r) => r.done));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([left, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
+      clearTimeout(timer);
+    }
+  }
+}

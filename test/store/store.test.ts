@@ -1,0 +1,121 @@
+// The database layer on each target: migrations, the task record's attempt fence (a result is
+// recorded once), checkpoints, the Slack event ledger, and enqueueing with its depth limit.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { pino } from "pino";
+import { databaseTargets, createTarget, type TestTarget } from "./test-database.ts";
+import { openDatabase } from "../../src/store/open-database.ts";
+import { migrate, pendingMigrations, loadMigrations } from "../../src/store/migrate.ts";
+import { createTaskRepo } from "../../src/store/task-repo.ts";
+import { createCheckpointStore, ClaimLostError } from "../../src/store/checkpoint-repo.ts";
+import { createSlackEventRepo } from "../../src/store/slack-event-repo.ts";
+import { startBoss } from "../../src/queue/boss.ts";
+import { queuePolicy, TASK_QUEUE } from "../../src/queue/queue-policy.ts";
+import { createTaskQueue, QueueFullError } from "../../src/queue/task-queue.ts";
+import { emptyUsage } from "../../src/agent/events.ts";
+import type { Database } from "../../src/store/database.ts";
+import type { PgBoss } from "pg-boss";
+
+const logger = pino({ level: "silent" });
+const policy = queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }, {});
+
+for (const kind of databaseTargets()) {
+  describe(`store on ${kind}`, () => {
+    let target: TestTarget;
+    let db: Database;
+    let boss: PgBoss;
+
+    before(async () => {
+      target = await createTarget(kind);
+      db = await openDatabase(target.config, { role: "server" });
+      await migrate(db);
+      boss = await startBoss(db, policy, { supervise: false, logger });
+    });
+    after(async () => {
+      await boss?.stop({ graceful: false, close: true });
+      await db?.close();
+      await target?.cleanup();
+    });
+
+    it("applies each migration once and then reports nothing pending", async () => {
+      assert.deepEqual(await migrate(db), []);
+      assert.deepEqual(await pendingMigrations(db), []);
+      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM deep_agent_migrations");
+      assert.equal(rows[0]!.n, loadMigrations().length);
+    });
+
+    it("records a task's outcome only for the attempt that holds it, and only once", async () => {
+      const tasks = createTaskRepo(db);
+      const { task } = await tasks.insert({ text: "fence me", source: "cli" });
+      assert.ok(await tasks.claim(task.id, 1, "w1"));
+      // Attempt 1 is presumed dead and attempt 2 takes over.
+      assert.ok(await tasks.claim(task.id, 2, "w2"));
+      assert.equal(await tasks.claim(task.id, 1, "w1"), null, "an older attempt cannot reclaim");
+      const finish = { status: "succeeded" as const, result: "r", todos: [], usage: emptyUsage(), turns: 1 };
+      assert.equal(await tasks.finish(task.id, 1, finish), null, "the stale attempt's result is refused");
+      const done = await tasks.finish(task.id, 2, finish);
+      assert.equal(done?.status, "succeeded");
+      assert.equal(await tasks.finish(task.id, 2, { ...finish, result: "again" }), null, "a second result is refused");
+      assert.equal((await tasks.get(task.id))?.result, "r");
+      assert.equal(await tasks.claim(task.id, 3, "w3"), null, "a finished task is not run again");
+    });
+
+    it("keeps the last checkpoint and refuses saves from an attempt that lost the task", async () => {
+      const tasks = createTaskRepo(db);
+      const { task } = await tasks.insert({ text: "checkpoint me", source: "cli" });
+      await tasks.claim(task.id, 1, "w1");
+      const first = createCheckpointStore(db, task.id, 1);
+      assert.equal(await first.load(), null);
+      await first.save({ turn: 1, messages: [{ role: "user", content: "hi" }], todos: [], usage: emptyUsage() });
+      await tasks.claim(task.id, 2, "w2");
+      await assert.rejects(first.save({ turn: 2, messages: [], todos: [], usage: emptyUsage() }), ClaimLostError);
+      const second = createCheckpointStore(db, task.id, 2);
+      const loaded = await second.load();
+      assert.equal(loaded?.turn, 1);
+      assert.deepEqual(loaded?.messages, [{ role: "user", content: "hi" }]);
+      await second.save({ turn: 2, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }], todos: [{ content: "a", status: "completed" }], usage: emptyUsage() });
+      assert.equal((await second.load())?.turn, 2);
+    });
+
+    it("remembers Slack event ids so a redelivered event makes no second task", async () => {
+      const events = createSlackEventRepo(db);
+      assert.equal(await events.recordFirst("Ev123"), true);
+      assert.equal(await events.recordFirst("Ev123"), false);
+    });
+
+    it("makes one task and one job per dedupe key", async () => {
+      const queue = createTaskQueue(db, boss, { maxQueueDepth: 100 });
+      const a = await queue.enqueue({ text: "once", source: "slack", dedupeKey: "slack:Ev1", teamId: "T1" });
+      const b = await queue.enqueue({ text: "once", source: "slack", dedupeKey: "slack:Ev1", teamId: "T1" });
+      assert.equal(a.created, true);
+      assert.equal(b.created, false);
+      assert.equal(a.task.id, b.task.id);
+      const jobs = await boss.findJobs(TASK_QUEUE, { id: a.task.id });
+      assert.equal(jobs.length, 1);
+      assert.deepEqual(jobs[0]!.data, { taskId: a.task.id });
+    });
+
+    it("refuses to enqueue past the depth limit and leaves the queue as it was", async () => {
+      const tasks = createTaskRepo(db);
+      const depth = await tasks.queuedCount();
+      const queue = createTaskQueue(db, boss, { maxQueueDepth: depth + 1 });
+      const ok = await queue.enqueue({ text: "fits", source: "cli" });
+      assert.equal(ok.position, depth + 1);
+      await assert.rejects(queue.enqueue({ text: "too many", source: "cli" }), QueueFullError);
+      assert.equal(await tasks.queuedCount(), depth + 1);
+      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE text = 'too many'");
+      assert.equal(rows[0]!.n, 0);
+    });
+
+    it("cancels a queued task so it never starts", async () => {
+      const queue = createTaskQueue(db, boss, { maxQueueDepth: 100 });
+      const { task } = await queue.enqueue({ text: "never mind", source: "cli" });
+      const result = await queue.cancel(task.id.slice(0, 8));
+      assert.equal(result.outcome, "cancelled");
+      assert.equal(result.task.status, "cancelled");
+      const [job] = await boss.findJobs(TASK_QUEUE, { id: task.id });
+      assert.equal(job?.state, "cancelled");
+      assert.equal((await queue.list()).some((t) => t.id === task.id), false);
+    });
+  });
+}

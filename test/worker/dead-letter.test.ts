@@ -1,0 +1,61 @@
+// A task whose model calls keep failing is retried by the queue with backoff, then fails for
+// good and lands in the dead-letter queue, with the reason on its record.
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { pino } from "pino";
+import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../store/test-database.ts";
+import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { getTask, withDb, queuedId } from "./scripted-tasks.ts";
+import { startBoss } from "../../src/queue/boss.ts";
+import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
+
+for (const kind of databaseTargets()) {
+  describe(`retry and dead letter on ${kind}`, () => {
+    let api: MessagesApi;
+    let target: TestTarget;
+    const workers: WorkerProcess[] = [];
+
+    before(async () => {
+      // Every call fails; retry-after-ms keeps the SDK's own retries quick.
+      api = await startMessagesApi({ script: () => ({ status: 500, headers: { "retry-after-ms": "1" } }) });
+      target = await createTarget(kind);
+    });
+    after(async () => {
+      for (const w of workers) w.kill("SIGKILL");
+      await api?.close();
+      await target?.cleanup();
+    });
+
+    it("retries, then records the failure and dead-letters the job", { timeout: 90_000 }, async () => {
+      const env = workerEnv(target, api.baseURL, { TASK_RETRY_LIMIT: "1", TASK_RETRY_DELAY_SECONDS: "1" });
+      const worker = startWorker(env);
+      workers.push(worker);
+      await worker.ready;
+      const id = queuedId((await cli(["queue", "add", "call a broken model"], env)).stdout);
+
+      const task = await waitFor("the task to fail", async () => {
+        const t = await getTask(target, id);
+        return t?.status === "failed" ? t : null;
+      });
+      assert.equal(task.failureReason, "model_unavailable");
+      assert.match(task.error ?? "", /Claude API/);
+      assert.equal(task.attempt, 2, "one retry after the first attempt");
+
+      const dead = await waitFor("the dead-letter job", () =>
+        withDb(target, async (db) => {
+          const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }, {}), { supervise: false, logger: pino({ level: "silent" }) });
+          try {
+            const jobs = await boss.findJobs<{ taskId: string }>(DEAD_LETTER_QUEUE, { data: { taskId: id } });
+            return jobs.length > 0 ? jobs : null;
+          } finally {
+            await boss.stop({ graceful: false, close: true });
+          }
+        }),
+      );
+      assert.equal(dead.length, 1);
+      worker.kill("SIGTERM");
+      assert.equal((await worker.exited).code, 0);
+    });
+  });
+}
