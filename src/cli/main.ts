@@ -1,6 +1,5 @@
 // Entry point: loads .env, picks the command, turns usage and configuration errors into
 // one line on stderr and exit code 2.
-import { setFlagsFromString } from "node:v8";
 import { loadEnvFile } from "./load-env-file.ts";
 import { UsageError, exitCodes } from "./usage-error.ts";
 import { ConfigError } from "../config/env.ts";
@@ -34,9 +33,6 @@ async function main(argv: string[]): Promise<number> {
   const command = commands[name];
   if (!command) throw new UsageError(`unknown command "${name}"; run \`deep-agent help\` for the list`);
   loadEnvFile();
-  // One-shot commands favour a small young generation: less peak memory, and their
-  // allocation rate is far too low for the extra scavenges to matter.
-  if (name === "task" || name === "chat") setFlagsFromString("--max-semi-space-size=2");
   const module = await command.load();
   return module.run(rest);
 }
