@@ -9,6 +9,7 @@ import type { TaskRuntime } from "../runtime/task-runtime.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import { TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
 import { ReleaseForShutdown, runAttempt, type AttemptResult } from "./run-task.ts";
+import type { TaskHooks } from "./task-hooks.ts";
 
 interface TaskJob {
   taskId: string;
@@ -25,6 +26,8 @@ export interface WorkerPoolOptions {
   name?: string;
   /** Extra progress sinks per task (the Slack renderer, when intake adds one). */
   sinksFor?: (taskId: string) => ProgressSink[];
+  /** An intake's part in running its tasks (Slack: progress message, thread follow-ups, result). */
+  hooks?: TaskHooks;
 }
 
 export class WorkerPool {
@@ -75,6 +78,7 @@ export class WorkerPool {
         signal: AbortSignal.any([job.signal, controller.signal]),
         workerName: this.name,
         ...(this.options.sinksFor ? { sinks: this.options.sinksFor(taskId) } : {}),
+        ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
       },
       { db: this.options.db, runtime: this.options.runtime, logger: this.options.logger },
     );

@@ -12,6 +12,7 @@ import { createCheckpointStore } from "../store/checkpoint-repo.ts";
 import { createTaskRecordSink } from "../progress/task-record-sink.ts";
 import { recordEventMetrics } from "./event-metrics.ts";
 import * as metrics from "../http/metrics.ts";
+import type { AttemptEnd, TaskHooks, TaskSession } from "./task-hooks.ts";
 
 /** Aborting a task with this reason means: stop at the next turn and give the task back. */
 export class ReleaseForShutdown extends Error {
@@ -42,6 +43,7 @@ export interface AttemptInput {
   workerName: string;
   /** Extra sinks (a Slack renderer) beside the task record. */
   sinks?: ProgressSink[];
+  hooks?: TaskHooks;
 }
 
 export interface AttemptDeps {
@@ -58,35 +60,49 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
   // Finished by an attempt that died before completing its job, cancelled, or a newer attempt holds it.
   if (!task) return { kind: "not_ours" };
   const started = Date.now();
+  /** The outcome as recorded (a cancel turns an aborted run into "cancelled"). */
+  let settled: AgentOutcome | undefined;
   if (attempt === 1 && task.attemptStartedAt) {
     metrics.pickupLatency.observe(Math.max(0, (task.attemptStartedAt.getTime() - task.createdAt.getTime()) / 1000));
   }
   metrics.tasksRunning.inc();
   try {
     if (task.cancelRequestedAt) return await settle(task, cancelledOutcome("cancelled before it started"));
+    const session = await openSession(input.hooks, task, attempt, log);
     const record = createTaskRecordSink(tasks, taskId, attempt, { logger: log });
-    const sinks: ProgressSink[] = [record, { emit: recordEventMetrics }, ...(input.sinks ?? [])];
+    const sinks: ProgressSink[] = [record, { emit: recordEventMetrics }, ...(input.sinks ?? []), ...(session?.sinks ?? [])];
     const sink: ProgressSink = { emit: (event: AgentEvent) => sinks.forEach((s) => safeEmit(s, event, log)) };
 
     let outcome: AgentOutcome;
     const created = Date.now();
     let sandbox;
     try {
-      sandbox = await deps.runtime.sandboxes.create({ taskId, lifetimeMs: deps.runtime.limits.timeoutMs, signal: input.signal, metadata: { taskId, attempt: String(attempt) } });
+      const options = { taskId, lifetimeMs: deps.runtime.limits.timeoutMs, signal: input.signal, metadata: { taskId, attempt: String(attempt) }, ...(session?.sandbox ? { threadKey: session.sandbox.threadKey } : {}) };
+      // A follow-up in a conversation continues in the previous task's sandbox while it is alive.
+      const resumeId = session?.sandbox?.resumeId;
+      const resumed = resumeId && deps.runtime.sandboxes.resume ? await deps.runtime.sandboxes.resume(resumeId, options).catch(() => null) : null;
+      sandbox = resumed ?? (await deps.runtime.sandboxes.create(options));
       metrics.sandboxCreate.observe({ provider: sandbox.provider }, (Date.now() - created) / 1000);
     } catch (error) {
       log.warn({ err: error }, "could not create a sandbox");
       outcome = failedOutcome(`could not create a sandbox: ${(error as Error).message}`, "sandbox_error");
     }
     if (sandbox) {
+      const box = sandbox;
       const mcp = await deps.runtime.openTools(sandbox, sink, input.signal).catch((error: unknown) => {
         log.warn({ err: error }, "MCP tools unavailable for this task");
         return { tools: [], close: async () => {} };
       });
       try {
+        const prompt = session?.prepare
+          ? await session.prepare(box, task.text).catch((error: unknown) => {
+              log.warn({ err: error }, "task session could not prepare the sandbox");
+              return task.text;
+            })
+          : task.text;
         outcome = await runAgent({
           taskId,
-          prompt: task.text,
+          prompt,
           sandbox,
           model: deps.runtime.model,
           sink,
@@ -94,19 +110,25 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
           extraTools: mcp.tools,
           signal: input.signal,
           checkpoints: createCheckpointStore(deps.db, taskId, attempt),
+          ...(session?.inbox ? { inbox: session.inbox } : {}),
+          ...(session?.history ? { history: session.history } : {}),
         });
+        await session?.beforeClose?.(box, outcome).catch((error: unknown) => log.warn({ err: error }, "task session failed before the sandbox closed"));
       } finally {
         await mcp.close().catch(() => {});
-        await sandbox.close().catch((error: unknown) => log.warn({ err: error }, "sandbox close failed"));
+        await sandbox.close(session?.sandbox ? { keep: true } : undefined).catch((error: unknown) => log.warn({ err: error }, "sandbox close failed"));
       }
     }
     await record.flush();
-    return await settle(task, outcome!);
+    const result = await settle(task, outcome!);
+    await session?.settle(attemptEnd(result, settled ?? outcome!));
+    return result;
   } finally {
     metrics.tasksRunning.dec();
   }
 
   async function settle(task: Task, outcome: AgentOutcome): Promise<AttemptResult> {
+    settled = outcome;
     if (input.signal.aborted && outcome.status !== "succeeded") {
       if (input.signal.reason instanceof ReleaseForShutdown) {
         await tasks.requeue(taskId, attempt, null);
@@ -120,6 +142,7 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
         return { kind: "not_ours" };
       }
       outcome = { ...outcome, status: "cancelled", reason: "cancelled", error: "cancelled by a user" };
+      settled = outcome;
     }
     if (outcome.status === "failed" && outcome.reason && RETRYABLE.has(outcome.reason) && !input.finalAttempt) {
       await tasks.requeue(taskId, attempt, outcome.error ?? "failed");
@@ -143,6 +166,30 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
       return { kind: "retry", error: outcome.error ?? "failed", final: true };
     }
     return { kind: "finished", status: outcome.status };
+  }
+}
+
+/** The intake's session for this task; a failing hook costs only its own features, never the task. */
+async function openSession(hooks: TaskHooks | undefined, task: Task, attempt: number, log: Logger): Promise<TaskSession | null> {
+  if (!hooks) return null;
+  try {
+    return await hooks.open(task, attempt);
+  } catch (error) {
+    log.warn({ err: error }, "task session could not start; running without it");
+    return null;
+  }
+}
+
+function attemptEnd(result: AttemptResult, outcome: AgentOutcome): AttemptEnd {
+  switch (result.kind) {
+    case "finished":
+      return { kind: "finished", outcome };
+    case "retry":
+      return result.final ? { kind: "finished", outcome } : { kind: "retrying", outcome };
+    case "released":
+      return { kind: "released" };
+    case "not_ours":
+      return { kind: "not_ours" };
   }
 }
 

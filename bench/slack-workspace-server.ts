@@ -1,0 +1,11 @@
+// The Slack workspace double (emulator + recording proxy) in a process of its own, so a bench
+// measures the app without the double's work in the same event loop. Prints one JSON line with
+// what a client needs, then serves until stdin closes.
+import { startSlackWorkspace } from "../test/doubles/slack/slack-workspace.ts";
+
+const slack = await startSlackWorkspace();
+const { apiUrl, emulatorUrl, botToken, appToken, teamId, bot, users, channels } = slack;
+process.stdout.write(`${JSON.stringify({ apiUrl, emulatorUrl, botToken, appToken, teamId, bot, users, channels })}\n`);
+process.stdin.resume();
+process.stdin.on("end", () => void slack.close().then(() => process.exit(0)));
+process.on("SIGTERM", () => void slack.close().then(() => process.exit(0)));

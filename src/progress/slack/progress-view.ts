@@ -1,0 +1,83 @@
+// What the live progress message shows, folded from the engine's events. Pure: the sink owns
+// the clock and the Slack calls.
+import type { AgentEvent, Todo, Usage } from "../../agent/events.ts";
+import { emptyUsage } from "../../agent/events.ts";
+
+export type Phase = "queued" | "running" | "retrying" | "cancelling" | "succeeded" | "failed" | "cancelled";
+
+export interface ProgressView {
+  taskId: string;
+  phase: Phase;
+  /** The task as asked (shown shortened). */
+  text: string;
+  requester?: string;
+  /** Place in the queue while queued. */
+  position?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  todos: Todo[];
+  /** The tool running now, e.g. "execute: npm test". */
+  activity?: string;
+  turns: number;
+  usage: Usage;
+  /** A passing remark: retries, messages passed to the agent. */
+  note?: string;
+  /** Why it failed or who cancelled, in words (final states). */
+  outcome?: string;
+}
+
+export function queuedView(taskId: string, text: string, position: number, requester?: string): ProgressView {
+  return { taskId, phase: "queued", text, position, todos: [], turns: 0, usage: emptyUsage(), ...(requester ? { requester } : {}) };
+}
+
+export function isFinal(phase: Phase): boolean {
+  return phase === "succeeded" || phase === "failed" || phase === "cancelled";
+}
+
+/** Folds one event in; returns true when something the message shows changed. */
+export function applyEvent(view: ProgressView, event: AgentEvent, now: number): boolean {
+  if (isFinal(view.phase)) return false;
+  const main = event.agent === "main";
+  switch (event.type) {
+    case "started":
+      view.phase = "running";
+      view.startedAt ??= now;
+      delete view.position;
+      delete view.note;
+      return true;
+    case "plan":
+      if (!main) return false;
+      view.todos = event.todos.map((t) => ({ ...t }));
+      return true;
+    case "turn":
+      if (!main) return false;
+      view.turns = event.turn;
+      if (view.phase === "retrying") view.phase = "running";
+      return false;
+    case "tool_started":
+      if (event.name === "write_todos") return false;
+      view.activity = `${main ? "" : `${event.agent} › `}${event.name}: ${event.summary}`;
+      return true;
+    case "tool_finished":
+      // Cleared for the next render, but not worth an update of its own: the next step follows.
+      if (view.activity?.startsWith(`${main ? "" : `${event.agent} › `}${event.name}:`)) delete view.activity;
+      return false;
+    case "usage":
+      if (!main) return false;
+      view.usage = { ...event.total };
+      return false;
+    case "retry":
+      view.phase = "retrying";
+      view.note = `The model call failed (${event.reason}); retrying in ${Math.ceil(event.delayMs / 1000)}s`;
+      return true;
+    case "note":
+      if (!main) return false;
+      view.note = event.message;
+      return true;
+    case "finished":
+      // The final state is decided when the outcome is recorded (a failure may still be retried).
+      return false;
+    default:
+      return false;
+  }
+}
