@@ -67,11 +67,24 @@ export interface SandboxCreateOptions {
   signal?: AbortSignal;
 }
 
+/** What a sweep asks the task records before it removes a sandbox. */
+export interface SweepQuery {
+  /** The task is queued or running. */
+  isTaskActive(taskId: string): Promise<boolean>;
+  /** A task of this conversation (the threadKey given at create) is queued or running. */
+  isThreadActive(threadKey: string): Promise<boolean>;
+}
+
 export interface SandboxProvider {
   readonly name: string;
   create(options: SandboxCreateOptions): Promise<Sandbox>;
   /** Reconnects to a sandbox kept by close({ keep: true }); null when it is gone. */
   resume?(id: string, options: SandboxCreateOptions): Promise<Sandbox | null>;
+  /**
+   * Removes sandboxes whose tasks are long over: ones kept for follow-ups that never came,
+   * and ones left behind by a worker that died. Returns how many were removed.
+   */
+  sweep?(query: SweepQuery): Promise<number>;
 }
 
 export type SandboxErrorCode =

@@ -135,6 +135,18 @@ export function createTaskRepo(db: Queryable) {
     /** Settles a task no worker will finish; `attempt` limits it to that attempt's claim. */
     settleUnowned: (id: string, status: "cancelled" | "failed", error: string, reason: FailureReason, attempt: number | null = null) =>
       one(sql.settleUnowned, [id, status, error, reason, attempt]),
+    /** Queued or running; an id that is not a task is not open. */
+    async isOpen(id: string): Promise<boolean> {
+      if (!UUID.test(id)) return false;
+      const { rows } = await db.query<{ open: boolean }>(sql.isOpen, [id]);
+      return rows[0]?.open === true;
+    },
+
+    async threadHasOpenTask(channelId: string, threadTs: string): Promise<boolean> {
+      const { rows } = await db.query<{ open: boolean }>(sql.threadHasOpenTask, [channelId, threadTs]);
+      return rows[0]?.open === true;
+    },
+
     async cancelRequested(ids: string[]): Promise<string[]> {
       if (ids.length === 0) return [];
       const { rows } = await db.query<{ id: string }>(sql.cancelRequested, [ids]);
@@ -144,6 +156,8 @@ export function createTaskRepo(db: Queryable) {
 }
 
 export type TaskRepo = ReturnType<typeof createTaskRepo>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toTask(r: Row): Task {
   return {

@@ -9,6 +9,8 @@ import type { TaskRuntime } from "../runtime/task-runtime.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import { TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
 import { ReleaseForShutdown, runAttempt, type AttemptResult } from "./run-task.ts";
+import { startSandboxSweep } from "./sandbox-sweep.ts";
+import { createTaskRepo } from "../store/task-repo.ts";
 import type { TaskHooks } from "./task-hooks.ts";
 
 interface TaskJob {
@@ -35,6 +37,7 @@ export class WorkerPool {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
   private readonly name: string;
   private draining = false;
+  private stopSweep: () => void = () => {};
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
@@ -63,6 +66,7 @@ export class WorkerPool {
       },
       (jobs: JobWithMetadata<TaskJob>[]) => this.handle(jobs[0]!),
     );
+    this.stopSweep = startSandboxSweep({ provider: this.options.runtime.sandboxes, tasks: createTaskRepo(this.options.db), logger: this.options.logger });
     this.options.logger.info({ concurrency, worker: this.name }, "worker pool started");
   }
 
@@ -107,6 +111,7 @@ export class WorkerPool {
   async drain(graceMs: number): Promise<void> {
     if (this.draining) return;
     this.draining = true;
+    this.stopSweep();
     const log = this.options.logger;
     await this.options.boss.offWork(TASK_QUEUE, { wait: false });
     if (this.running.size > 0) log.info({ running: this.running.size, graceMs }, "draining: waiting for running tasks");

@@ -36,3 +36,16 @@ export interface TaskHooks {
   /** A session for this task, or null when these hooks have nothing to do with it. */
   open(task: Task, attempt: number): Promise<TaskSession | null>;
 }
+
+/**
+ * The conversation a sandbox belongs to, as "<channel>:<thread ts>" of the task records: the
+ * sweep asks the records whether a task of that thread is still open.
+ */
+export function threadKeyOf(channelId: string, threadTs: string): string {
+  return `thread:${channelId}:${threadTs}`;
+}
+
+export function parseThreadKey(key: string): { channelId: string; threadTs: string } | null {
+  const match = /^thread:([^:]+):(.+)$/.exec(key);
+  return match ? { channelId: match[1]!, threadTs: match[2]! } : null;
+}

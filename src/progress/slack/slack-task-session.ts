@@ -7,7 +7,7 @@ import type { Logger } from "../../log.ts";
 import type { Task } from "../../store/task-repo.ts";
 import type { Queryable } from "../../store/database.ts";
 import { createSlackMessageRepo, type SlackMessageRecord } from "../../store/slack-message-repo.ts";
-import type { AttemptEnd, TaskHooks, TaskSession } from "../../worker/task-hooks.ts";
+import { threadKeyOf, type AttemptEnd, type TaskHooks, type TaskSession } from "../../worker/task-hooks.ts";
 import { slackMetaOf, type SlackTaskMeta } from "./slack-meta.ts";
 import { MessageUpdater, type PlanStyleMemo } from "./message-updater.ts";
 import { renderProgress } from "./progress-blocks.ts";
@@ -40,7 +40,8 @@ export function createSlackTaskHooks(options: SlackTaskHooksOptions): TaskHooks 
   return {
     async open(task, attempt) {
       const meta = slackMetaOf(task.meta);
-      if (task.source !== "slack" || !meta) return null;
+      // Scheduled runs carry the same Slack details (their thread under "Scheduled: …").
+      if ((task.source !== "slack" && task.source !== "schedule") || !meta) return null;
       return openSession(task, attempt, meta, options);
     },
   };
@@ -92,7 +93,7 @@ async function openSession(task: Task, attempt: number, meta: SlackTaskMeta, o: 
     sinks: sink ? [sink] : [],
     inbox,
     ...(history.length > 0 ? { history } : {}),
-    sandbox: { threadKey: `slack:${meta.channel}:${meta.threadTs}`, ...(previousSandbox ? { resumeId: previousSandbox } : {}) },
+    sandbox: { threadKey: threadKeyOf(meta.channel, meta.threadTs), ...(previousSandbox ? { resumeId: previousSandbox } : {}) },
     async prepare(box, prompt) {
       sandbox = box;
       await repo.mergeSlackMeta(task.id, { sandboxId: box.id }).catch((error: unknown) => log.warn({ err: error }, "could not record the sandbox id"));

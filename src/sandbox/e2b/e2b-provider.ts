@@ -3,7 +3,8 @@
 // unknown template) fails at once with a message saying what to fix.
 import { Sandbox as SdkSandbox, SandboxNotFoundError, NotFoundError, type McpServer } from "e2b";
 import type { Logger } from "pino";
-import { SandboxError, type SandboxCreateOptions, type SandboxProvider } from "../port.ts";
+import { SandboxError, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
+import { sweepSandboxes } from "./e2b-sweeper.ts";
 import { E2BSandbox } from "./e2b-sandbox.ts";
 import { isDebugMode, sdkConnection, type E2BConnectionOptions } from "./e2b-connection.ts";
 import { startFailure } from "./e2b-errors.ts";
@@ -108,6 +109,12 @@ export class E2bSandboxProvider implements SandboxProvider {
     // Metadata cannot change after create: the sandbox still names the task that created it.
     this.logger.info({ sandboxId: id, taskId: options.taskId }, "E2B sandbox resumed");
     return this.open(sdk, lifetimeMs);
+  }
+
+  /** Kills our sandboxes whose tasks (and threads) are over; see e2b-sweeper.ts. */
+  async sweep(query: SweepQuery): Promise<number> {
+    const result = await sweepSandboxes({ ...query, logger: this.logger, connection: this.connection });
+    return result.killed.length;
   }
 
   private lifetimeFor(options: SandboxCreateOptions): number {

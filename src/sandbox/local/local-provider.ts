@@ -7,7 +7,8 @@ import { NetworkConfigSchema } from "@anthropic-ai/sandbox-runtime";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { ConfigError } from "../../config/env.ts";
-import { SandboxError, type Sandbox, type SandboxCreateOptions, type SandboxProvider } from "../port.ts";
+import { SandboxError, type Sandbox, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
+import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
 import { deniedReadPaths } from "./read-denials.ts";
@@ -85,6 +86,29 @@ export class LocalSandboxProvider implements SandboxProvider {
     const handle = await this.#handle?.catch(() => undefined);
     this.#handle = undefined;
     await handle?.release();
+  }
+
+  /**
+   * Removes sandbox directories not open in this process whose task is over and that nothing
+   * has touched for `idleMs` (default 24 h): kept for a follow-up that never came, or left by a
+   * process that died.
+   */
+  async sweep(query: SweepQuery, idleMs = 24 * 3600_000): Promise<number> {
+    const root = path.join(this.#dataDir, "sandboxes");
+    const names = await fs.readdir(root).catch(() => [] as string[]);
+    const open = new Set([...this.#open].map((s) => s.id));
+    let removed = 0;
+    for (const name of names) {
+      if (open.has(name) || !sandboxIdSchema.safeParse(name).success) continue;
+      const stat = await fs.stat(path.join(root, name)).catch(() => null);
+      if (!stat?.isDirectory() || Date.now() - stat.mtimeMs < idleMs) continue;
+      if (await query.isTaskActive(name)) continue;
+      await removeTree(path.join(root, name));
+      await removeTree(path.join(this.#dataDir, "sandbox-tmp", name));
+      removed++;
+    }
+    if (removed > 0) this.#logger.info({ removed }, "removed idle local sandboxes");
+    return removed;
   }
 
   /** Same as close(). */

@@ -88,3 +88,8 @@ export const idsByPrefix = `
 export const finishedCounts = `
   SELECT status, count(*)::int AS n FROM tasks
   WHERE status IN ('succeeded', 'failed', 'cancelled') GROUP BY status`;
+
+export const isOpen = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND status IN ('queued', 'running')) AS open";
+
+export const threadHasOpenTask = `
+  SELECT EXISTS (SELECT 1 FROM tasks WHERE channel_id = $1 AND thread_ts = $2 AND status IN ('queued', 'running')) AS open`;
