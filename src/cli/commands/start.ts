@@ -14,6 +14,12 @@ import { createTaskRuntime, type TaskRuntime } from "../../runtime/task-runtime.
 import { parseCommandArgs } from "../parse-args.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";
 import { ConfigError } from "../../config/env.ts";
+import { createSlackIntake, type SlackIntake } from "../../intake/slack-app.ts";
+import { createSlackWorkerHooks } from "../../intake/worker-hooks.ts";
+import { createSlackClients } from "../../progress/slack/web-client.ts";
+import { createPlanStyleMemo } from "../../progress/slack/message-updater.ts";
+import { startSchedulerRole } from "../../schedule/scheduler-role.ts";
+import { scheduleSubcommands } from "../../schedule/slack-subcommands.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("start", args, {
@@ -38,6 +44,14 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
   let pool: WorkerPool | null = null;
   let runtime: TaskRuntime | null = null;
   try {
+    // One set of Slack clients for the intake and the workers' progress messages.
+    const slack = config.SLACK_BOT_TOKEN
+      ? { clients: createSlackClients({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, logger }), planStyles: createPlanStyleMemo() }
+      : null;
+    const intake: SlackIntake | null =
+      roles.slack && slack
+        ? await createSlackIntake({ config, logger, db: stack.db, boss: stack.boss, ...slack, subcommands: scheduleSubcommands({ db: stack.db, boss: stack.boss, client: slack.clients.api }) })
+        : null;
     const http = await startHttpServer({
       port: config.PORT,
       host: roles.host,
@@ -46,24 +60,32 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
         const database = await checkDatabase(stack.db);
         return { ready: database.reachable && database.migrated, detail: { database, worker: pool ? { running: pool.active } : null } };
       },
-      // The Slack intake mounts its request handler here (HTTP mode) when it runs.
+      ...(intake?.httpHandler ? { slackHandler: intake.httpHandler } : {}),
     });
     cleanup.unshift(() => http.close());
+    if (intake) cleanup.unshift(() => intake.stop());
 
     if (roles.worker) {
       runtime = await createTaskRuntime(config, logger);
       const rt = runtime;
       cleanup.splice(1, 0, () => rt.dispose());
-      pool = new WorkerPool({ db: stack.db, boss: stack.boss, runtime, policy: stack.policy, concurrency: config.WORKER_CONCURRENCY, logger });
+      const hooks = slack ? createSlackWorkerHooks({ config, logger, db: stack.db, boss: stack.boss, ...slack }) : null;
+      pool = new WorkerPool({ db: stack.db, boss: stack.boss, runtime, policy: stack.policy, concurrency: config.WORKER_CONCURRENCY, logger, ...(hooks ? { hooks } : {}) });
       await pool.start();
     } else logger.info("worker pool off (--no-worker)");
 
+    // Every start process runs pg-boss's cron pass (schedule: true above) and handles firings; each occurrence runs once.
+    const scheduler = await startSchedulerRole(stack, config, logger, slack ? { slackClient: slack.clients.api } : {});
+    cleanup.splice(cleanup.length - 1, 0, () => scheduler.stop());
+
     if (!roles.slack) logger.info("Slack intake off (--no-slack)");
     else if (!config.SLACK_BOT_TOKEN) logger.info("Slack intake off: SLACK_BOT_TOKEN is not set");
-    else logger.warn("Slack intake is not part of this build yet; running without it");
+    else await intake!.start();
 
     const signal = await waitForShutdown();
     logger.info({ signal }, "shutting down");
+    // No new Slack work while running tasks drain.
+    await intake?.stop();
     if (pool) await pool.drain(roles.graceMs);
     return exitCodes.ok;
   } finally {

@@ -1,0 +1,79 @@
+// How schedules read to people: run times in the schedule's zone, the run's parent message, the
+// notes for a skipped run and a paused schedule, and a schedule's last outcome.
+import { escapeMrkdwn } from "../progress/slack/mrkdwn.ts";
+import type { LastRun, Schedule } from "./schedule-repo.ts";
+
+/** "Mon 6 Oct 2025, 09:00 CEST" in the given zone. */
+export function formatWhen(date: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+    timeZoneName: "short",
+  }).formatToParts(date);
+  const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
+  return `${get("weekday")} ${get("day")} ${get("month")} ${get("year")}, ${get("hour")}:${get("minute")} ${zoneName(date, timeZone, get("timeZoneName"))}`;
+}
+
+/** British English names European zones (CET, BST), American English the American ones (EST, PDT); else GMT+9. */
+function zoneName(date: Date, timeZone: string, british: string): string {
+  if (!/^GMT[+-]/.test(british)) return british;
+  const american = new Intl.DateTimeFormat("en-US", { timeZone, timeZoneName: "short" }).formatToParts(date).find((p) => p.type === "timeZoneName")?.value;
+  return american && /^[A-Z]{2,5}$/.test(american) ? american : british;
+}
+
+/** The cron in words when it has a common shape, the expression itself otherwise. */
+export function cadence(cron: string, description: string | null): string {
+  return description ?? `cron "${cron}"`;
+}
+
+export function shortText(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The channel message a run's thread hangs from. */
+export function runParentText(schedule: Schedule, occurrence: Date): string {
+  return `Scheduled: ${escapeMrkdwn(shortText(schedule.text))} (${formatWhen(occurrence, schedule.timezone)})`;
+}
+
+export function runSkippedText(schedule: Schedule, occurrence: Date): string {
+  return `Skipped the run of ${formatWhen(occurrence, schedule.timezone)}: this run is still going. Schedule \`${schedule.id}\` tries again at its next time.`;
+}
+
+export function runNotStartedText(reason: string): string {
+  return `Could not start this scheduled run: ${escapeMrkdwn(reason)}`;
+}
+
+export function pausedText(schedule: Schedule, failures: number): string {
+  return (
+    `Paused schedule \`${schedule.id}\` (${escapeMrkdwn(shortText(schedule.text, 120))}): its last ${failures} runs failed in a row. ` +
+    `Fix the cause, then resume it with \`/agent schedule resume ${schedule.id}\`, or remove it with \`/agent unschedule ${schedule.id}\`.`
+  );
+}
+
+export function pausedReason(failures: number): string {
+  return `its last ${failures} runs failed in a row`;
+}
+
+/** "succeeded", "running", "skipped (previous run still going)"… for the list. */
+export function lastOutcome(last: LastRun | null): string {
+  if (!last) return "never run";
+  switch (last.outcome) {
+    case "started":
+      return last.taskStatus ?? "started";
+    case "starting":
+      return "starting";
+    case "skipped":
+      return "skipped (previous run still going)";
+    case "failed":
+      return `failed to start${last.detail ? ` (${last.detail})` : ""}`;
+    case "paused":
+      return "paused the schedule";
+  }
+}

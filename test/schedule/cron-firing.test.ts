@@ -1,0 +1,121 @@
+// A schedule really firing through pg-boss's cron on real Postgres, with two `deep-agent start`
+// processes running at once: every occurrence gives exactly one pg-boss job and one run, the first run posts
+// its "Scheduled: …" message in the channel and queues its task, and an occurrence that comes while
+// that task is still queued is skipped. Needs TEST_DATABASE_URL; takes one to two and a half minutes
+// (a one-minute cron, then the occurrence's whole due window).
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { createTarget, type TestTarget } from "../store/test-database.ts";
+import { runCli, cleanEnv } from "../helpers/run-cli.ts";
+import { withDb } from "../worker/scripted-tasks.ts";
+import { startSlackDouble, type SlackDouble } from "./slack-emulator.ts";
+
+const mainPath = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
+/** pg-boss sends an occurrence for 60 s after it is due; its send-it job is worked within seconds. */
+const DUE_WINDOW_MS = 60_000 + 15_000;
+
+interface Proc {
+  child: ChildProcess;
+  ready: Promise<void>;
+  log(): string;
+}
+
+/** `deep-agent start` without workers (the tasks stay queued) or Slack intake: the scheduler role. */
+function startScheduler(env: NodeJS.ProcessEnv): Proc {
+  const child = spawn(process.execPath, [mainPath, "start", "--no-worker", "--no-slack"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const ready = new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`scheduler did not start in 60 s:\n${output}`)), 60_000);
+    const watch = (chunk: string) => {
+      output += chunk;
+      if (output.includes('"msg":"scheduler started"')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.setEncoding("utf8").on("data", watch);
+    child.stderr!.setEncoding("utf8").on("data", watch);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`scheduler exited (${code}) before starting:\n${output}`));
+    });
+  });
+  ready.catch(() => {});
+  return { child, ready, log: () => output };
+}
+
+describe("a schedule firing through pg-boss's cron on Postgres", { skip: !process.env["TEST_DATABASE_URL"] && "needs TEST_DATABASE_URL (a real Postgres server)" }, () => {
+  let target: TestTarget;
+  let slack: SlackDouble;
+  const procs: Proc[] = [];
+
+  before(async () => {
+    target = await createTarget("postgres");
+    slack = await startSlackDouble();
+  });
+  after(async () => {
+    for (const p of procs) p.child.kill("SIGKILL");
+    await slack?.close();
+    await target?.cleanup();
+  });
+
+  it("fires each occurrence once with two processes, posting the run in the channel", { timeout: 240_000 }, async () => {
+    const env = cleanEnv({ ...target.env, SLACK_BOT_TOKEN: "xoxb-test-token", SLACK_API_URL: slack.url, LOG_LEVEL: "info", PORT: "0", HOST: "127.0.0.1" });
+    const added = await runCli(["schedule", "add", "* * * * *", "minutely heartbeat", "--tz", "UTC", "--channel", slack.channel], { env, timeoutMs: 60_000 });
+    assert.equal(added.code, 0, added.stderr);
+    const id = /^scheduled ([a-z2-9]{8})/.exec(added.stdout)![1]!;
+
+    procs.push(startScheduler(env), startScheduler(env));
+    await Promise.all(procs.map((p) => p.ready));
+
+    const runs = () =>
+      withDb(target, async (db) => {
+        const { rows } = await db.query<{ job_id: string; occurrence: Date; outcome: string; task_id: string | null; thread_ts: string | null }>(
+          "SELECT job_id, occurrence, outcome, task_id, thread_ts FROM schedule_runs WHERE schedule_id = $1 ORDER BY occurrence",
+          [id],
+        );
+        return rows;
+      });
+
+    // The first occurrence: within a minute, plus pg-boss's cron pass (every 30 s) and send-it poll.
+    const deadline = Date.now() + 120_000;
+    let first: Awaited<ReturnType<typeof runs>>[number] | undefined;
+    while (!(first = (await runs())[0])) {
+      assert.ok(Date.now() < deadline, `no run in 120 s:\n${procs.map((p) => p.log()).join("\n---\n")}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const firstAt = new Date(first.occurrence).getTime();
+    // Both processes have had every chance to send the first occurrence once more.
+    await new Promise((r) => setTimeout(r, Math.max(0, firstAt + DUE_WINDOW_MS - Date.now())));
+    for (const p of procs) p.child.kill("SIGTERM");
+
+    const all = await runs();
+    const jobs = await withDb(target, async (db) => {
+      const { rows } = await db.query<{ id: string }>("SELECT id FROM pgboss.job WHERE name = 'deep-agent-schedules' AND data->>'scheduleId' = $1", [id]);
+      return rows.map((r) => r.id).sort();
+    });
+    const occurrences = all.map((r) => new Date(r.occurrence).toISOString());
+    assert.equal(new Set(occurrences).size, occurrences.length, `one run per occurrence: ${occurrences.join(", ")}`);
+    assert.deepEqual(all.map((r) => r.job_id).sort(), jobs, "one pg-boss job per run, none unhandled");
+    assert.ok(all.length >= 1 && all.length <= 2, `runs: ${all.length}`);
+
+    // The first run started a task in the thread of its "Scheduled: …" message.
+    assert.equal(all[0]!.outcome, "started");
+    const tasks = await withDb(target, async (db) => (await db.query<{ id: string; source: string; thread_ts: string }>("SELECT id, source, thread_ts FROM tasks")).rows);
+    assert.equal(tasks.length, 1, "one task");
+    assert.equal(tasks[0]!.source, "schedule");
+    const parents = (await slack.messages(slack.channel)).filter((m) => m.text.startsWith("Scheduled: minutely heartbeat ("));
+    assert.equal(parents.length, 1, "one parent message");
+    assert.equal(tasks[0]!.thread_ts, parents[0]!.ts);
+    assert.match(parents[0]!.text, /\(\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC\)$/);
+
+    // With no worker the task is still queued, so a second occurrence (if it came) was skipped.
+    if (all[1]) {
+      assert.equal(all[1].outcome, "skipped");
+      const notes = await slack.replies(slack.channel, parents[0]!.ts);
+      assert.match(notes.map((n) => n.text).join("\n"), /Skipped the run of/);
+    }
+  });
+});
