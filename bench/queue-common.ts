@@ -35,7 +35,7 @@ export interface Producer {
 export async function openProducer(target: TestTarget): Promise<Producer> {
   const db = await openDatabase(target.config, { role: "command" });
   await migrate(db);
-  const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 600, WORKER_CONCURRENCY: 4 }, {}), { supervise: false, logger: pino({ level: "silent" }) });
+  const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 600, WORKER_CONCURRENCY: 4 }), { supervise: false, logger: pino({ level: "silent" }) });
   return {
     db,
     boss,

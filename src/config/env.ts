@@ -9,14 +9,16 @@ const idList = z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
 
-const positiveInt = (fallback: number) =>
+const wholeNumber = (fallback: number, min: number) =>
   z
     .string()
     .regex(/^\d+$/, "must be a whole number")
     .transform(Number)
-    .pipe(z.number().int().min(1))
+    .pipe(z.number().int().min(min, `must be at least ${min}`))
     .optional()
     .transform((v) => v ?? fallback);
+
+const positiveInt = (fallback: number) => wholeNumber(fallback, 1);
 
 const optionalString = z
   .string()
@@ -63,6 +65,12 @@ const schema = z.object({
   }),
   SLACK_API_URL: url("Slack Web API").transform((v) => v ?? "https://slack.com/api/"),
   SLACK_ADMIN_USERS: idList.optional().transform((v) => v ?? []),
+  /** Address the HTTP server listens on: all interfaces by default (containers). */
+  HOST: optionalString
+    .refine((v) => v === undefined || /^[\d.]+$|^[0-9a-f:]+$|^localhost$/i.test(v), {
+      message: "must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0",
+    })
+    .transform((v) => v ?? "0.0.0.0"),
   PORT: z
     .string()
     .regex(/^\d+$/, "must be a port number")
@@ -81,6 +89,14 @@ const schema = z.object({
   /** Queued + running tasks one Slack user may have at once. */
   MAX_TASKS_PER_USER: positiveInt(5),
   MAX_TURNS: positiveInt(200),
+  /** After SIGTERM, how long running tasks may finish before they are checkpointed and handed back. */
+  SHUTDOWN_GRACE_SECONDS: wholeNumber(20, 0),
+  /** Attempts after the first before a task is dead-lettered, and the first retry's delay. */
+  TASK_RETRY_LIMIT: wholeNumber(4, 0),
+  TASK_RETRY_DELAY_SECONDS: positiveInt(5),
+  MAX_SCHEDULES_PER_CHANNEL: positiveInt(25),
+  /** Failed runs in a row before a schedule pauses itself. */
+  SCHEDULE_PAUSE_AFTER_FAILURES: positiveInt(3),
   /** Input tokens the model accepts; the conversation is compacted before it gets there. */
   AGENT_CONTEXT_TOKENS: positiveInt(200_000),
   AGENT_MAX_OUTPUT_TOKENS: positiveInt(16_000),

@@ -2,7 +2,6 @@
 // checks and per-team fairness; this file only says how.
 import type { Queue } from "pg-boss";
 import type { Config } from "../config/env.ts";
-import { ConfigError } from "../config/env.ts";
 
 export const TASK_QUEUE = "deep-agent-tasks";
 export const DEAD_LETTER_QUEUE = "deep-agent-tasks-dead";
@@ -29,10 +28,12 @@ export interface QueuePolicy {
   deleteAfterSeconds: number;
 }
 
-export function queuePolicy(config: Pick<Config, "TASK_TIMEOUT_SECONDS" | "WORKER_CONCURRENCY">, env: NodeJS.ProcessEnv = process.env): QueuePolicy {
+export function queuePolicy(
+  config: Pick<Config, "TASK_TIMEOUT_SECONDS" | "WORKER_CONCURRENCY"> & Partial<Pick<Config, "TASK_RETRY_LIMIT" | "TASK_RETRY_DELAY_SECONDS">>,
+): QueuePolicy {
   return {
-    retryLimit: wholeNumber(env, "TASK_RETRY_LIMIT", 4, 0),
-    retryDelay: wholeNumber(env, "TASK_RETRY_DELAY_SECONDS", 5, 1),
+    retryLimit: config.TASK_RETRY_LIMIT ?? 4,
+    retryDelay: config.TASK_RETRY_DELAY_SECONDS ?? 5,
     retryDelayMax: 300,
     // The engine stops a task at TASK_TIMEOUT_SECONDS; the margin covers sandbox setup and teardown.
     expireInSeconds: config.TASK_TIMEOUT_SECONDS + 300,
@@ -62,12 +63,4 @@ export function taskQueueOptions(policy: QueuePolicy): Omit<Queue, "name"> {
 export function deadLetterQueueOptions(): Omit<Queue, "name"> {
   // Dead tasks are kept for a person to look at, never worked automatically.
   return { retryLimit: 0, deleteAfterSeconds: 30 * 24 * 3600, retentionSeconds: 30 * 24 * 3600 };
-}
-
-/** Optional tuning variables beside the contract's (TASK_RETRY_LIMIT, TASK_RETRY_DELAY_SECONDS). */
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ConfigError(name, `must be a whole number of at least ${min} (got ${JSON.stringify(raw)})`);
-  return Number(raw);
 }

@@ -1,7 +1,7 @@
 // The scheduler's policy in one place: the pg-boss queue a schedule fires into, how its jobs are
 // retried, and the limits (schedules per channel, failures before a schedule pauses itself).
 import type { PgBoss, Queue } from "pg-boss";
-import { ConfigError } from "../config/env.ts";
+import type { Config } from "../config/env.ts";
 
 /** pg-boss sends one job here per cron occurrence of each schedule (the schedule's key is our id). */
 export const SCHEDULE_QUEUE = "deep-agent-schedules";
@@ -15,10 +15,10 @@ export interface SchedulePolicy {
   staleStartMs: number;
 }
 
-export function schedulePolicy(env: NodeJS.ProcessEnv = process.env): SchedulePolicy {
+export function schedulePolicy(config: Partial<Pick<Config, "MAX_SCHEDULES_PER_CHANNEL" | "SCHEDULE_PAUSE_AFTER_FAILURES">> = {}): SchedulePolicy {
   return {
-    maxPerChannel: wholeNumber(env, "MAX_SCHEDULES_PER_CHANNEL", 25),
-    pauseAfterFailures: wholeNumber(env, "SCHEDULE_PAUSE_AFTER_FAILURES", 3),
+    maxPerChannel: config.MAX_SCHEDULES_PER_CHANNEL ?? 25,
+    pauseAfterFailures: config.SCHEDULE_PAUSE_AFTER_FAILURES ?? 3,
     staleStartMs: 15 * 60_000,
   };
 }
@@ -38,11 +38,4 @@ export function scheduleQueueOptions(): Omit<Queue, "name"> {
 /** Idempotent: pg-boss refuses a schedule whose queue does not exist. */
 export async function ensureScheduleQueue(boss: PgBoss): Promise<void> {
   await boss.createQueue(SCHEDULE_QUEUE, scheduleQueueOptions());
-}
-
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new ConfigError(name, `must be a whole number of at least 1 (got ${JSON.stringify(raw)})`);
-  return Number(raw);
 }

@@ -24,6 +24,6 @@ export async function startSchedulerRole(
     maxQueueDepth: config.MAX_QUEUE_DEPTH,
     notices: client ? createSlackRunNotices(client, stack.db, logger) : null,
     logger,
-    policy: schedulePolicy(),
+    policy: schedulePolicy(config),
   });
 }

@@ -3,6 +3,7 @@
 import type { WebClient } from "@slack/web-api";
 import type { PgBoss } from "pg-boss";
 import type { Database } from "../store/database.ts";
+import type { Config } from "../config/env.ts";
 import type { ExtraSubcommand } from "../intake/intake-context.ts";
 import { createScheduleService } from "./schedule-service.ts";
 import { schedulePolicy } from "./schedule-policy.ts";
@@ -14,8 +15,8 @@ const HELP: Record<ScheduleSubcommand, string> = {
   unschedule: "• `/agent unschedule <id>` — remove a schedule you made (admins: any)",
 };
 
-export function scheduleSubcommands(options: { db: Database; boss: PgBoss; client: WebClient }): Record<ScheduleSubcommand, ExtraSubcommand> {
-  const service = createScheduleService(options.db, options.boss, schedulePolicy());
+export function scheduleSubcommands(options: { db: Database; boss: PgBoss; client: WebClient; config?: Pick<Config, "MAX_SCHEDULES_PER_CHANNEL" | "SCHEDULE_PAUSE_AFTER_FAILURES"> }): Record<ScheduleSubcommand, ExtraSubcommand> {
+  const service = createScheduleService(options.db, options.boss, schedulePolicy(options.config));
   const subcommand = (name: ScheduleSubcommand): ExtraSubcommand => ({
     help: HELP[name],
     run: (args, caller) =>

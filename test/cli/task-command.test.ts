@@ -68,6 +68,8 @@ test("bad input gets one clear line and exit 2", async () => {
       [["task", "hi"], /WORKER_CONCURRENCY: must be a whole number \(got "many"\)/, { ...env, WORKER_CONCURRENCY: "many" }],
       [["task", "hi"], /SANDBOX_ISOLATION: must be "auto".*or "none"/, { ...env, SANDBOX_ISOLATION: "off" }],
       [["task", "hi"], /DATABASE_URL: must be a postgres/, { ...env, DATABASE_URL: "mysql://x" }],
+      [["task", "hi"], /SHUTDOWN_GRACE_SECONDS: must be a whole number \(got "soon"\)/, { ...env, SHUTDOWN_GRACE_SECONDS: "soon" }],
+      [["task", "hi"], /TASK_RETRY_DELAY_SECONDS: must be at least 1/, { ...env, TASK_RETRY_DELAY_SECONDS: "0" }],
     ];
     for (const [args, pattern, caseEnv] of cases) {
       const r = await runCli(args, { env: caseEnv ?? env, cwd });

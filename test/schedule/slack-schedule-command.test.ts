@@ -42,7 +42,7 @@ for (const kind of databaseTargets()) {
       target = await createTarget(kind);
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
-      boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }, {}), { supervise: false, logger });
+      boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });
       slack = await startSlackDouble();
       service = createScheduleService(db, boss, { ...schedulePolicy({}), maxPerChannel: 3 });
     });

@@ -17,7 +17,7 @@ import type { Database } from "../../src/store/database.ts";
 import type { PgBoss } from "pg-boss";
 
 const logger = pino({ level: "silent" });
-const policy = queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }, {});
+const policy = queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 });
 
 for (const kind of databaseTargets()) {
   describe(`store on ${kind}`, () => {

@@ -44,7 +44,7 @@ for (const kind of databaseTargets()) {
 
       const dead = await waitFor("the dead-letter job", () =>
         withDb(target, async (db) => {
-          const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }, {}), { supervise: false, logger: pino({ level: "silent" }) });
+          const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }), { supervise: false, logger: pino({ level: "silent" }) });
           try {
             const jobs = await boss.findJobs<{ taskId: string }>(DEAD_LETTER_QUEUE, { data: { taskId: id } });
             return jobs.length > 0 ? jobs : null;

@@ -90,7 +90,7 @@ async function byId(what: "remove" | "resume", args: string[]): Promise<number> 
 
 async function withSchedules(fn: (schedules: ScheduleService, config: Config) => Promise<number>): Promise<number> {
   const config = loadConfig();
-  const policy = schedulePolicy();
+  const policy = schedulePolicy(config);
   const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
   const stack = await openQueueStack(config, logger, { role: "command", supervise: false });
   try {

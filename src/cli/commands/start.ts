@@ -13,7 +13,6 @@ import { WorkerPool } from "../../worker/pool.ts";
 import { createTaskRuntime, type TaskRuntime } from "../../runtime/task-runtime.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";
-import { ConfigError } from "../../config/env.ts";
 import { createSlackIntake, type SlackIntake } from "../../intake/slack-app.ts";
 import { createSlackWorkerHooks } from "../../intake/worker-hooks.ts";
 import { createSlackClients } from "../../progress/slack/web-client.ts";
@@ -28,8 +27,8 @@ export async function run(args: string[]): Promise<number> {
   });
   if (positionals.length > 0) throw new UsageError(`start: takes no arguments (got "${positionals[0]}"); usage: deep-agent start [--no-slack] [--no-worker]`);
   const config = loadConfig();
-  const graceMs = shutdownGraceSeconds(process.env) * 1000;
-  const host = listenHost(process.env);
+  const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
+  const host = config.HOST;
   if (!values["no-worker"]) requireModelAccess(config);
   const logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
   return serve(config, logger, { worker: !values["no-worker"], slack: !values["no-slack"], graceMs, host });
@@ -50,7 +49,7 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
       : null;
     const intake: SlackIntake | null =
       roles.slack && slack
-        ? await createSlackIntake({ config, logger, db: stack.db, boss: stack.boss, ...slack, subcommands: scheduleSubcommands({ db: stack.db, boss: stack.boss, client: slack.clients.api }) })
+        ? await createSlackIntake({ config, logger, db: stack.db, boss: stack.boss, ...slack, subcommands: scheduleSubcommands({ db: stack.db, boss: stack.boss, client: slack.clients.api, config }) })
         : null;
     const http = await startHttpServer({
       port: config.PORT,
@@ -108,20 +107,4 @@ function waitForShutdown(): Promise<NodeJS.Signals> {
     process.on("SIGTERM", on);
     process.on("SIGINT", on);
   });
-}
-
-/** How long running tasks may finish after SIGTERM before they are released; default 20 s. */
-function shutdownGraceSeconds(env: NodeJS.ProcessEnv): number {
-  const raw = env["SHUTDOWN_GRACE_SECONDS"];
-  if (raw === undefined || raw.trim() === "") return 20;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError("SHUTDOWN_GRACE_SECONDS", `must be a whole number of seconds (got ${JSON.stringify(raw)})`);
-  return Number(raw.trim());
-}
-
-/** Where the HTTP server listens; all interfaces by default (containers), HOST=127.0.0.1 for local only. */
-function listenHost(env: NodeJS.ProcessEnv): string {
-  const raw = env["HOST"]?.trim();
-  if (!raw) return "0.0.0.0";
-  if (!/^[\d.]+$|^[0-9a-f:]+$|^localhost$/i.test(raw)) throw new ConfigError("HOST", `must be an IP address to listen on, such as 127.0.0.1 or 0.0.0.0 (got ${JSON.stringify(raw)})`);
-  return raw;
 }
