@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Queryable, Row } from "./database.ts";
 import type { FailureReason, Todo, Usage } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
+import type { AgentOutcome } from "../agent/run-options.ts";
 import * as sql from "./sql/tasks.ts";
 
 export type TaskSource = "cli" | "slack" | "schedule";
@@ -49,15 +50,8 @@ export interface NewTask {
   meta?: Record<string, unknown>;
 }
 
-export interface TaskFinish {
-  status: "succeeded" | "failed" | "cancelled";
-  result: string;
-  error?: string;
-  reason?: FailureReason;
-  todos: Todo[];
-  usage: Usage;
-  turns: number;
-}
+/** What the record keeps of an outcome: everything but the conversation (the checkpoint has it). */
+export type TaskFinish = Omit<AgentOutcome, "messages">;
 
 export function createTaskRepo(db: Queryable) {
   const one = async (text: string, params: unknown[]): Promise<Task | null> => {
