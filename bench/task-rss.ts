@@ -1,5 +1,6 @@
 // Peak resident memory of `deep-agent task` running a 20-turn task (each turn one
-// `execute` in the local sandbox), measured by /usr/bin/time around the real binary.
+// `execute` in the local sandbox), measured by /usr/bin/time around the real binary,
+// started as a user starts it (the executable, so its shebang's flags apply).
 // Usage: npx node bench/task-rss.ts [runs=3]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -19,7 +20,7 @@ for (const isolation of ["none", "auto"] as const) {
     });
     const dir = mkdtempSync(path.join(os.tmpdir(), "bench-rss-"));
     const env = cleanEnv({ ANTHROPIC_API_KEY: "bench", ANTHROPIC_BASE_URL: api.baseURL, DATA_DIR: dir, SANDBOX_ISOLATION: isolation });
-    const child = spawn("/usr/bin/time", ["-f", "%M", process.execPath, binPath, "task", "twenty turns"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/usr/bin/time", ["-f", "%M", binPath, "task", "twenty turns"], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
     const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? -1)));

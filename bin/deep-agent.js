@@ -1,6 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=1
 // Launcher: runs the TypeScript CLI on the Node 24 pinned in this package, even when
-// the `node` on PATH is older (type stripping needs Node >= 23.6).
+// the `node` on PATH is older (type stripping needs Node >= 23.6). The small young
+// generation keeps a `deep-agent task` under 150 MB (bench/task-rss.ts); the long-running
+// roles started with `node bin/deep-agent.js` (the Dockerfile) keep V8's defaults.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -15,6 +17,6 @@ if (major >= 24) {
     console.error(`deep-agent: needs Node.js 24 or newer (this is ${process.version}); run \`npm install\` in the checkout to get the pinned one`);
     process.exit(2);
   }
-  const child = spawnSync(pinned, [main, ...process.argv.slice(2)], { stdio: "inherit" });
+  const child = spawnSync(pinned, [...process.execArgv, main, ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(child.status ?? 1);
 }
