@@ -4,7 +4,7 @@
 import { taskTextOf } from "../test/worker/scripted-tasks.ts";
 import { benchTargets, trivialModel, openProducer, startWorkers, stopWorkers, createTarget } from "./queue-common.ts";
 
-const TASKS = Number(process.env["TASKS"] ?? 300);
+const TASKS = Number(process.env["TASKS"] ?? 600);
 const CONCURRENCY = Number(process.env["WORKER_CONCURRENCY"] ?? 8);
 
 for (const kind of benchTargets()) {
