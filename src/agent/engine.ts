@@ -107,11 +107,11 @@ class AgentRun {
       const content = response.content.length > 0 ? response.content : [{ type: "text" as const, text: "(no answer)", citations: null }];
       this.messages.push({ role: "assistant", content: content as Anthropic.ContentBlockParam[] });
       const text = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n").trim();
+      const calls = content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
       if (text) {
         this.lastText = continuation + text;
-        this.emit({ type: "text", text });
+        this.emit({ type: "text", text, final: calls.length === 0 && response.stop_reason !== "max_tokens" });
       }
-      const calls = content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
 
       if (calls.length === 0) {
         if (response.stop_reason === "max_tokens") {

@@ -38,7 +38,8 @@ export type AgentEvent = EventScope &
     | { type: "started"; taskId: string; resumedFromTurn: number }
     | { type: "plan"; todos: Todo[] }
     | { type: "turn"; turn: number }
-    | { type: "text"; text: string }
+    /** What the model said this turn; `final` when the turn called no tools (it is the answer). */
+    | { type: "text"; text: string; final: boolean }
     | { type: "tool_started"; id: string; name: string; summary: string }
     | { type: "tool_finished"; id: string; name: string; ok: boolean; durationMs: number; summary: string }
     | { type: "usage"; turn: Usage; total: Usage }

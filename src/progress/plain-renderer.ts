@@ -20,6 +20,9 @@ export function createPlainRenderer(out: NodeJS.WritableStream, now: () => numbe
         case "tool_finished":
           line(event.agent, `${event.ok ? "✓" : "✗"} ${event.name}${event.summary ? `: ${event.summary}` : ""}`);
           break;
+        case "text":
+          if (!event.final) line(event.agent, `says: ${event.text.split("\n")[0]}`);
+          break;
         case "retry":
           line(event.agent, `model call failed (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s`);
           break;

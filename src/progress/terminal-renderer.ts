@@ -92,7 +92,8 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
           if (!event.ok) note = `✗ ${event.name}: ${event.summary}`;
           break;
         case "text":
-          if (event.agent === "main") this.print(dim(event.text.split("\n").slice(0, 6).join("\n")));
+          // The answer itself goes to stdout; what the agent says on the way scrolls above the plan.
+          if (event.agent === "main" && !event.final) this.print(dim(event.text.split("\n").slice(0, 6).join("\n")));
           break;
         case "retry":
           note = `model call failed (${event.reason}); retry ${event.attempt} in ${(event.delayMs / 1000).toFixed(1)}s`;
