@@ -6,7 +6,16 @@ import { scrubSecrets } from "./scrub-secrets.ts";
 
 export type { Logger };
 
-export function createLogger(options: { level: LevelWithSilent; secrets: string[]; name?: string; destination?: NodeJS.WritableStream }): Logger {
+export interface LoggerOptions {
+  level: LevelWithSilent;
+  secrets: string[];
+  name?: string;
+  destination?: NodeJS.WritableStream;
+  /** "line": one readable line per entry, for a person at a terminal (task, chat); default JSON. */
+  format?: "json" | "line";
+}
+
+export function createLogger(options: LoggerOptions): Logger {
   let destination: pino.DestinationStream | undefined = options.destination;
   if (!destination) {
     const stderr = pino.destination({ dest: 2, sync: false });
@@ -19,8 +28,27 @@ export function createLogger(options: { level: LevelWithSilent; secrets: string[
       level: options.level,
       ...(options.name ? { name: options.name } : {}),
       redact: { paths: ["*.token", "*.apiKey", "*.password", "headers.authorization", "*.headers.authorization"], censor: "[redacted]" },
-      ...(secrets.length > 0 ? { hooks: { streamWrite: (line: string) => scrubSecrets(line, secrets) } } : {}),
+      hooks: {
+        streamWrite: (line: string) => scrubSecrets(options.format === "line" ? readableLine(line) : line, secrets),
+      },
     },
     destination,
   );
+}
+
+const LEVEL_NAMES: Record<number, string> = { 10: "trace", 20: "debug", 30: "info", 40: "warning", 50: "error", 60: "fatal" };
+const HIDDEN = new Set(["level", "time", "pid", "hostname", "msg", "name"]);
+
+/** `warning: message (key=value …)` from a pino JSON line. */
+function readableLine(json: string): string {
+  try {
+    const entry = JSON.parse(json) as Record<string, unknown>;
+    const extra = Object.entries(entry)
+      .filter(([k]) => !HIDDEN.has(k))
+      .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    const level = LEVEL_NAMES[Number(entry["level"])] ?? "log";
+    return `deep-agent ${level}: ${String(entry["msg"] ?? "")}${extra.length ? ` (${extra.join(", ")})` : ""}\n`;
+  } catch {
+    return json;
+  }
 }

@@ -17,7 +17,7 @@ export async function run(args: string[]): Promise<number> {
   if (args.length > 0) throw new UsageError(`chat takes no arguments (got "${args[0]}"); run \`deep-agent chat\` and type your messages`);
   const config = loadConfig();
   requireModelAccess(config);
-  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config), format: "line" });
   const runtime = await createTaskRuntime(config, logger);
   const sessionId = randomUUID();
   const sandbox = await runtime.sandboxes.create({ taskId: sessionId, threadKey: `chat:${sessionId}`, lifetimeMs: 24 * 3600_000 });

@@ -22,7 +22,7 @@ export async function run(args: string[]): Promise<number> {
 
   const config = loadConfig();
   requireModelAccess(config);
-  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config), format: "line" });
   const runtime = await createTaskRuntime(config, logger);
   const display = createProgressDisplay(process.stderr);
   const controller = new AbortController();
