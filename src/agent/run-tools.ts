@@ -6,6 +6,7 @@ import { ZodError } from "zod";
 import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
 import { SandboxError } from "../sandbox/port.ts";
 import { truncateMiddle } from "./truncate.ts";
+import { oneLine } from "../one-line.ts";
 
 export interface ToolRunEnv {
   tools: ReadonlyMap<string, AgentTool>;
@@ -104,9 +105,4 @@ function toolErrorMessage(tool: string, error: unknown, signal: AbortSignal): st
 function firstLine(content: ToolOutput["content"]): string {
   const text = typeof content === "string" ? content : content.map((b) => (b.type === "text" ? b.text : "")).join(" ");
   return text.split("\n")[0] ?? "";
-}
-
-function oneLine(text: string, max = 160): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }

@@ -2,6 +2,7 @@
 // notes for a skipped run and a paused schedule, and a schedule's last outcome.
 import { escapeMrkdwn } from "../progress/slack/mrkdwn.ts";
 import type { LastRun, Schedule } from "./schedule-repo.ts";
+import { oneLine } from "../one-line.ts";
 
 /** "Mon 6 Oct 2025, 09:00 CEST" in the given zone. */
 export function formatWhen(date: Date, timeZone: string): string {
@@ -33,8 +34,7 @@ export function cadence(cron: string, description: string | null): string {
 }
 
 export function shortText(text: string, max = 300): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return oneLine(text, max);
 }
 
 /** The channel message a run's thread hangs from. */

@@ -9,6 +9,7 @@ import { taskTextProblem } from "../../runtime/limits.ts";
 import type { Task } from "../../store/task-repo.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";
+import { oneLine } from "../../one-line.ts";
 
 const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id>';
 
@@ -121,11 +122,6 @@ function localUser(): string {
   } catch {
     return "cli";
   }
-}
-
-function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 function ageOf(since: Date): string {
