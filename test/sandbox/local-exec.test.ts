@@ -2,7 +2,6 @@
 // @anthropic-ai/sandbox-runtime) when this machine has it, and without.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { randomInt } from "node:crypto";
 import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import os from "node:os";
@@ -11,32 +10,10 @@ import { after, describe, test } from "node:test";
 import pino from "pino";
 import { SandboxError, type Sandbox } from "../../src/sandbox/port.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
+import { processesWith, uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
 
 const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
 
-/** Host processes whose command line contains `marker` (isolated ones included: they share /proc). */
-async function processesWith(marker: string): Promise<number[]> {
-  const pids: number[] = [];
-  for (const name of await fs.readdir("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    const cmdline = await fs.readFile(`/proc/${name}/cmdline`, "utf8").catch(() => "");
-    if (cmdline.includes(marker)) pids.push(Number(name));
-  }
-  return pids;
-}
-
-/** Killed processes take a moment to be reaped; wait a bounded time for them to go. */
-async function waitUntilGone(marker: string): Promise<number[]> {
-  let left = await processesWith(marker);
-  for (let i = 0; i < 50 && left.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = await processesWith(marker);
-  }
-  return left;
-}
-
-/** A `sleep` argument no other process has: 1000.<random digits> seconds. */
-const uniqueSleep = () => `1000.${randomInt(100_000, 999_999)}${randomInt(100_000, 999_999)}`;
 
 for (const isolation of ["none", "auto"] as const) {
   describe(`local sandbox exec (isolation ${isolation})`, { skip: isolation === "auto" && !hasBwrap ? "bubblewrap (bwrap) is not installed" : false }, () => {

@@ -1,0 +1,28 @@
+// Host-side checks on the processes a sandbox ran (the local adapter and the E2B stand-in
+// both run commands on this machine, isolated ones included: they share /proc).
+import fs from "node:fs/promises";
+import { randomInt } from "node:crypto";
+
+/** Host processes whose command line contains `marker`. */
+export async function processesWith(marker: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await fs.readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const cmdline = await fs.readFile(`/proc/${name}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.includes(marker)) pids.push(Number(name));
+  }
+  return pids;
+}
+
+/** Killed processes take a moment to be reaped; waits a bounded time for them to go. */
+export async function waitUntilGone(marker: string): Promise<number[]> {
+  let left = await processesWith(marker);
+  for (let i = 0; i < 50 && left.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    left = await processesWith(marker);
+  }
+  return left;
+}
+
+/** A `sleep` argument no other process has: 1000.<random digits> seconds. */
+export const uniqueSleep = () => `1000.${randomInt(100_000, 999_999)}${randomInt(100_000, 999_999)}`;
