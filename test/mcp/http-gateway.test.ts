@@ -3,29 +3,12 @@
 // aggregating gateway names them, on 127.0.0.1 and refuses requests without the token.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { AgentTool } from "../../src/agent/tool.ts";
-import { openMcpTools, type McpNote, type OpenMcpToolsOptions } from "../../src/mcp/mcp-session.ts";
-import { quietLogger, startHttpFixture, textOf, toolContext, type HttpFixture } from "./fixtures/harness.ts";
+import type { OpenMcpToolsOptions } from "../../src/mcp/mcp-session.ts";
+import { openTools, startHttpFixture, textOf, toolContext, type HttpFixture } from "./fixtures/harness.ts";
 
 const TOKEN = "e2b-gateway-token-for-tests";
 
-async function open(options: Partial<OpenMcpToolsOptions>) {
-  const notes: McpNote[] = [];
-  const set = await openMcpTools({
-    servers: {},
-    logger: quietLogger,
-    signal: new AbortController().signal,
-    onNote: (note) => notes.push(note),
-    ...options,
-  });
-  const tool = (name: string): AgentTool => {
-    const found = set.tools.find((t) => t.name === name);
-    assert.ok(found, `no tool ${name} among ${set.tools.map((t) => t.name).join(", ")}`);
-    return found;
-  };
-  const call = (name: string, input: unknown = {}, ctx = toolContext()) => tool(name).run(tool(name).parse(input), ctx);
-  return { set, notes, tool, call };
-}
+const open = (options: Partial<OpenMcpToolsOptions>) => openTools(options);
 
 describe("MCP over Streamable HTTP", () => {
   let everything: HttpFixture;

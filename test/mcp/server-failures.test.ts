@@ -2,27 +2,10 @@
 // The misbehaving fixture is a real MCP server built with the SDK (fixtures/misbehaving-server.ts).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { AgentTool } from "../../src/agent/tool.ts";
-import { openMcpTools, type McpNote, type OpenMcpToolsOptions } from "../../src/mcp/mcp-session.ts";
-import { closedPort, fixtureServer, npmServer, quietLogger, textOf, toolContext } from "./fixtures/harness.ts";
+import type { OpenMcpToolsOptions } from "../../src/mcp/mcp-session.ts";
+import { closedPort, fixtureServer, npmServer, openTools, textOf, toolContext } from "./fixtures/harness.ts";
 
-async function open(overrides: Partial<OpenMcpToolsOptions> = {}) {
-  const notes: McpNote[] = [];
-  const set = await openMcpTools({
-    servers: { flaky: fixtureServer("misbehaving-server.ts") },
-    logger: quietLogger,
-    signal: new AbortController().signal,
-    onNote: (note) => notes.push(note),
-    ...overrides,
-  });
-  const tool = (name: string): AgentTool => {
-    const found = set.tools.find((t) => t.name === name);
-    assert.ok(found, `no tool ${name} among ${set.tools.map((t) => t.name).join(", ")}`);
-    return found;
-  };
-  const call = (name: string, input: unknown = {}, ctx = toolContext()) => tool(name).run(tool(name).parse(input), ctx);
-  return { set, notes, tool, call };
-}
+const open = (overrides: Partial<OpenMcpToolsOptions> = {}) => openTools({ servers: { flaky: fixtureServer("misbehaving-server.ts") }, ...overrides });
 
 describe("misbehaving MCP servers", () => {
   it("lists tools across every page of a paged tools/list", async () => {
