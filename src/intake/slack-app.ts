@@ -4,13 +4,10 @@
 // their listener; the work runs after.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import bolt from "@slack/bolt";
-import type { PgBoss } from "pg-boss";
 import { ConfigError, secretValues, type Config } from "../config/env.ts";
-import type { Logger } from "../log.ts";
-import type { Database } from "../store/database.ts";
 import { createTaskQueue } from "../queue/task-queue.ts";
 import { createSlackClients, normaliseApiUrl, slackLogger, type SlackClients } from "../progress/slack/web-client.ts";
-import { createPlanStyleMemo, type PlanStyleMemo } from "../progress/slack/message-updater.ts";
+import { createPlanStyleMemo } from "../progress/slack/message-updater.ts";
 import { CANCEL_ACTION_ID } from "../progress/slack/progress-blocks.ts";
 import { describeSlackError } from "../progress/slack/slack-errors.ts";
 import { createIntakeContext, type ExtraSubcommand, type IntakeContext } from "./intake-context.ts";
@@ -19,6 +16,7 @@ import { mentionsBot } from "./mention-text.ts";
 import { handleMessage } from "./message-handler.ts";
 import { planCommand, SlashCommandSchema } from "./command-handler.ts";
 import { requestCancel } from "./cancel-task.ts";
+import type { SlackDeps } from "./worker-hooks.ts";
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -33,13 +31,7 @@ export interface SlackIntake {
   stop(): Promise<void>;
 }
 
-export interface SlackIntakeOptions {
-  config: Config;
-  logger: Logger;
-  db: Database;
-  boss: PgBoss;
-  clients?: SlackClients;
-  planStyles?: PlanStyleMemo;
+export interface SlackIntakeOptions extends SlackDeps {
   /** `/agent` subcommands of other parts of the product (schedules), by name. */
   subcommands?: Record<string, ExtraSubcommand>;
 }

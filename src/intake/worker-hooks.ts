@@ -15,13 +15,17 @@ import { createAccessPolicy } from "./access-policy.ts";
 import type { TaskStartContext } from "./intake-context.ts";
 import { startFromMessages } from "./message-handler.ts";
 
-export interface SlackWorkerHooksOptions {
+/** What both Slack roles (the listeners and the worker side) are built from. */
+export interface SlackDeps {
   config: Config;
   logger: Logger;
   db: Database;
   boss: PgBoss;
   clients?: SlackClients;
   planStyles?: PlanStyleMemo;
+}
+
+export interface SlackWorkerHooksOptions extends SlackDeps {
   minUpdateIntervalMs?: number;
 }
 
