@@ -30,6 +30,7 @@ class AgentRun {
   private readonly tools: Map<string, AgentTool>;
   private readonly toolDefs: Anthropic.ToolUnion[];
   private readonly system: Anthropic.TextBlockParam[];
+  private readonly fixedChars: number;
   private readonly estimator = new TokenEstimator();
   private readonly usage: Usage = emptyUsage();
   private readonly deadline: number;
@@ -64,6 +65,8 @@ class AgentRun {
       subagent: depth > 0,
     });
     this.system = [{ type: "text", text, cache_control: { type: "ephemeral" } }];
+    // System prompt and tools never change during a task: measure them once.
+    this.fixedChars = JSON.stringify(this.system).length + JSON.stringify(this.toolDefs).length;
   }
 
   async run(): Promise<AgentOutcome> {
@@ -137,23 +140,22 @@ class AgentRun {
 
   /** Calls the model, compacting the conversation first when it nears the context window. */
   private async callModelFitting(): Promise<Anthropic.Message> {
-    this.compactIfNeeded(COMPACT_AT);
+    let chars = this.compactIfNeeded(COMPACT_AT);
     for (let attempt = 0; ; attempt++) {
-      const request = this.request();
       try {
-        const response = await callModel(this.options.model, request, {
+        const response = await callModel(this.options.model, this.request(), {
           signal: this.signal,
           onRetry: (n, delayMs, reason) => this.emit({ type: "retry", attempt: n, delayMs, reason }),
         });
         const turnUsage = pickUsage(response.usage);
         addUsage(this.usage, turnUsage);
-        this.estimator.calibrate(requestChars(request), turnUsage.input_tokens + turnUsage.cache_read_input_tokens + turnUsage.cache_creation_input_tokens);
+        this.estimator.calibrate(chars, turnUsage.input_tokens + turnUsage.cache_read_input_tokens + turnUsage.cache_creation_input_tokens);
         this.emit({ type: "usage", turn: turnUsage, total: { ...this.usage } });
         return response;
       } catch (error) {
         // The API says it does not fit after all: compact harder and try again.
         if (error instanceof ModelError && error.promptTooLong && attempt < 2) {
-          this.compactIfNeeded(attempt === 0 ? 0.5 : 0.25, true);
+          chars = this.compactIfNeeded(attempt === 0 ? 0.5 : 0.25, true);
           continue;
         }
         throw error;
@@ -161,26 +163,34 @@ class AgentRun {
     }
   }
 
-  private compactIfNeeded(fraction: number, force = false): void {
+  /** Compacts when the estimate passes `fraction` of the window; returns the size of the request in characters. */
+  private compactIfNeeded(fraction: number, force = false): number {
     const limit = this.options.limits.contextWindowTokens * fraction;
-    const before = this.estimator.estimate(requestChars(this.request()));
-    if (before <= limit && !force) return;
+    const beforeChars = this.charsOf(this.messages);
+    const before = this.estimator.estimate(beforeChars);
+    if (before <= limit && !force) return beforeChars;
     let result = dropOldToolResults(this.messages, 2);
-    let after = this.estimator.estimate(requestChars({ ...this.request(), messages: result.messages }));
-    if (after > limit) {
+    let chars = this.charsOf(result.messages);
+    if (this.estimator.estimate(chars) > limit) {
       result = dropOldToolResults(this.messages, 0);
-      after = this.estimator.estimate(requestChars({ ...this.request(), messages: result.messages }));
+      chars = this.charsOf(result.messages);
     }
     let droppedMessages = 0;
-    for (let keep = 8; after > limit && keep >= 2; keep -= 2) {
+    for (let keep = 8; this.estimator.estimate(chars) > limit && keep >= 2; keep -= 2) {
       const turns = dropOldTurns(result.messages, keep);
       droppedMessages = turns.droppedMessages;
       result = { ...turns, droppedResults: result.droppedResults };
-      after = this.estimator.estimate(requestChars({ ...this.request(), messages: result.messages }));
+      chars = this.charsOf(result.messages);
     }
-    if (result.droppedResults === 0 && droppedMessages === 0) return;
+    if (result.droppedResults === 0 && droppedMessages === 0) return beforeChars;
     this.messages = result.messages;
-    this.emit({ type: "compacted", droppedResults: result.droppedResults + droppedMessages, beforeTokens: before, afterTokens: after });
+    this.emit({ type: "compacted", droppedResults: result.droppedResults + droppedMessages, beforeTokens: before, afterTokens: this.estimator.estimate(chars) });
+    return chars;
+  }
+
+  /** Characters of a request with these messages: the estimator's measure of its size. */
+  private charsOf(messages: readonly Message[]): number {
+    return this.fixedChars + JSON.stringify(messages).length;
   }
 
   private request() {
@@ -303,10 +313,6 @@ function withCacheBreakpoints(messages: readonly Message[]): Message[] {
     marked++;
   }
   return out;
-}
-
-function requestChars(request: { system: unknown; tools: unknown; messages: unknown }): number {
-  return JSON.stringify(request.system).length + JSON.stringify(request.tools).length + JSON.stringify(request.messages).length;
 }
 
 function pickUsage(u: Anthropic.Usage): Usage {
