@@ -20,7 +20,10 @@ export async function run(args: string[]): Promise<number> {
   const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config), format: "line" });
   const runtime = await createTaskRuntime(config, logger);
   const sessionId = randomUUID();
-  const sandbox = await runtime.sandboxes.create({ taskId: sessionId, threadKey: `chat:${sessionId}`, lifetimeMs: 24 * 3600_000 });
+  const sandbox = await runtime.sandboxes.create({ taskId: sessionId, threadKey: `chat:${sessionId}`, lifetimeMs: 24 * 3600_000 }).catch(async (error: unknown) => {
+    await runtime.dispose();
+    throw error;
+  });
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
   const total = emptyUsage();
   let history: Message[] = [];

@@ -1,10 +1,10 @@
 // `deep-agent task "<text>" [--json]`: one task now, in this process. Plan on stderr,
 // result on stdout, exit 0 on success and 1 otherwise.
 import { randomUUID } from "node:crypto";
-import { loadConfig, requireModelAccess } from "../../config/env.ts";
+import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
 import { createLogger } from "../../log.ts";
-import { secretValues } from "../../config/env.ts";
 import { runAgent } from "../../agent/engine.ts";
+import type { Sandbox } from "../../sandbox/port.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
 import { taskTextProblem } from "../../runtime/limits.ts";
 import { createProgressDisplay } from "../progress-display.ts";
@@ -35,17 +35,11 @@ export async function run(args: string[]): Promise<number> {
   );
 
   const taskId = randomUUID();
-  let sandbox;
+  let sandbox: Sandbox | undefined;
+  let mcp: Awaited<ReturnType<typeof runtime.openTools>> | undefined;
   try {
     sandbox = await runtime.sandboxes.create({ taskId, lifetimeMs: runtime.limits.timeoutMs, signal: controller.signal });
-  } catch (error) {
-    stopInterrupts();
-    display.stop();
-    await runtime.dispose();
-    throw error;
-  }
-  const mcp = await runtime.openTools(sandbox, display, controller.signal);
-  try {
+    mcp = await runtime.openTools(sandbox, display, controller.signal);
     const outcome = await runAgent({
       taskId,
       prompt: text,
@@ -75,8 +69,8 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     stopInterrupts();
     display.stop();
-    await mcp.close();
-    await sandbox.close();
+    await mcp?.close();
+    await sandbox?.close();
     await runtime.dispose();
   }
 }
