@@ -4,10 +4,10 @@ import type { Config } from "../config/env.ts";
 import type { Logger } from "../log.ts";
 import type { ModelSettings, Limits } from "../agent/run-options.ts";
 import type { AgentTool } from "../agent/tool.ts";
-import type { Sandbox, SandboxProvider } from "../sandbox/port.ts";
+import type { Sandbox } from "../sandbox/port.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import { createModelSettings } from "../agent/model-client.ts";
-import { createSandboxProvider } from "../sandbox/create-provider.ts";
+import { createSandboxProvider, type DisposableProvider } from "../sandbox/create-provider.ts";
 import { limitsFrom } from "./limits.ts";
 import { openTaskMcpTools } from "./task-mcp.ts";
 import type { McpServers } from "../mcp/mcp-config.ts";
@@ -16,7 +16,7 @@ export interface TaskRuntime {
   config: Config;
   model: ModelSettings;
   limits: Limits;
-  sandboxes: SandboxProvider & { dispose?: () => Promise<void> };
+  sandboxes: DisposableProvider;
   /** MCP tools for one task (configured servers and the sandbox's gateway); close after the task. */
   openTools(sandbox: Sandbox, sink: ProgressSink, signal: AbortSignal): Promise<{ tools: AgentTool[]; close: () => Promise<void> }>;
   dispose(): Promise<void>;
