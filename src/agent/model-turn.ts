@@ -3,6 +3,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { ModelSettings } from "./run-options.ts";
 import type { FailureReason } from "./events.ts";
+import { sleep } from "../sleep.ts";
 
 export type ModelRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "model" | "stream">;
 
@@ -67,19 +68,4 @@ function apiMessage(error: InstanceType<typeof Anthropic.APIError>): string {
   const body = error.error as { error?: { message?: unknown } } | undefined;
   const inner = body?.error?.message;
   return typeof inner === "string" ? inner : error.message;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

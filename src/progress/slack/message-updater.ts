@@ -6,6 +6,7 @@ import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../log.ts";
 import type { PlanStyle, SlackMessagePayload } from "./progress-blocks.ts";
 import { slackErrorCode, retryAfterMs } from "./slack-errors.ts";
+import { sleep } from "../../sleep.ts";
 
 /** Remembers, per workspace, whether it accepts Slack's plan/task_card blocks. */
 export interface PlanStyleMemo {
@@ -164,8 +165,4 @@ export class MessageUpdater {
       this.o.logger.warn({ err: error, channel: this.o.channel }, "progress update failed; will retry");
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

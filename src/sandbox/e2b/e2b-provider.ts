@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { SandboxError, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
 import { sweepSandboxes } from "./e2b-sweeper.ts";
 import { E2BSandbox } from "./e2b-sandbox.ts";
+import { sleep } from "../../sleep.ts";
 import { isDebugMode, sdkConnection, type E2BConnectionOptions } from "./e2b-connection.ts";
 import { startFailure } from "./e2b-errors.ts";
 import { buildMcpConfig } from "./mcp-gateway.ts";
@@ -87,7 +88,8 @@ export class E2bSandboxProvider implements SandboxProvider {
         }
         const delayMs = (this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
         this.logger.warn({ err: error, taskId: options.taskId, attempt, retryInMs: delayMs }, "E2B sandbox did not start; trying again");
-        await sleep(delayMs, options.signal);
+        // A cancel ends the wait; the next attempt sees the aborted signal and gives up.
+        await sleep(delayMs, options.signal).catch(() => {});
         continue;
       }
       return this.open(sdk, lifetimeMs);
@@ -166,16 +168,4 @@ export class E2bSandboxProvider implements SandboxProvider {
     );
     return undefined;
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }
