@@ -64,10 +64,4 @@ export async function stopWorkers(workers: WorkerProcess[]): Promise<void> {
   await Promise.all(workers.map((w) => w.exited));
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i]!;
-}
-
 export { createTarget };

@@ -1,7 +1,8 @@
 // Pick-up latency: from a task being added to the queue to a worker starting it, on an idle
 // worker (one task at a time). Times come from the database clock on both ends.
 // Run: npx node bench/queue-pickup.ts [postgres|pglite]   (postgres needs TEST_DATABASE_URL)
-import { benchTargets, trivialModel, openProducer, startWorkers, stopWorkers, percentile, createTarget } from "./queue-common.ts";
+import { benchTargets, trivialModel, openProducer, startWorkers, stopWorkers, createTarget } from "./queue-common.ts";
+import { percentile } from "./stats.ts";
 import { createTaskRepo } from "../src/store/task-repo.ts";
 
 const SAMPLES = Number(process.env["SAMPLES"] ?? 100);

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import pino from "pino";
 import { LocalSandboxProvider } from "../src/sandbox/local/local-provider.ts";
+import { percentile } from "./stats.ts";
 
 const runs = Number(process.argv[2] ?? 200);
 const logger = pino({ level: "silent" });
@@ -15,10 +16,6 @@ interface Figures {
   median: number;
   p90: number;
   firstCreateMs: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 async function measure(isolation: "auto" | "none"): Promise<Figures> {
