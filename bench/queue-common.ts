@@ -2,7 +2,7 @@
 // answer), real worker processes, and the test database helpers.
 import { pino } from "pino";
 import { startMessagesApi, lastToolResults, type MessagesApi } from "../test/doubles/messages-api.ts";
-import { createTarget, type TargetKind, type TestTarget } from "../test/store/test-database.ts";
+import { createTarget, type TargetKind, type TestTarget } from "../test/helpers/test-database.ts";
 import { workerEnv, startWorker, type WorkerProcess } from "../test/worker/processes.ts";
 import { openDatabase } from "../src/store/open-database.ts";
 import { migrate } from "../src/store/migrate.ts";

@@ -3,7 +3,7 @@
 // a plan update); each model turn takes STEP_MS, so the task runs for about 30 × STEP_MS.
 // Everything is real (Bolt app, queue, worker, engine, local sandbox) against the Slack emulator.
 // Run: npx node bench/slack-api-calls.ts   (STEPS=30 STEP_MS=400 to change the task)
-import { startHarness } from "../test/intake/slack-harness.ts";
+import { startHarness } from "../test/slack/slack-harness.ts";
 import type { RecordedRequest, Reply } from "../test/doubles/messages-api.ts";
 
 const STEPS = Number(process.env["STEPS"] ?? 30);

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { WebClient } from "@slack/web-api";
 import { slackSender } from "../test/doubles/slack/signed-requests.ts";
-import { createTarget, type TargetKind } from "../test/store/test-database.ts";
+import { createTarget, type TargetKind } from "../test/helpers/test-database.ts";
 import { startWorker, workerEnv, waitFor } from "../test/worker/processes.ts";
 import { openDatabase } from "../src/store/open-database.ts";
 import { percentile } from "./stats.ts";

@@ -3,7 +3,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { ModelSettings } from "./run-options.ts";
 import type { FailureReason } from "./events.ts";
-import { sleep } from "../sleep.ts";
+import { sleep } from "../shared/sleep.ts";
 
 export type ModelRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "model" | "stream">;
 

@@ -6,7 +6,7 @@ import { ZodError } from "zod";
 import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
 import { SandboxError } from "../sandbox/port.ts";
 import { truncateMiddle } from "./truncate.ts";
-import { oneLine } from "../one-line.ts";
+import { oneLine } from "../shared/one-line.ts";
 
 export interface ToolRunEnv {
   tools: ReadonlyMap<string, AgentTool>;

@@ -2,8 +2,8 @@
 // intake when it runs in HTTP mode) POST /slack/events.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Logger } from "../log.ts";
-import { registry } from "./metrics.ts";
+import type { Logger } from "../shared/log.ts";
+import { registry } from "../shared/metrics.ts";
 
 export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
 

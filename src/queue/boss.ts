@@ -1,7 +1,7 @@
 // pg-boss on our database, with the task queue and its dead-letter queue created with policy.
 import { PgBoss } from "pg-boss";
 import type { Database } from "../store/database.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import { DEAD_LETTER_QUEUE, TASK_QUEUE, deadLetterQueueOptions, taskQueueOptions, type QueuePolicy } from "./queue-policy.ts";
 
 export interface BossOptions {

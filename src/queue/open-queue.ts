@@ -1,7 +1,7 @@
 // Opens what every queue-using command needs: the database (migrated) and pg-boss on it.
 import type { PgBoss } from "pg-boss";
 import type { Config } from "../config/env.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { Database } from "../store/database.ts";
 import { openDatabase } from "../store/open-database.ts";
 import { migrate } from "../store/migrate.ts";

@@ -1,5 +1,5 @@
 // MCP tools for one task: the servers of MCP_CONFIG plus the sandbox's own gateway (E2B).
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import type { AgentTool } from "../agent/tool.ts";

@@ -1,14 +1,14 @@
 // Wires configuration to the engine: model client, sandbox provider, MCP tools, limits.
 // The CLI (task, chat) and the worker both start tasks through this.
 import type { Config } from "../config/env.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { ModelSettings, Limits } from "../agent/run-options.ts";
 import type { AgentTool } from "../agent/tool.ts";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import { createModelSettings } from "../agent/model-client.ts";
 import { createSandboxProvider, type DisposableProvider } from "../sandbox/create-provider.ts";
-import { limitsFrom } from "./limits.ts";
+import { limitsFrom } from "../tasks/task-text.ts";
 import { openTaskMcpTools } from "./task-mcp.ts";
 import type { McpServers } from "../mcp/mcp-config.ts";
 

@@ -1,7 +1,7 @@
 // Picks the sandbox adapter from configuration. Adapters load lazily so a local setup
 // never loads the E2B SDK.
 import { ConfigError, type Config } from "../config/env.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { SandboxProvider } from "./port.ts";
 
 export type DisposableProvider = SandboxProvider & { dispose?: () => Promise<void> };

@@ -5,7 +5,7 @@
 //   - otherwise the run's parent message is posted and a task is queued in its thread.
 // Every step is keyed by the job id, so a retried job continues its run instead of starting another.
 import type { Database } from "../store/database.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { TaskQueue } from "../queue/task-queue.ts";
 import { QueueFullError } from "../queue/task-queue.ts";
 import type { PgBoss } from "pg-boss";
@@ -14,7 +14,7 @@ import { occurrenceAtOrBefore } from "./cron-spec.ts";
 import { unscheduleInBoss } from "./schedule-service.ts";
 import { pausedReason } from "./schedule-text.ts";
 import type { RunNotices } from "./run-notices.ts";
-import type { SlackTaskMeta } from "../progress/slack/slack-meta.ts";
+import type { SlackTaskMeta } from "../slack/slack-meta.ts";
 import type { SchedulePolicy } from "./schedule-policy.ts";
 
 export interface Firing {
@@ -179,7 +179,7 @@ async function start(schedule: Schedule, run: ScheduleRun, deps: FireDeps, log: 
   }
 }
 
-/** The Slack details a worker's Slack session reads (src/progress/slack/slack-meta.ts). */
+/** The Slack details a worker's Slack session reads (src/slack/slack-meta.ts). */
 function slackMeta(schedule: Schedule, channel: string, threadTs: string): SlackTaskMeta {
   return {
     channel,

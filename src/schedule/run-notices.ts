@@ -2,7 +2,7 @@
 // without Slack (a command-line schedule, or no SLACK_BOT_TOKEN) runs only store their results.
 import type { Schedule, ScheduleRun } from "./schedule-repo.ts";
 import type { Task } from "../store/task-repo.ts";
-import type { SlackTaskMeta } from "../progress/slack/slack-meta.ts";
+import type { SlackTaskMeta } from "../slack/slack-meta.ts";
 
 export interface RunNotices {
   /** Posts the run's parent message ("Scheduled: <text> (<when>)"); returns its ts, the run's thread. */

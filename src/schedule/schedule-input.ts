@@ -1,6 +1,6 @@
 // Checks what a person typed for a new schedule, before anything is stored: the cron expression,
 // the time zone, the task text and the channel. Throws ScheduleInputError with the fix.
-import { taskTextProblem } from "../runtime/limits.ts";
+import { taskTextProblem } from "../tasks/task-text.ts";
 import { normaliseCron, nextRuns } from "./cron-spec.ts";
 import { resolveTimeZone } from "./time-zone.ts";
 import { ScheduleInputError } from "./schedule-errors.ts";

@@ -1,8 +1,8 @@
 // How schedules read to people: run times in the schedule's zone, the run's parent message, the
 // notes for a skipped run and a paused schedule, and a schedule's last outcome.
-import { escapeMrkdwn } from "../progress/slack/mrkdwn.ts";
+import { escapeMrkdwn } from "../slack/render/mrkdwn.ts";
 import type { LastRun, Schedule } from "./schedule-repo.ts";
-import { oneLine } from "../one-line.ts";
+import { oneLine } from "../shared/one-line.ts";
 
 /** "Mon 6 Oct 2025, 09:00 CEST" in the given zone. */
 export function formatWhen(date: Date, timeZone: string): string {

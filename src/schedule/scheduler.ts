@@ -4,7 +4,7 @@
 // `deep-agent start` starts it through startSchedulerRole() (scheduler-role.ts).
 import type { PgBoss, JobWithMetadata } from "pg-boss";
 import type { Database } from "../store/database.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import { createTaskQueue } from "../queue/task-queue.ts";
 import { ensureScheduleQueue, schedulePolicy, SCHEDULE_QUEUE, type SchedulePolicy } from "./schedule-policy.ts";
 import { fireSchedule, giveUpRun, type FireDeps, type FireOutcome, type Firing } from "./fire-schedule.ts";

@@ -1,7 +1,7 @@
 // Model and tool metrics from the engine's events. Each turn (of the agent or a sub-agent) is
 // one model call; tokens come from the main agent's usage events, which fold sub-agents in.
 import type { AgentEvent } from "../agent/events.ts";
-import * as metrics from "../http/metrics.ts";
+import * as metrics from "../shared/metrics.ts";
 
 export function recordEventMetrics(event: AgentEvent): void {
   if (event.type === "tool_finished") {

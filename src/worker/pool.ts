@@ -4,14 +4,14 @@
 import os from "node:os";
 import type { PgBoss, JobWithMetadata } from "pg-boss";
 import type { Database } from "../store/database.ts";
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "../runtime/task-runtime.ts";
 import type { ProgressSink } from "../agent/events.ts";
 import { TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
-import { ReleaseForShutdown, runAttempt, type AttemptResult } from "./run-task.ts";
+import { ReleaseForShutdown, runAttempt, type AttemptResult } from "./run-attempt.ts";
 import { startSandboxSweep } from "./sandbox-sweep.ts";
 import { createTaskRepo } from "../store/task-repo.ts";
-import type { TaskHooks } from "./task-hooks.ts";
+import type { TaskHooks } from "../tasks/task-hooks.ts";
 
 interface TaskJob {
   taskId: string;

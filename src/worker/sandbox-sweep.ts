@@ -1,9 +1,9 @@
 // Every few minutes, asks the sandbox adapter to remove sandboxes whose tasks are long over,
 // so nothing leaks when a worker dies or a kept sandbox's follow-up never comes.
-import type { Logger } from "../log.ts";
+import type { Logger } from "../shared/log.ts";
 import type { SandboxProvider } from "../sandbox/port.ts";
 import type { TaskRepo } from "../store/task-repo.ts";
-import { parseThreadKey } from "./task-hooks.ts";
+import { parseThreadKey } from "../tasks/task-hooks.ts";
 
 export function startSandboxSweep(options: {
   provider: SandboxProvider;

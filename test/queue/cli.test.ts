@@ -2,7 +2,7 @@
 // nothing changed), health, and two `migrate` processes racing on a fresh database.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets, createTarget, type TestTarget } from "../store/test-database.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { cleanEnv } from "../helpers/run-cli.ts";
 import { cli } from "../worker/processes.ts";
 import { withDb } from "../worker/scripted-tasks.ts";

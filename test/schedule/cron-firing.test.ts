@@ -7,10 +7,10 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createTarget, type TestTarget } from "../store/test-database.ts";
+import { createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { runCli, cleanEnv } from "../helpers/run-cli.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
-import { startSlackDouble, type SlackDouble } from "./slack-emulator.ts";
+import { startSlackDouble, type SlackDouble } from "../slack/slack-emulator.ts";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 /** pg-boss sends an occurrence for 60 s after it is due; its send-it job is worked within seconds. */

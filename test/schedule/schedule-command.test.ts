@@ -3,7 +3,7 @@
 // pg-boss, and bad input answered in one line with exit code 2 and nothing stored.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets, createTarget, type TestTarget } from "../store/test-database.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { runCli, cleanEnv, type CliResult } from "../helpers/run-cli.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
 

@@ -7,7 +7,7 @@ import { resolveTimeZone } from "../../src/schedule/time-zone.ts";
 import { describeCron } from "../../src/schedule/cron-words.ts";
 import { formatWhen } from "../../src/schedule/schedule-text.ts";
 import { checkScheduleRequest } from "../../src/schedule/schedule-input.ts";
-import { parseScheduleArgs } from "../../src/schedule/slack-schedule-command.ts";
+import { parseScheduleArgs } from "../../src/slack/schedules/schedule-command.ts";
 import { ScheduleInputError } from "../../src/schedule/schedule-errors.ts";
 
 function problem(fn: () => unknown): string {

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
-import { databaseTargets, createTarget, type TestTarget } from "./test-database.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate, pendingMigrations, loadMigrations } from "../../src/store/migrate.ts";
 import { createTaskRepo } from "../../src/store/task-repo.ts";

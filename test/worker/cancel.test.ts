@@ -6,7 +6,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../store/test-database.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
 import { getTask, queuedId } from "./scripted-tasks.ts";
 import { isAlive } from "../../src/store/embedded/owner-lock.ts";

@@ -4,7 +4,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../store/test-database.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
 import { getTask, withDb, queuedId } from "./scripted-tasks.ts";
 import { startBoss } from "../../src/queue/boss.ts";

@@ -4,7 +4,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi, type Reply } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../store/test-database.ts";
+import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
 import { getTask, taskTextOf, turnOf, queuedId } from "./scripted-tasks.ts";
 

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi } from "../doubles/messages-api.ts";
-import { createTarget, type TestTarget } from "../store/test-database.ts";
+import { createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
 import { getTask, queuedId } from "./scripted-tasks.ts";
 

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { runCli, cleanEnv, type CliResult } from "../helpers/run-cli.ts";
-import type { TestTarget } from "../store/test-database.ts";
+import type { TestTarget } from "../helpers/test-database.ts";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
 

@@ -3,7 +3,7 @@
 import type { RecordedRequest } from "../doubles/messages-api.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { createTaskRepo, type Task } from "../../src/store/task-repo.ts";
-import type { TestTarget } from "../store/test-database.ts";
+import type { TestTarget } from "../helpers/test-database.ts";
 import type { Database } from "../../src/store/database.ts";
 
 /** Opens the target's database for one look (a client of the worker that owns an embedded one). */

@@ -3,14 +3,14 @@
 import { randomUUID } from "node:crypto";
 import readline from "node:readline";
 import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
-import { createLogger } from "../../log.ts";
+import { createLogger } from "../../shared/log.ts";
 import { runAgent } from "../../agent/engine.ts";
 import type { Message } from "../../agent/run-options.ts";
 import { addUsage, emptyUsage } from "../../agent/events.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
-import { taskTextProblem } from "../../runtime/limits.ts";
-import { createProgressDisplay } from "../progress-display.ts";
-import { formatTokens } from "../../progress/terminal-format.ts";
+import { taskTextProblem } from "../../tasks/task-text.ts";
+import { createProgressDisplay } from "../progress/progress-display.ts";
+import { formatTokens } from "../progress/terminal-format.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";
 
 export async function run(args: string[]): Promise<number> {

@@ -1,7 +1,7 @@
 // `deep-agent health`: one JSON health report on stdout; exit 0 when the database is reachable
 // and migrated, 1 otherwise. Changes nothing.
 import { loadConfig, secretValues } from "../../config/env.ts";
-import { createLogger } from "../../log.ts";
+import { createLogger } from "../../shared/log.ts";
 import { openDatabase } from "../../store/open-database.ts";
 import { checkDatabase } from "../../store/readiness.ts";
 import { createTaskRepo } from "../../store/task-repo.ts";

@@ -2,14 +2,14 @@
 // `start` and `worker` drain.
 import os from "node:os";
 import { loadConfig, secretValues, type Config } from "../../config/env.ts";
-import { createLogger } from "../../log.ts";
+import { createLogger } from "../../shared/log.ts";
 import { openQueueStack, type QueueStack } from "../../queue/open-queue.ts";
 import { createTaskQueue, QueueFullError, UnknownTaskError } from "../../queue/task-queue.ts";
-import { taskTextProblem } from "../../runtime/limits.ts";
+import { taskTextProblem } from "../../tasks/task-text.ts";
 import type { Task } from "../../store/task-repo.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";
-import { oneLine } from "../../one-line.ts";
+import { oneLine } from "../../shared/one-line.ts";
 
 const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id>';
 

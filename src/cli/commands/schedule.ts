@@ -3,7 +3,7 @@
 // every `start` process fires through pg-boss.
 import os from "node:os";
 import { loadConfig, secretValues, type Config } from "../../config/env.ts";
-import { createLogger } from "../../log.ts";
+import { createLogger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { checkScheduleRequest } from "../../schedule/schedule-input.ts";
 import { createScheduleService, type ScheduleService, type ScheduleView } from "../../schedule/schedule-service.ts";

@@ -3,22 +3,22 @@
 // SIGTERM/SIGINT drain: no new work, running tasks get SHUTDOWN_GRACE_SECONDS, then are
 // checkpointed and given back to the queue.
 import { loadConfig, requireModelAccess, secretValues, type Config } from "../../config/env.ts";
-import { createLogger, type Logger } from "../../log.ts";
+import { createLogger, type Logger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { createTaskRepo } from "../../store/task-repo.ts";
 import { checkDatabase } from "../../store/readiness.ts";
 import { startHttpServer } from "../../http/server.ts";
-import { registerQueueDepth } from "../../http/metrics.ts";
+import { registerQueueDepth } from "../../shared/metrics.ts";
 import { WorkerPool } from "../../worker/pool.ts";
 import { createTaskRuntime, type TaskRuntime } from "../../runtime/task-runtime.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";
-import { createSlackIntake, type SlackIntake } from "../../intake/slack-app.ts";
-import { createSlackWorkerHooks } from "../../intake/worker-hooks.ts";
-import { createSlackClients } from "../../progress/slack/web-client.ts";
-import { createPlanStyleMemo } from "../../progress/slack/message-updater.ts";
-import { startSchedulerRole } from "../../schedule/scheduler-role.ts";
-import { scheduleSubcommands } from "../../schedule/slack-subcommands.ts";
+import { createSlackIntake, type SlackIntake } from "../../slack/intake/slack-app.ts";
+import { createSlackWorkerHooks } from "../../slack/thread/worker-hooks.ts";
+import { createSlackClients } from "../../slack/api/web-client.ts";
+import { createPlanStyleMemo } from "../../slack/thread/message-updater.ts";
+import { startSchedulerRole } from "../scheduler-role.ts";
+import { scheduleSubcommands } from "../../slack/schedules/subcommands.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("start", args, {

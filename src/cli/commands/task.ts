@@ -2,12 +2,12 @@
 // result on stdout, exit 0 on success and 1 otherwise.
 import { randomUUID } from "node:crypto";
 import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
-import { createLogger } from "../../log.ts";
+import { createLogger } from "../../shared/log.ts";
 import { runAgent } from "../../agent/engine.ts";
 import type { Sandbox } from "../../sandbox/port.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
-import { taskTextProblem } from "../../runtime/limits.ts";
-import { createProgressDisplay } from "../progress-display.ts";
+import { taskTextProblem } from "../../tasks/task-text.ts";
+import { createProgressDisplay } from "../progress/progress-display.ts";
 import { onInterrupt } from "../interrupts.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { UsageError, exitCodes } from "../usage-error.ts";

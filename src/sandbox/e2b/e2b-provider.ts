@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import { SandboxError, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
 import { sweepSandboxes } from "./e2b-sweeper.ts";
 import { E2BSandbox } from "./e2b-sandbox.ts";
-import { sleep } from "../../sleep.ts";
+import { sleep } from "../../shared/sleep.ts";
 import { isDebugMode, sdkConnection, type E2BConnectionOptions } from "./e2b-connection.ts";
 import { startFailure } from "./e2b-errors.ts";
 import { buildMcpConfig } from "./mcp-gateway.ts";

@@ -1,0 +1,16 @@
+// Shared wording for the terminal renderers.
+import type { Todo, Usage } from "../../agent/events.ts";
+
+export const todoIcon: Record<Todo["status"], string> = { completed: "✔", in_progress: "▶", pending: "○" };
+
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+export function formatTokens(usage: Usage): string {
+  const total = usage.input_tokens + usage.output_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
+  return total >= 1000 ? `${(total / 1000).toFixed(1)}k tokens` : `${total} tokens`;
+}

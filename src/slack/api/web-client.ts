@@ -1,0 +1,47 @@
+// The Slack Web API clients, pointed at SLACK_API_URL, logging through our (secret-scrubbing)
+// pino logger. Two clients: `api` waits out rate limits by itself (posts, reactions, uploads);
+// `progress` hands them back so the message updater can send the newest state after the wait
+// instead of a stale one.
+import { WebClient, type WebClientOptions } from "@slack/web-api";
+import type { Logger as SlackLogger, LogLevel } from "@slack/logger";
+import type { Logger } from "../../shared/log.ts";
+
+export interface SlackClients {
+  api: WebClient;
+  progress: WebClient;
+}
+
+export function createSlackClients(options: { token: string; apiUrl: string; logger: Logger; timeoutMs?: number }): SlackClients {
+  const base: WebClientOptions = {
+    slackApiUrl: normaliseApiUrl(options.apiUrl),
+    logger: slackLogger(options.logger.child({ component: "slack-web-api" })),
+    timeout: options.timeoutMs ?? 30_000,
+    // A few quick retries for network errors; rate limits are handled separately.
+    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
+  };
+  return {
+    api: new WebClient(options.token, base),
+    progress: new WebClient(options.token, { ...base, rejectRateLimitedCalls: true }),
+  };
+}
+
+/** The Web API client wants a trailing slash ("https://slack.com/api/"). */
+export function normaliseApiUrl(url: string): string {
+  return url.endsWith("/") ? url : `${url}/`;
+}
+
+const LEVELS: Record<string, LogLevel> = { trace: "debug" as LogLevel, debug: "debug" as LogLevel, info: "info" as LogLevel, warn: "warn" as LogLevel, error: "error" as LogLevel, fatal: "error" as LogLevel, silent: "error" as LogLevel };
+
+/** The @slack/logger interface over pino. Slack's libraries log chatty lines at info; they go to debug. */
+export function slackLogger(logger: Logger): SlackLogger {
+  const text = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === "string" ? m : JSON.stringify(m))).join(" ");
+  return {
+    debug: (...msg: unknown[]) => logger.debug(text(msg)),
+    info: (...msg: unknown[]) => logger.debug(text(msg)),
+    warn: (...msg: unknown[]) => logger.warn(text(msg)),
+    error: (...msg: unknown[]) => logger.error(text(msg)),
+    setLevel: () => {},
+    getLevel: () => LEVELS[logger.level] ?? ("info" as LogLevel),
+    setName: () => {},
+  };
+}

@@ -1,0 +1,177 @@
+// The Bolt app: Socket Mode when SLACK_APP_TOKEN is set, HTTP (POST /slack/events on our own
+// server, requests verified with SLACK_SIGNING_SECRET) otherwise. Every request is acknowledged
+// before any database work: events by Bolt itself, commands and button clicks first thing in
+// their listener; the work runs after.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import bolt from "@slack/bolt";
+import { ConfigError, secretValues, type Config } from "../../config/env.ts";
+import { createTaskQueue } from "../../queue/task-queue.ts";
+import { createSlackClients, normaliseApiUrl, slackLogger, type SlackClients } from "../api/web-client.ts";
+import { createPlanStyleMemo } from "../thread/message-updater.ts";
+import { CANCEL_ACTION_ID } from "../render/progress-card.ts";
+import { describeSlackError } from "../api/slack-errors.ts";
+import { createIntakeContext, type ExtraSubcommand, type IntakeContext } from "./intake-context.ts";
+import { messageKind, toIncoming } from "./incoming-message.ts";
+import { mentionsBot } from "./mention-text.ts";
+import { handleMessage } from "./on-message.ts";
+import { planCommand, SlashCommandSchema } from "./on-command.ts";
+import { requestCancel } from "./cancel-task.ts";
+import type { SlackDeps } from "../thread/worker-hooks.ts";
+
+const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+export type SlackMode = "socket" | "http";
+
+export interface SlackIntake {
+  mode: SlackMode;
+  context: IntakeContext;
+  /** HTTP mode: the handler for POST /slack/events. */
+  httpHandler?: (req: IncomingMessage, res: ServerResponse) => void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface SlackIntakeOptions extends SlackDeps {
+  /** `/agent` subcommands of other parts of the product (schedules), by name. */
+  subcommands?: Record<string, ExtraSubcommand>;
+}
+
+export async function createSlackIntake(options: SlackIntakeOptions): Promise<SlackIntake> {
+  const { config } = options;
+  const token = config.SLACK_BOT_TOKEN;
+  if (!token) throw new ConfigError("SLACK_BOT_TOKEN", "is not set; Slack intake needs the bot token (xoxb-…)");
+  const mode: SlackMode = config.SLACK_APP_TOKEN ? "socket" : "http";
+  if (mode === "http" && !config.SLACK_SIGNING_SECRET) {
+    throw new ConfigError("SLACK_SIGNING_SECRET", "is not set; HTTP mode needs it to verify requests (or set SLACK_APP_TOKEN for Socket Mode)");
+  }
+  const logger = options.logger.child({ component: "slack" });
+  const clients = options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger });
+  const bot = await identify(clients);
+
+  const context = createIntakeContext({
+    config,
+    logger,
+    db: options.db,
+    queue: createTaskQueue(options.db, options.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }),
+    clients,
+    bot,
+    planStyles: options.planStyles ?? createPlanStyleMemo(),
+    secrets: secretValues(config),
+    ...(options.subcommands ? { subcommands: options.subcommands } : {}),
+  });
+
+  const boltLogger = slackLogger(logger.child({ component: "bolt" }));
+  const apiUrl = normaliseApiUrl(config.SLACK_API_URL);
+  const receiver =
+    mode === "socket"
+      ? new SocketModeReceiver({ appToken: config.SLACK_APP_TOKEN!, logger: boltLogger, installerOptions: { clientOptions: { slackApiUrl: apiUrl } } })
+      : new HTTPReceiver({ signingSecret: config.SLACK_SIGNING_SECRET!, logger: boltLogger, endpoints: "/slack/events", processBeforeResponse: false });
+  const app = new App({
+    token,
+    botId: bot.botId,
+    botUserId: bot.userId,
+    receiver,
+    logger: boltLogger,
+    clientOptions: { slackApiUrl: apiUrl, logger: boltLogger },
+    convoStore: false,
+    ignoreSelf: true,
+  });
+  register(app, context);
+
+  return {
+    mode,
+    context,
+    ...(receiver instanceof HTTPReceiver ? { httpHandler: (req: IncomingMessage, res: ServerResponse) => receiver.requestListener(req, res) } : {}),
+    async start() {
+      if (mode === "socket") await app.start();
+      logger.info({ mode, bot: bot.userId, team: bot.teamId }, mode === "socket" ? "slack intake connected (Socket Mode)" : "slack intake ready on POST /slack/events");
+    },
+    async stop() {
+      if (mode === "socket") await app.stop().catch((error: unknown) => logger.warn({ err: error }, "slack: socket mode stop failed"));
+      // Work started after an ack finishes (bounded) before the database closes under it.
+      await Promise.race([Promise.allSettled([...context.background]), new Promise((r) => setTimeout(r, 25_000).unref())]);
+    },
+  };
+}
+
+async function identify(clients: SlackClients): Promise<IntakeContext["bot"]> {
+  try {
+    const auth = await clients.api.auth.test();
+    if (!auth.user_id || !auth.bot_id) throw new Error("auth.test did not name a bot user; is SLACK_BOT_TOKEN a bot token (xoxb-)?");
+    return { userId: auth.user_id, botId: auth.bot_id, ...(auth.team_id ? { teamId: auth.team_id } : {}) };
+  } catch (error) {
+    throw new ConfigError("SLACK_BOT_TOKEN", `Slack did not accept the bot token (${describeSlackError(error)}); check the token and SLACK_API_URL`, { cause: error });
+  }
+}
+
+function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
+  const log = ctx.logger;
+  const guard = (what: string, work: () => Promise<unknown>): Promise<void> =>
+    work().then(
+      () => {},
+      (error: unknown) => log.error({ err: error }, "slack: handling %s failed", what),
+    );
+
+  // Listener work is tracked with the rest of the after-ack work, so shutdown waits for it.
+  app.use(async ({ next }) => {
+    const job = next();
+    ctx.background.add(job);
+    try {
+      await job;
+    } finally {
+      ctx.background.delete(job);
+    }
+  });
+
+  app.event("app_mention", async ({ event, body }) => {
+    const m = toIncoming(event, "mention", body.team_id, ctx.bot);
+    if (m) await guard("a mention", () => handleMessage(ctx, m));
+  });
+
+  app.message(async ({ message, body }) => {
+    const e = message as { channel: string; channel_type?: string; thread_ts?: string; ts: string; text?: string };
+    const kind = messageKind(e);
+    if (!kind) return;
+    // In channels a mention also arrives as app_mention, which handles it.
+    if (kind === "thread_reply" && mentionsBot(e.text ?? "", ctx.bot.userId)) return;
+    const m = toIncoming(message, kind, body.team_id, ctx.bot);
+    if (m) await guard("a message", () => handleMessage(ctx, m));
+  });
+
+  app.command("/agent", async ({ command, ack, respond }) => {
+    const parsed = SlashCommandSchema.safeParse(command);
+    if (!parsed.success) {
+      await ack();
+      return;
+    }
+    const plan = planCommand(ctx, parsed.data);
+    await (plan.ack ? ack(plan.ack) : ack());
+    if (!plan.after) return;
+    await guard("/agent", async () => {
+      let reply: Awaited<ReturnType<NonNullable<typeof plan.after>>>;
+      try {
+        reply = await plan.after!();
+      } catch (error) {
+        log.error({ err: error }, "slack: /agent failed");
+        reply = "Something went wrong while handling that command; try again in a moment.";
+      }
+      if (typeof reply === "string") await respond({ response_type: "ephemeral", text: reply });
+      else if (reply) await respond({ response_type: reply.visibility, text: reply.text });
+    });
+  });
+
+  app.action(CANCEL_ACTION_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    const taskId = (action as { value?: string }).value;
+    const userId = (body as { user?: { id?: string } }).user?.id;
+    if (!taskId || !userId) return;
+    await guard("the Cancel button", async () => {
+      const reply = await requestCancel(ctx, taskId, userId);
+      await respond({ response_type: "ephemeral", replace_original: false, text: reply.text });
+    });
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, "slack: bolt error");
+  });
+}

@@ -1,0 +1,50 @@
+// What the bot says back to people, in one place.
+import { escapeMrkdwn } from "./mrkdwn.ts";
+
+export const HELP_TEXT = [
+  "*deep-agent* works on tasks for you in a sandbox, showing its plan as it goes.",
+  "• *Mention me* with a task: `@deep-agent find why the nightly build fails`. Reply in the thread (no mention needed) to add details while I work, or to follow up when I am done.",
+  "• *Message me directly* for tasks only you see.",
+  "• `/agent task <text>` — start a task in a new thread in this channel",
+  "• `/agent queue` — queued and running tasks",
+  "• `/agent status [id]` — where a task stands (without an id: your latest tasks)",
+  "• `/agent cancel <id>` — cancel a task you asked for (admins: any task); or press *Cancel* on its progress message",
+  "• `/agent help` — this help",
+].join("\n");
+
+export const USAGE_TEXT = "Usage: `/agent task <text>` · `/agent queue` · `/agent status [id]` · `/agent cancel <id>` · `/agent help`";
+
+export function usageError(problem: string): string {
+  return `${problem}\n${USAGE_TEXT}`;
+}
+
+export function refusal(reason: "user" | "channel" | "no_user"): string {
+  switch (reason) {
+    case "channel":
+      return "Sorry, I'm not enabled in this channel. Ask an admin to add it to ALLOWED_SLACK_CHANNELS, or send me a direct message.";
+    case "user":
+      return "Sorry, I can only take tasks from people on my allow-list (ALLOWED_SLACK_USERS). Ask an admin to add you.";
+    case "no_user":
+      return "Sorry, I can't take tasks from workflows here: only people on my allow-list can ask.";
+  }
+}
+
+export function tooManyTasks(open: number, max: number): string {
+  return `You already have ${open} task${open === 1 ? "" : "s"} queued or running (the limit is ${max}). Try again when one finishes, or cancel one with \`/agent cancel <id>\`.`;
+}
+
+export function queueFull(): string {
+  return "The queue is full right now, so I can't take this task. Try again in a few minutes.";
+}
+
+export function badTaskText(problem: string): string {
+  return `I can't take that task: ${problem}.`;
+}
+
+export function askedBy(userId: string, text: string): string {
+  return `<@${userId}> asked: ${escapeMrkdwn(text)}`;
+}
+
+export function cannotPostHere(code: string): string {
+  return `I can't post in this channel (${code}). Invite me with \`/invite @deep-agent\`, or mention me instead.`;
+}

@@ -1,0 +1,138 @@
+// Posts a finished task's result in its thread: a new message (so people are notified) in Slack
+// mrkdwn, or, when it is too long for one message, a Markdown file with a short summary; the
+// files the agent left in outputs/; a footer with duration, tokens and estimated cost; and ✅ or
+// ❌ on the message that asked. Configured secrets are scrubbed from everything posted.
+import type { WebClient } from "@slack/web-api";
+import type { FailureReason, Usage } from "../../agent/events.ts";
+import type { Logger } from "../../shared/log.ts";
+import { scrubSecrets } from "../../shared/scrub-secrets.ts";
+import { markdownToMrkdwn } from "../render/mrkdwn.ts";
+import { failureText } from "../render/failure-words.ts";
+import { usageFooter } from "../render/usage-footer.ts";
+import type { CollectedOutputs, OutputFile } from "./output-files.ts";
+import type { SlackTaskMeta } from "../slack-meta.ts";
+import { describeSlackError, slackErrorCode } from "../api/slack-errors.ts";
+
+export interface FinalReport {
+  taskId: string;
+  status: "succeeded" | "failed" | "cancelled";
+  result: string;
+  error?: string | null;
+  reason?: FailureReason | null;
+  usage: Usage;
+  durationMs: number;
+  model: string;
+  cancelledBy?: string;
+  outputs?: CollectedOutputs;
+}
+
+/** Longest result posted as message text; longer ones become a file with a summary. */
+export const MAX_INLINE_CHARS = 2900;
+const SUMMARY_CHARS = 600;
+
+export const REACTION_WORKING = "eyes";
+export const REACTION_DONE = "white_check_mark";
+export const REACTION_FAILED = "x";
+
+export async function postResult(client: WebClient, meta: SlackTaskMeta, report: FinalReport, options: { secrets: readonly string[]; logger: Logger }): Promise<void> {
+  const log = options.logger.child({ taskId: report.taskId });
+  const where = { channel: meta.channel, thread_ts: meta.threadTs };
+  const result = scrubSecrets(report.result, options.secrets).trim();
+  const head = headline(report, options.secrets);
+  const footer = usageFooter({ durationMs: report.durationMs, usage: report.usage, model: report.model, taskId: report.taskId });
+  const body = result ? markdownToMrkdwn(result) : report.status === "succeeded" ? "_The agent finished without a written answer._" : "";
+  const outputs = scrubOutputs(report.outputs ?? { files: [], skipped: [] }, options.secrets);
+  const skippedNote = outputs.skipped.length > 0 ? `\n_Not uploaded: ${outputs.skipped.join(", ")}_` : "";
+
+  try {
+    if (body.length + head.length <= MAX_INLINE_CHARS) {
+      const blocks = [
+        ...(head ? [section(head)] : []),
+        ...(body ? [section(body)] : []),
+        { type: "context" as const, elements: [{ type: "mrkdwn" as const, text: footer }] },
+      ];
+      await client.chat.postMessage({ ...where, text: plainSummary(head, body), blocks, unfurl_links: false, unfurl_media: false });
+      if (outputs.files.length > 0) {
+        await upload(client, where, outputs.files, `Files from \`outputs/\`:${skippedNote}`);
+      } else if (skippedNote) {
+        await client.chat.postMessage({ ...where, text: skippedNote.trim() });
+      }
+    } else {
+      // Too long for one message: the whole answer as a Markdown file, a summary to read in Slack.
+      const resultFile: OutputFile = { name: `result-${report.taskId.slice(0, 8)}.md`, content: Buffer.from(result, "utf8") };
+      const comment = [head, `${summarise(body)}\n\n_The full answer is in the attached file._${skippedNote}`, footer].filter(Boolean).join("\n\n");
+      await upload(client, where, [resultFile, ...outputs.files], comment);
+    }
+  } catch (error) {
+    log.warn({ err: error, code: describeSlackError(error) }, "could not post the result in Slack");
+    throw error;
+  }
+  await setReactions(client, meta, report.status === "succeeded" ? REACTION_DONE : REACTION_FAILED, log);
+}
+
+function headline(report: FinalReport, secrets: readonly string[]): string {
+  if (report.status === "succeeded") return "";
+  const why = scrubSecrets(failureText(report.reason, report.error, report.cancelledBy), secrets);
+  return report.status === "cancelled" ? `🚫 ${why}` : `❌ *The task failed.* ${why}`;
+}
+
+async function upload(client: WebClient, where: { channel: string; thread_ts: string }, files: OutputFile[], comment: string): Promise<void> {
+  await client.files.uploadV2({
+    channel_id: where.channel,
+    thread_ts: where.thread_ts,
+    initial_comment: comment,
+    file_uploads: files.map((f) => ({ file: Buffer.from(f.content), filename: f.name.replace(/\//g, "_"), title: f.name })),
+  });
+}
+
+async function setReactions(client: WebClient, meta: SlackTaskMeta, name: string, log: Logger): Promise<void> {
+  const target = { channel: meta.channel, timestamp: meta.messageTs };
+  await client.reactions.remove({ ...target, name: REACTION_WORKING }).catch((error: unknown) => {
+    if (slackErrorCode(error) !== "no_reaction") log.debug({ err: error }, "could not remove the working reaction");
+  });
+  await client.reactions.add({ ...target, name }).catch((error: unknown) => {
+    if (slackErrorCode(error) !== "already_reacted") log.warn({ code: describeSlackError(error) }, "could not add the result reaction");
+  });
+}
+
+/** Secrets in output files: text files are scrubbed; a binary file holding one is not uploaded. */
+function scrubOutputs(outputs: CollectedOutputs, secrets: readonly string[]): CollectedOutputs {
+  const live = secrets.filter((s) => s.length >= 6);
+  if (live.length === 0) return outputs;
+  const files: OutputFile[] = [];
+  const skipped = [...outputs.skipped];
+  for (const file of outputs.files) {
+    const buffer = Buffer.from(file.content);
+    if (!live.some((s) => buffer.includes(s))) {
+      files.push(file);
+      continue;
+    }
+    if (isText(buffer)) files.push({ name: file.name, content: Buffer.from(scrubSecrets(buffer.toString("utf8"), live), "utf8") });
+    else skipped.push(`${file.name} (contains a configured secret)`);
+  }
+  return { files, skipped };
+}
+
+function isText(buffer: Buffer): boolean {
+  return !buffer.includes(0) && Buffer.from(buffer.toString("utf8"), "utf8").equals(buffer);
+}
+
+/** The first paragraphs of a long answer, cut at a paragraph or line end near SUMMARY_CHARS. */
+export function summarise(mrkdwn: string): string {
+  if (mrkdwn.length <= SUMMARY_CHARS) return mrkdwn;
+  const cut = mrkdwn.slice(0, SUMMARY_CHARS);
+  const at = Math.max(cut.lastIndexOf("\n\n"), cut.lastIndexOf("\n"));
+  let summary = at > SUMMARY_CHARS / 3 ? cut.slice(0, at) : cut;
+  // Never leave a code block open.
+  if ((summary.match(/```/g)?.length ?? 0) % 2 === 1) summary += "\n```";
+  return `${summary.trimEnd()}\n…`;
+}
+
+function plainSummary(head: string, body: string): string {
+  const text = `${head} ${body}`.trim().replace(/\s+/g, " ");
+  return text.length > 300 ? `${text.slice(0, 299)}…` : text || "Done";
+}
+
+function section(text: string) {
+  return { type: "section" as const, text: { type: "mrkdwn" as const, text } };
+}

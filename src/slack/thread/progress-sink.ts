@@ -1,0 +1,43 @@
+// The engine's ProgressSink for a Slack task: folds events into the progress view and lets the
+// message updater decide when Slack sees it. While nothing changes for a while (a long command),
+// a slow ticker refreshes the elapsed time.
+import type { AgentEvent, ProgressSink } from "../../agent/events.ts";
+import { applyEvent, type Phase, type ProgressView } from "../render/progress-view.ts";
+import type { MessageUpdater } from "./message-updater.ts";
+
+export class SlackProgressSink implements ProgressSink {
+  readonly view: ProgressView;
+  private readonly updater: MessageUpdater;
+  private readonly ticker: NodeJS.Timeout;
+
+  constructor(view: ProgressView, updater: MessageUpdater, idleRefreshMs = 30_000) {
+    this.view = view;
+    this.updater = updater;
+    this.ticker = setInterval(() => {
+      if (this.view.phase === "running" && this.updater.idleMs() >= idleRefreshMs) this.updater.changed();
+    }, Math.min(idleRefreshMs, 5_000));
+    this.ticker.unref();
+  }
+
+  emit(event: AgentEvent): void {
+    if (applyEvent(this.view, event, Date.now())) this.updater.changed();
+  }
+
+  /** Shows the last state of this attempt; resolves once Slack has it (or it could not be sent). */
+  async finish(phase: Phase, details: { outcome?: string; note?: string } = {}): Promise<boolean> {
+    clearInterval(this.ticker);
+    this.view.phase = phase;
+    if (phase === "succeeded" || phase === "failed" || phase === "cancelled") {
+      this.view.finishedAt = Date.now();
+      this.view.startedAt ??= this.view.finishedAt;
+      delete this.view.activity;
+    }
+    if (details.outcome !== undefined) this.view.outcome = details.outcome;
+    if (details.note !== undefined) this.view.note = details.note;
+    return this.updater.finish();
+  }
+
+  stop(): void {
+    clearInterval(this.ticker);
+  }
+}
