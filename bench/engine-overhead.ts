@@ -5,7 +5,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { startMessagesApi } from "../test/doubles/messages-api.ts";
 import { runAgent } from "../src/agent/engine.ts";
-import { createModelSettings } from "../src/agent/model-client.ts";
+import { createModelSettings } from "../src/runtime/model-client.ts";
 import { defineTool } from "../src/agent/tool.ts";
 import type { AgentTool } from "../src/agent/tool.ts";
 import type { Sandbox } from "../src/sandbox/port.ts";
@@ -19,6 +19,7 @@ const sandbox: Sandbox = {
   id: "bench",
   workdir: "/bench",
   provider: "none",
+  capabilities: {},
   exec: () => Promise.reject(new Error("unused")),
   readFile: () => Promise.reject(new Error("unused")),
   writeFile: () => Promise.reject(new Error("unused")),
@@ -41,7 +42,7 @@ const outcome = await runAgent({
   limits: { maxTurns: turns + 1, timeoutMs: 600_000, maxToolResultChars: 30_000, contextWindowTokens: 10_000_000, maxOutputTokens: 1024 },
 });
 const engineTotal = performance.now() - t0;
-if (outcome.status !== "succeeded") throw new Error(`bench task failed: ${outcome.error}`);
+if (outcome.status !== "succeeded") throw new Error(`bench task failed: ${outcome.failure?.detail}`);
 const engineTurns = turnStarts.slice(1).map((t, i) => t - turnStarts[i]!);
 
 // Baseline: the same growing conversations sent straight through the SDK.

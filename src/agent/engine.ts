@@ -1,7 +1,7 @@
 // The agent loop: plan, call tools in the sandbox, repeat until the model answers.
 // It knows nothing of Slack, E2B or terminals: it talks to a Sandbox, tools and a ProgressSink.
 import type Anthropic from "@anthropic-ai/sdk";
-import type { AgentEvent, FailureReason, ProgressSink, TaskStatus, Todo, Usage } from "./events.ts";
+import type { AgentEvent, ProgressSink, TaskStatus, Todo, UnscopedEvent, Usage } from "./events.ts";
 import { addUsage, emptyUsage } from "./events.ts";
 import type { AgentOutcome, Message, RunOptions } from "./run-options.ts";
 import type { AgentTool, ToolContext } from "./tool.ts";
@@ -10,16 +10,14 @@ import { createWriteTodosTool } from "./tools/write-todos.ts";
 import { createSubagentTool, type SubagentType } from "./tools/subagent-task.ts";
 import { mergePlan } from "./todo-plan.ts";
 import { runToolCalls } from "./run-tools.ts";
-import { callModel, ModelError } from "./model-turn.ts";
+import { callModel } from "./model-turn.ts";
 import { dropOldToolResults, dropOldTurns, TokenEstimator } from "./compaction.ts";
 import { systemPrompt } from "./system-prompt.ts";
+import { CodedError, hasCode, type Failure } from "../shared/errors.ts";
 
 export function runAgent(options: RunOptions): Promise<AgentOutcome> {
   return new AgentRun(options, "main", 0).run();
 }
-
-/** Raised through the task's AbortSignal when its wall time runs out. */
-class TaskTimeout extends Error {}
 
 const COMPACT_AT = 0.8;
 
@@ -48,7 +46,8 @@ class AgentRun {
     this.depth = depth;
     this.deadline = Date.now() + options.limits.timeoutMs;
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TaskTimeout()), options.limits.timeoutMs);
+    const seconds = Math.round(options.limits.timeoutMs / 1000);
+    const timer = setTimeout(() => timeout.abort(new CodedError("timeout", `the task ran out of time after ${seconds} s`)), options.limits.timeoutMs);
     this.stopTimer = () => clearTimeout(timer);
     this.signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
 
@@ -74,7 +73,7 @@ class AgentRun {
       await this.restore();
       return await this.loop();
     } catch (error) {
-      return this.finish(...this.failureOf(error));
+      return this.finish(...this.stopOf(error));
     } finally {
       this.stopTimer();
     }
@@ -102,7 +101,7 @@ class AgentRun {
       if (this.signal.aborted) throw this.signal.reason;
       await this.takeInbox();
       if (this.turn >= this.options.limits.maxTurns) {
-        return this.finish("failed", `the task used all ${this.options.limits.maxTurns} turns without finishing; raise MAX_TURNS or split the task`, "turn_limit");
+        return this.finish("failed", new CodedError("turn_limit", `the task used all ${this.options.limits.maxTurns} turns without finishing`).toFailure());
       }
       this.turn++;
       this.emit({ type: "turn", turn: this.turn });
@@ -125,7 +124,7 @@ class AgentRun {
         }
         // A message that arrived while the model was answering gets an answer too.
         if (await this.takeInbox()) continue;
-        return this.finish("succeeded", "");
+        return this.finish("succeeded");
       }
       continuation = "";
       const results =
@@ -154,7 +153,7 @@ class AgentRun {
         return response;
       } catch (error) {
         // The API says it does not fit after all: compact harder and try again.
-        if (error instanceof ModelError && error.promptTooLong && attempt < 2) {
+        if (hasCode(error, "context_overflow") && attempt < 2) {
           chars = this.compactIfNeeded(attempt === 0 ? 0.5 : 0.25, true);
           continue;
         }
@@ -249,7 +248,7 @@ class AgentRun {
     addUsage(this.usage, outcome.usage);
     this.emit({ type: "usage", turn: outcome.usage, total: { ...this.usage } });
     const ok = outcome.status === "succeeded";
-    const text = ok ? outcome.result || "(the sub-agent gave no answer)" : `The sub-agent did not finish (${outcome.error ?? outcome.status}). What it had so far:\n${outcome.result || "(nothing)"}`;
+    const text = ok ? outcome.result || "(the sub-agent gave no answer)" : `The sub-agent did not finish (${outcome.failure?.detail ?? outcome.status}). What it had so far:\n${outcome.result || "(nothing)"}`;
     return { ok, text, summary: `${name} ${outcome.status} after ${outcome.turns} turns` };
   }
 
@@ -257,23 +256,22 @@ class AgentRun {
     await this.options.checkpoints?.save({ turn: this.turn, messages: this.messages, todos: this.todos, usage: { ...this.usage } });
   }
 
-  private failureOf(error: unknown): [TaskStatus, string, FailureReason] {
-    if (error instanceof TaskTimeout) {
-      const seconds = Math.round(this.options.limits.timeoutMs / 1000);
-      return ["failed", `the task ran out of time after ${seconds} s (TASK_TIMEOUT_SECONDS); raise it or split the task`, "timeout"];
-    }
+  /** How the run stopped: the caller's abort reason (a cancel, a shutdown), the timeout, or a failure. */
+  private stopOf(error: unknown): [TaskStatus, Failure] {
+    if (hasCode(error, "timeout")) return ["failed", error.toFailure()];
     if (this.options.signal?.aborted) {
       const reason = this.options.signal.reason;
+      if (hasCode(reason)) return [reason.code === "cancelled" ? "cancelled" : "failed", reason.toFailure()];
       const why = reason instanceof Error && reason.name !== "AbortError" ? reason.message : typeof reason === "string" ? reason : "cancelled";
-      return ["cancelled", why, "cancelled"];
+      return ["cancelled", new CodedError("cancelled", why).toFailure()];
     }
-    if (error instanceof ModelError) return ["failed", error.message, error.reason];
+    if (hasCode(error)) return ["failed", error.toFailure()];
     const message = error instanceof Error ? error.message : String(error);
-    return ["failed", `internal error: ${message}`, "internal"];
+    return ["failed", new CodedError("internal", `internal error: ${message}`).toFailure()];
   }
 
-  private finish(status: TaskStatus, error: string, reason?: FailureReason): AgentOutcome {
-    answerDanglingToolCalls(this.messages, `not run: the task stopped (${error || status})`);
+  private finish(status: TaskStatus, failure?: Failure): AgentOutcome {
+    answerDanglingToolCalls(this.messages, `not run: the task stopped (${failure?.detail || status})`);
     const outcome: AgentOutcome = {
       status,
       result: this.lastText,
@@ -281,13 +279,13 @@ class AgentRun {
       usage: { ...this.usage },
       turns: this.turn,
       messages: this.messages,
-      ...(status === "succeeded" ? {} : { error, ...(reason ? { reason } : {}) }),
+      ...(failure ? { failure } : {}),
     };
-    this.emit({ type: "finished", status, result: outcome.result, usage: outcome.usage, ...(outcome.error ? { error: outcome.error } : {}), ...(outcome.reason ? { reason: outcome.reason } : {}) });
+    this.emit({ type: "finished", status, result: outcome.result, usage: outcome.usage, ...(failure ? { failure } : {}) });
     return outcome;
   }
 
-  private emit(event: DistributiveOmitAgent): void {
+  private emit(event: UnscopedEvent): void {
     try {
       this.options.sink.emit({ ...event, agent: this.agent } as AgentEvent);
     } catch {
@@ -295,8 +293,6 @@ class AgentRun {
     }
   }
 }
-
-type DistributiveOmitAgent = AgentEvent extends infer E ? (E extends unknown ? Omit<E, "agent"> : never) : never;
 
 /** Cache breakpoints on the last two user messages: each turn reads the previous turn's prefix. */
 function withCacheBreakpoints(messages: readonly Message[]): Message[] {

@@ -1,5 +1,6 @@
 // Typed events the engine emits. Sinks (terminal, task record, Slack) render them;
 // the engine knows nothing about where they go.
+import type { Failure } from "../shared/errors.ts";
 
 export type TodoStatus = "pending" | "in_progress" | "completed";
 
@@ -16,16 +17,6 @@ export interface Usage {
 }
 
 export type TaskStatus = "succeeded" | "failed" | "cancelled";
-
-/** Why a task did not succeed, so a renderer can say what to do about it. */
-export type FailureReason =
-  | "timeout"
-  | "cancelled"
-  | "turn_limit"
-  | "model_unavailable"
-  | "model_rejected"
-  | "sandbox_error"
-  | "internal";
 
 /** Set on events emitted by a sub-agent started with the `task` tool. */
 export interface EventScope {
@@ -46,8 +37,11 @@ export type AgentEvent = EventScope &
     | { type: "retry"; attempt: number; delayMs: number; reason: string }
     | { type: "compacted"; droppedResults: number; beforeTokens: number; afterTokens: number }
     | { type: "note"; level: "info" | "warn"; message: string }
-    | { type: "finished"; status: TaskStatus; result: string; error?: string; reason?: FailureReason; usage: Usage }
+    | { type: "finished"; status: TaskStatus; result: string; failure?: Failure; usage: Usage }
   );
+
+/** An event without its scope, as the engine and tools hand it to the scope that emits it. */
+export type UnscopedEvent = AgentEvent extends infer E ? (E extends unknown ? Omit<E, "agent"> : never) : never;
 
 export interface ProgressSink {
   emit(event: AgentEvent): void;

@@ -1,23 +1,12 @@
 // One model call: a streamed Messages API request, retried as a whole when the stream
-// breaks, with failures turned into reasons a user can act on.
+// breaks. Failures become CodedErrors whose detail states the facts; the words of advice are
+// each surface's (src/cli/failure-words.ts, src/slack/render/failure-words.ts).
 import Anthropic from "@anthropic-ai/sdk";
 import type { ModelSettings } from "./run-options.ts";
-import type { FailureReason } from "./events.ts";
 import { sleep } from "../shared/sleep.ts";
+import { CodedError } from "../shared/errors.ts";
 
 export type ModelRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "model" | "stream">;
-
-export class ModelError extends Error {
-  readonly reason: FailureReason;
-  /** The request was too large for the model's context window; compacting may help. */
-  readonly promptTooLong: boolean;
-  constructor(reason: FailureReason, message: string, options: { cause?: unknown; promptTooLong?: boolean } = {}) {
-    super(message, { cause: options.cause });
-    this.name = "ModelError";
-    this.reason = reason;
-    this.promptTooLong = options.promptTooLong ?? false;
-  }
-}
 
 export interface TurnHooks {
   signal: AbortSignal;
@@ -42,26 +31,26 @@ export async function callModel(settings: ModelSettings, request: ModelRequest, 
   }
 }
 
-function classify(error: unknown): { retryable: boolean; error: ModelError } {
+function classify(error: unknown): { retryable: boolean; error: CodedError } {
   if (error instanceof Anthropic.APIError && typeof error.status === "number") {
     const status = error.status;
     const detail = apiMessage(error);
     if (status === 401 || status === 403) {
-      return { retryable: false, error: new ModelError("model_rejected", `the Claude API refused the credentials (HTTP ${status}: ${detail}); check ANTHROPIC_API_KEY`, { cause: error }) };
+      return { retryable: false, error: new CodedError("model_auth", `the Claude API refused the credentials (HTTP ${status}: ${detail})`, { cause: error }) };
     }
     if (status === 400 && /prompt is too long|too many tokens|context window/i.test(detail)) {
-      return { retryable: false, error: new ModelError("model_rejected", `the conversation no longer fits the model's context window (${detail})`, { cause: error, promptTooLong: true }) };
+      return { retryable: false, error: new CodedError("context_overflow", `the conversation no longer fits the model's context window (${detail})`, { cause: error }) };
     }
     if (status === 429 || status === 529 || status >= 500 || status === 408) {
       // The SDK already retried these with backoff; give up with an actionable message.
       const what = status === 429 ? "rate limited" : status === 529 ? "overloaded" : `failing (HTTP ${status})`;
-      return { retryable: false, error: new ModelError("model_unavailable", `the Claude API is ${what} and retries ran out: ${detail}; try again later or lower WORKER_CONCURRENCY`, { cause: error }) };
+      return { retryable: false, error: new CodedError("model_unavailable", `the Claude API is ${what} and retries ran out: ${detail}`, { cause: error }) };
     }
-    return { retryable: false, error: new ModelError("model_rejected", `the Claude API rejected the request (HTTP ${status}: ${detail}); check AGENT_MODEL and ANTHROPIC_BASE_URL`, { cause: error }) };
+    return { retryable: false, error: new CodedError("model_rejected", `the Claude API rejected the request (HTTP ${status}: ${detail})`, { cause: error }) };
   }
   // No status: the stream broke (connection dropped, or an error event mid-stream such as overloaded_error).
   const message = error instanceof Error ? error.message : String(error);
-  return { retryable: true, error: new ModelError("model_unavailable", `the Claude API stream kept failing (${message}); try again later`, { cause: error }) };
+  return { retryable: true, error: new CodedError("model_unavailable", `the Claude API stream kept failing (${message})`, { cause: error }) };
 }
 
 function apiMessage(error: InstanceType<typeof Anthropic.APIError>): string {

@@ -2,7 +2,8 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { AgentTool } from "./tool.ts";
-import type { FailureReason, ProgressSink, TaskStatus, Todo, Usage } from "./events.ts";
+import type { ProgressSink, TaskStatus, Todo, Usage } from "./events.ts";
+import type { Failure } from "../shared/errors.ts";
 
 export type Message = Anthropic.MessageParam;
 
@@ -65,8 +66,8 @@ export interface RunOptions {
 export interface AgentOutcome {
   status: TaskStatus;
   result: string;
-  error?: string;
-  reason?: FailureReason;
+  /** Why it did not succeed; absent on success. */
+  failure?: Failure;
   todos: Todo[];
   usage: Usage;
   turns: number;

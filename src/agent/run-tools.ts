@@ -4,7 +4,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { ZodError } from "zod";
 import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
-import { SandboxError } from "../sandbox/port.ts";
+import { CodedError, hasCode } from "../shared/errors.ts";
 import { truncateMiddle } from "./truncate.ts";
 import { oneLine } from "../shared/one-line.ts";
 
@@ -97,7 +97,7 @@ function describeInputError(tool: string, error: unknown): string {
 
 function toolErrorMessage(tool: string, error: unknown, signal: AbortSignal): string {
   if (signal.aborted) return `${tool} was stopped because the task was cancelled or ran out of time.`;
-  if (error instanceof SandboxError) return error.message;
+  if (error instanceof CodedError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   return `${tool} failed: ${message}`;
 }

@@ -2,7 +2,7 @@
 // sub-agent tool all implement this one interface.
 import { z } from "zod";
 import type { Sandbox } from "../sandbox/port.ts";
-import type { AgentEvent } from "./events.ts";
+import type { UnscopedEvent } from "./events.ts";
 
 /** Content the Messages API accepts inside a tool_result. */
 export type ToolResultBlock =
@@ -21,12 +21,10 @@ export interface ToolContext {
   signal: AbortSignal;
   toolUseId: string;
   /** Emit a progress event under the calling agent's scope. */
-  emit: (event: DistributiveOmit<AgentEvent, "agent">) => void;
+  emit: (event: UnscopedEvent) => void;
   /** Upper bound for a single command, from the task's remaining wall time. */
   maxCommandMs: number;
 }
-
-export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export interface AgentTool<Input = unknown> {
   name: string;

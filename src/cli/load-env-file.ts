@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parse } from "dotenv";
 import { readFileSync } from "node:fs";
-import { ConfigError } from "../config/env.ts";
+import { configError } from "../config/env.ts";
 
 export function loadEnvFile(cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): void {
   const file = path.join(cwd, ".env");
@@ -12,7 +12,7 @@ export function loadEnvFile(cwd = process.cwd(), env: NodeJS.ProcessEnv = proces
   try {
     values = parse(readFileSync(file));
   } catch (error) {
-    throw new ConfigError(".env", `could not be read (${(error as Error).message}); fix or remove ${file}`, { cause: error });
+    throw configError(".env", `could not be read (${(error as Error).message}); fix or remove ${file}`, { cause: error });
   }
   for (const [key, value] of Object.entries(values)) if (env[key] === undefined) env[key] = value;
 }

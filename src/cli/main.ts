@@ -1,8 +1,9 @@
-// Entry point: loads .env, picks the command, turns usage and configuration errors into
-// one line on stderr and exit code 2.
+// Entry point: loads .env, picks the command, turns every coded error into
+// one line on stderr (exit 2 for bad input or configuration, 1 otherwise).
 import { loadEnvFile } from "./load-env-file.ts";
-import { UsageError, exitCodes } from "./usage-error.ts";
-import { ConfigError } from "../config/env.ts";
+import { usageError, exitCodes } from "./usage-error.ts";
+import { hasCode } from "../shared/errors.ts";
+import { failureLine, isInputProblem } from "./failure-words.ts";
 
 interface Command {
   summary: string;
@@ -31,7 +32,7 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? exitCodes.usage : 0;
   }
   const command = commands[name];
-  if (!command) throw new UsageError(`unknown command "${name}"; run \`deep-agent help\` for the list`);
+  if (!command) throw usageError(`unknown command "${name}"; run \`deep-agent help\` for the list`);
   loadEnvFile();
   const module = await command.load();
   return module.run(rest);
@@ -40,9 +41,9 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || error instanceof ConfigError) {
-    console.error(`deep-agent: ${error.message}`);
-    process.exitCode = exitCodes.usage;
+  if (hasCode(error)) {
+    console.error(`deep-agent: ${failureLine(error)}`);
+    process.exitCode = isInputProblem(error.code) ? exitCodes.usage : exitCodes.failure;
   } else {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`deep-agent: ${message}`);

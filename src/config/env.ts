@@ -2,6 +2,7 @@
 // A bad value becomes a ConfigError naming the variable and what would be valid.
 import { z } from "zod";
 import path from "node:path";
+import { CodedError } from "../shared/errors.ts";
 
 export const DEFAULT_MODEL = "claude-sonnet-5-5";
 
@@ -116,13 +117,9 @@ export type Config = Omit<Parsed, "SANDBOX_PROVIDER" | "LOG_LEVEL"> & {
   logLevelExplicit: boolean;
 };
 
-export class ConfigError extends Error {
-  readonly variable: string;
-  constructor(variable: string, message: string, options?: { cause?: unknown }) {
-    super(`${variable}: ${message}`, options);
-    this.name = "ConfigError";
-    this.variable = variable;
-  }
+/** A configuration problem: one line naming the variable, what is wrong and what would be valid. */
+export function configError(variable: string, message: string, options: { cause?: unknown } = {}): CodedError {
+  return new CodedError("config_invalid", `${variable}: ${message}`, options);
 }
 
 /** Values that must never reach a log line or a Slack message. */
@@ -147,12 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const variable = String(issue.path[0] ?? "environment");
     const got = env[variable];
     const shown = got === undefined || isSecretName(variable) ? "" : ` (got ${JSON.stringify(got)})`;
-    throw new ConfigError(variable, `${issue.message}${shown}`);
+    throw configError(variable, `${issue.message}${shown}`);
   }
   const c = parsed.data;
   const provider = c.SANDBOX_PROVIDER ?? (c.E2B_API_KEY ? "e2b" : "local");
   if (provider === "e2b" && !c.E2B_API_KEY && !env["E2B_ACCESS_TOKEN"] && env["E2B_DEBUG"] !== "true") {
-    throw new ConfigError("E2B_API_KEY", 'is required when SANDBOX_PROVIDER=e2b (or set SANDBOX_PROVIDER=local)');
+    throw configError("E2B_API_KEY", 'is required when SANDBOX_PROVIDER=e2b (or set SANDBOX_PROVIDER=local)');
   }
   return {
     ...c,
@@ -169,6 +166,6 @@ function isSecretName(name: string): boolean {
 /** The model API must be reachable with credentials before a task can run. */
 export function requireModelAccess(config: Config): void {
   if (!config.ANTHROPIC_API_KEY) {
-    throw new ConfigError("ANTHROPIC_API_KEY", "is not set; put your Claude API key in the environment or in .env");
+    throw configError("ANTHROPIC_API_KEY", "is not set; put your Claude API key in the environment or in .env");
   }
 }

@@ -1,8 +1,8 @@
 // Reads the MCP_CONFIG file: which MCP servers the agent may use, and how to reach them.
-// Any problem becomes one ConfigError line naming the server and field, so a typo fails at start.
+// Any problem becomes one config_invalid error line naming the server and field, so a typo fails at start.
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { ConfigError } from "../config/env.ts";
+import { configError } from "../config/env.ts";
 
 /** Server names become part of tool names (`mcp__<server>__<tool>`, at most 64 characters). */
 export const SERVER_NAME_PATTERN = /^[a-zA-Z0-9-]+(?:_[a-zA-Z0-9-]+)*$/;
@@ -113,12 +113,12 @@ export function parseMcpConfig(json: unknown, source: string): McpServers {
     const missing = issue.path.length === 1 && (json as Record<string, unknown>)["mcpServers"] === undefined;
     const where = missing ? "" : formatPath(issue.path);
     const message = missing ? 'the file has no "mcpServers" object' : issue.message;
-    throw new ConfigError("MCP_CONFIG", `${where ? `${where}: ` : ""}${message} (in ${source})`, { cause: parsed.error });
+    throw configError("MCP_CONFIG", `${where ? `${where}: ` : ""}${message} (in ${source})`, { cause: parsed.error });
   }
   return parsed.data.mcpServers;
 }
 
-/** Reads and validates the MCP_CONFIG file. Throws ConfigError("MCP_CONFIG", …) on any problem. */
+/** Reads and validates the MCP_CONFIG file. Throws a config_invalid error naming MCP_CONFIG on any problem. */
 export async function loadMcpConfig(path: string): Promise<McpServers> {
   let text: string;
   try {
@@ -126,13 +126,13 @@ export async function loadMcpConfig(path: string): Promise<McpServers> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : String((error as Error).message);
-    throw new ConfigError("MCP_CONFIG", `cannot read ${path}: ${why}`, { cause: error });
+    throw configError("MCP_CONFIG", `cannot read ${path}: ${why}`, { cause: error });
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError("MCP_CONFIG", `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw configError("MCP_CONFIG", `${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return parseMcpConfig(json, path);
 }

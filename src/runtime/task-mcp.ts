@@ -12,12 +12,12 @@ export async function openTaskMcpTools(
   signal: AbortSignal,
   logger: Logger,
 ): Promise<{ tools: AgentTool[]; close: () => Promise<void> }> {
-  if (Object.keys(servers).length === 0 && !sandbox.mcpGateway) return { tools: [], close: async () => {} };
+  if (Object.keys(servers).length === 0 && !sandbox.capabilities.mcpGateway) return { tools: [], close: async () => {} };
   // Loaded only when used: the MCP SDK is a sizeable part of a task process's memory.
   const { openMcpTools } = await import("../mcp/mcp-session.ts");
   return openMcpTools({
     servers,
-    ...(sandbox.mcpGateway ? { gateway: sandbox.mcpGateway } : {}),
+    ...(sandbox.capabilities.mcpGateway ? { gateway: sandbox.capabilities.mcpGateway } : {}),
     logger,
     signal,
     onNote: (note) => sink.emit({ type: "note", level: note.level, message: note.message, agent: "main" }),

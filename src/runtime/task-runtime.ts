@@ -1,14 +1,13 @@
 // Wires configuration to the engine: model client, sandbox provider, MCP tools, limits.
-// The CLI (task, chat) and the worker both start tasks through this.
+// Built once per process; every task runs through openWorkspace (workspace.ts) on it.
 import type { Config } from "../config/env.ts";
 import type { Logger } from "../shared/log.ts";
 import type { ModelSettings, Limits } from "../agent/run-options.ts";
 import type { AgentTool } from "../agent/tool.ts";
-import type { Sandbox } from "../sandbox/port.ts";
+import type { Sandbox, SandboxProvider } from "../sandbox/port.ts";
 import type { ProgressSink } from "../agent/events.ts";
-import { createModelSettings } from "../agent/model-client.ts";
-import { createSandboxProvider, type DisposableProvider } from "../sandbox/create-provider.ts";
-import { limitsFrom } from "../tasks/task-text.ts";
+import { createModelSettings } from "./model-client.ts";
+import { createSandboxProvider } from "../sandbox/create-provider.ts";
 import { openTaskMcpTools } from "./task-mcp.ts";
 import type { McpServers } from "../mcp/mcp-config.ts";
 
@@ -16,10 +15,21 @@ export interface TaskRuntime {
   config: Config;
   model: ModelSettings;
   limits: Limits;
-  sandboxes: DisposableProvider;
-  /** MCP tools for one task (configured servers and the sandbox's gateway); close after the task. */
+  sandboxes: SandboxProvider;
+  logger: Logger;
+  /** MCP tools for one run (configured servers and the sandbox's gateway); close after the run. */
   openTools(sandbox: Sandbox, sink: ProgressSink, signal: AbortSignal): Promise<{ tools: AgentTool[]; close: () => Promise<void> }>;
   dispose(): Promise<void>;
+}
+
+export function limitsFrom(config: Config): Limits {
+  return {
+    maxTurns: config.MAX_TURNS,
+    timeoutMs: config.TASK_TIMEOUT_SECONDS * 1000,
+    maxToolResultChars: 30_000,
+    contextWindowTokens: config.AGENT_CONTEXT_TOKENS,
+    maxOutputTokens: config.AGENT_MAX_OUTPUT_TOKENS,
+  };
 }
 
 export async function createTaskRuntime(config: Config, logger: Logger): Promise<TaskRuntime> {
@@ -31,9 +41,8 @@ export async function createTaskRuntime(config: Config, logger: Logger): Promise
     model: createModelSettings(config),
     limits: limitsFrom(config),
     sandboxes,
+    logger,
     openTools: (sandbox, sink, signal) => openTaskMcpTools(servers, sandbox, sink, signal, logger),
-    async dispose() {
-      await sandboxes.dispose?.();
-    },
+    dispose: () => sandboxes.dispose(),
   };
 }

@@ -1,12 +1,12 @@
 // Picks the sandbox adapter from configuration. Adapters load lazily so a local setup
 // never loads the E2B SDK.
-import { ConfigError, type Config } from "../config/env.ts";
+import { configError, type Config } from "../config/env.ts";
 import type { Logger } from "../shared/log.ts";
 import type { SandboxProvider } from "./port.ts";
 
-export type DisposableProvider = SandboxProvider & { dispose?: () => Promise<void> };
 
-export async function createSandboxProvider(config: Config, logger: Logger): Promise<DisposableProvider> {
+
+export async function createSandboxProvider(config: Config, logger: Logger): Promise<SandboxProvider> {
   if (config.SANDBOX_PROVIDER === "e2b") {
     const { E2bSandboxProvider } = await import("./e2b/e2b-provider.ts");
     const { parseMcpServersEnv } = await import("./e2b/mcp-gateway.ts");
@@ -14,7 +14,7 @@ export async function createSandboxProvider(config: Config, logger: Logger): Pro
     try {
       extraMcp = parseMcpServersEnv(config.E2B_MCP_SERVERS);
     } catch (error) {
-      throw new ConfigError("E2B_MCP_SERVERS", (error as Error).message.replace(/^E2B_MCP_SERVERS:?\s*/, ""), { cause: error });
+      throw configError("E2B_MCP_SERVERS", (error as Error).message.replace(/^E2B_MCP_SERVERS:?\s*/, ""), { cause: error });
     }
     return new E2bSandboxProvider({
       ...(extraMcp ? { extraMcp } : {}),

@@ -1,5 +1,6 @@
 // The sandbox port: everything the agent may do to the machine it works on.
 // Adapters (local, e2b) implement it; the agent and its tools depend only on this file.
+// Failures are CodedErrors (src/shared/errors.ts) with the file and sandbox codes.
 
 export type OutputStream = "stdout" | "stderr";
 
@@ -36,32 +37,44 @@ export interface FileEntry {
   size?: number;
 }
 
+/** A gateway to MCP servers running beside the sandbox, reached over Streamable HTTP with a bearer token. */
+export interface McpGateway {
+  url: string;
+  token: string;
+}
+
+/** What an adapter may offer beyond the port; callers check before use. */
+export interface SandboxCapabilities {
+  mcpGateway?: McpGateway;
+}
+
 export interface Sandbox {
   readonly id: string;
   /** Absolute path where relative paths resolve and commands start. */
   readonly workdir: string;
   /** Which adapter this is, for logs and metrics ("local", "e2b"). */
   readonly provider: string;
-  /** An MCP gateway the sandbox offers (E2B's), reached over Streamable HTTP with a bearer token. */
-  readonly mcpGateway?: { url: string; token: string };
+  readonly capabilities: SandboxCapabilities;
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
-  /** Throws SandboxError with code "not_found", "outside_workdir", "is_directory"... */
+  /** Throws a CodedError: file_not_found, outside_workdir, is_directory, not_regular_file, file_io… */
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, content: string | Uint8Array): Promise<void>;
   list(path: string): Promise<FileEntry[]>;
   /**
    * Ends this task's use of the sandbox. `keep: true` asks the adapter to keep it
-   * resumable (pause) for a later task in the same thread; adapters that cannot keep
+   * resumable (pause) for a later task of the same conversation; adapters that cannot keep
    * state just release it.
    */
   close(options?: { keep?: boolean }): Promise<void>;
 }
 
+/** The label that ties sandboxes of one conversation together, so a follow-up can reuse one. */
+export const CONVERSATION_LABEL = "conversation";
+
 export interface SandboxCreateOptions {
   taskId: string;
-  /** A conversation (Slack thread) the sandbox belongs to; lets a follow-up reuse it. */
-  threadKey?: string;
-  metadata?: Record<string, string>;
+  /** Stored with the sandbox where the adapter can (E2B metadata); see CONVERSATION_LABEL. */
+  labels?: Record<string, string>;
   /** Expected lifetime; adapters with their own timeouts keep the sandbox alive this long. */
   lifetimeMs?: number;
   signal?: AbortSignal;
@@ -71,12 +84,13 @@ export interface SandboxCreateOptions {
 export interface SweepQuery {
   /** The task is queued or running. */
   isTaskActive(taskId: string): Promise<boolean>;
-  /** A task of this conversation (the threadKey given at create) is queued or running. */
-  isThreadActive(threadKey: string): Promise<boolean>;
+  /** A task of this conversation (the CONVERSATION_LABEL given at create) is queued or running. */
+  isConversationActive(conversation: string): Promise<boolean>;
 }
 
 export interface SandboxProvider {
   readonly name: string;
+  /** Throws a CodedError "sandbox_unavailable"; `transient` says whether trying again may help. */
   create(options: SandboxCreateOptions): Promise<Sandbox>;
   /** Reconnects to a sandbox kept by close({ keep: true }); null when it is gone. */
   resume?(id: string, options: SandboxCreateOptions): Promise<Sandbox | null>;
@@ -85,24 +99,6 @@ export interface SandboxProvider {
    * and ones left behind by a worker that died. Returns how many were removed.
    */
   sweep?(query: SweepQuery): Promise<number>;
-}
-
-export type SandboxErrorCode =
-  | "not_found"
-  | "outside_workdir"
-  | "is_directory"
-  | "not_directory"
-  | "isolation_unavailable"
-  | "start_failed"
-  | "closed"
-  | "io";
-
-/** An error a tool can show to the model or a user as it is. */
-export class SandboxError extends Error {
-  readonly code: SandboxErrorCode;
-  constructor(code: SandboxErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "SandboxError";
-    this.code = code;
-  }
+  /** Releases what the provider holds (open sandboxes are kept, shared runtimes stopped). */
+  dispose(): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // day-of-week), or one of the usual @aliases. Evaluated with cron-parser, the parser pg-boss's
 // own cron pass uses, so what we accept is exactly what fires.
 import { CronExpressionParser } from "cron-parser";
-import { ScheduleInputError } from "./schedule-errors.ts";
+import { CodedError, hasCode } from "../shared/errors.ts";
 
 const ALIASES: Record<string, string> = {
   "@yearly": "0 0 1 1 *",
@@ -21,16 +21,16 @@ const DAYS = /SUN|MON|TUE|WED|THU|FRI|SAT/g;
 
 const EXAMPLES = 'for example "0 9 * * 1-5" (weekdays at 09:00) or "*/15 * * * *" (every 15 minutes)';
 
-/** The expression as stored: five fields separated by single spaces. Throws ScheduleInputError. */
+/** The expression as stored: five fields separated by single spaces. Throws a bad_input CodedError. */
 export function normaliseCron(input: string): string {
   const trimmed = input.trim().replace(/\s+/g, " ");
-  if (trimmed === "") throw new ScheduleInputError("cron", `the cron expression is empty; give five fields: minute hour day-of-month month day-of-week, ${EXAMPLES}`);
+  if (trimmed === "") throw new CodedError("bad_input", `the cron expression is empty; give five fields: minute hour day-of-month month day-of-week, ${EXAMPLES}`);
   const alias = ALIASES[trimmed.toLowerCase()];
   const cron = alias ?? trimmed;
   const fields = cron.split(" ");
   if (fields.length !== 5) {
-    throw new ScheduleInputError(
-      "cron",
+    throw new CodedError(
+      "bad_input",
       `"${trimmed}" has ${fields.length} field${fields.length === 1 ? "" : "s"}; a cron expression has five: minute hour day-of-month month day-of-week, ${EXAMPLES}`,
     );
   }
@@ -41,12 +41,12 @@ export function normaliseCron(input: string): string {
     if (i === 3) rest = rest.replace(MONTHS, "");
     if (i === 4) rest = rest.replace(DAYS, "");
     const allowed = i === 2 ? /^[\d*,\-/L?]*$/ : i === 4 ? /^[\d*,\-/L#?]*$/ : /^[\d*,\-/]*$/;
-    if (!allowed.test(rest)) throw new ScheduleInputError("cron", `"${trimmed}": the ${FIELD_NAMES[i]} field "${field}" is not valid cron; ${EXAMPLES}`);
+    if (!allowed.test(rest)) throw new CodedError("bad_input", `"${trimmed}": the ${FIELD_NAMES[i]} field "${field}" is not valid cron; ${EXAMPLES}`);
   });
   try {
     CronExpressionParser.parse(cron, { tz: "UTC", strict: false, currentDate: new Date() }).next();
   } catch (error) {
-    throw new ScheduleInputError("cron", `"${trimmed}" is not a valid cron expression (${reason(error)}); ${EXAMPLES}`, { cause: error });
+    throw new CodedError("bad_input", `"${trimmed}" is not a valid cron expression (${reason(error)}); ${EXAMPLES}`, { cause: error });
   }
   return cron;
 }

@@ -6,15 +6,15 @@
 // Every step is keyed by the job id, so a retried job continues its run instead of starting another.
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
+import { createHash } from "node:crypto";
 import type { TaskQueue } from "../queue/task-queue.ts";
-import { QueueFullError } from "../queue/task-queue.ts";
+import { CodedError, hasCode } from "../shared/errors.ts";
 import type { PgBoss } from "pg-boss";
 import { createScheduleRepo, type Schedule, type ScheduleRun } from "./schedule-repo.ts";
 import { occurrenceAtOrBefore } from "./cron-spec.ts";
 import { unscheduleInBoss } from "./schedule-service.ts";
 import { pausedReason } from "./schedule-text.ts";
 import type { RunNotices } from "./run-notices.ts";
-import type { SlackTaskMeta } from "../slack/slack-meta.ts";
 import type { SchedulePolicy } from "./schedule-policy.ts";
 
 export interface Firing {
@@ -88,14 +88,15 @@ export async function fireSchedule(firing: Firing, deps: FireDeps): Promise<Fire
 }
 
 /** Records a run that could not be started after its job's last attempt. */
-export async function giveUpRun(firing: Firing, reason: string, deps: FireDeps): Promise<void> {
+export async function giveUpRun(firing: Firing, error: unknown, deps: FireDeps): Promise<void> {
   const repo = createScheduleRepo(deps.db);
   const run = await repo.runByJob(firing.jobId);
   if (!run || run.outcome !== "starting") return;
-  await repo.updateRun(firing.jobId, { outcome: "failed", detail: reason });
+  const failure = hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
+  await repo.updateRun(firing.jobId, { outcome: "failed", detail: failure.detail });
   const schedule = await repo.get(firing.scheduleId);
   if (schedule?.channelId && deps.notices && run.threadTs) {
-    await deps.notices.runNotStarted({ ...schedule, channelId: schedule.channelId }, run.threadTs, reason).catch(() => {});
+    await deps.notices.runNotStarted({ ...schedule, channelId: schedule.channelId }, run.threadTs, failure, run.progressTs).catch(() => {});
   }
 }
 
@@ -137,17 +138,28 @@ async function decide(firing: Firing, deps: FireDeps): Promise<Decision> {
 
 async function start(schedule: Schedule, run: ScheduleRun, deps: FireDeps, log: Logger): Promise<FireOutcome> {
   const repo = createScheduleRepo(deps.db);
+  // Named before it exists (the card's Cancel button) and the same on a retry of this firing.
+  const taskId = derivedTaskId(run.jobId);
+  const channel = schedule.channelId ? { ...schedule, channelId: schedule.channelId } : null;
+  if (channel && !deps.notices) log.warn({ channel: channel.channelId }, "Slack is not configured; this scheduled run only stores its result");
   let threadTs = run.threadTs;
-  if (schedule.channelId && deps.notices && !threadTs) {
-    // Posted before the task exists, so the task starts out knowing its thread.
-    threadTs = await deps.notices.runStarting({ ...schedule, channelId: schedule.channelId }, run.occurrence);
-    await repo.updateRun(run.jobId, { threadTs });
-  } else if (schedule.channelId && !deps.notices) {
-    log.warn({ channel: schedule.channelId }, "Slack is not configured; this scheduled run only stores its result");
+  let progressTs = run.progressTs;
+  if (channel && deps.notices) {
+    // The thread and the card exist before the task, so it is queued knowing both; a retried
+    // firing finds them recorded and posts neither again.
+    if (!threadTs) {
+      threadTs = await deps.notices.runStarting(channel, run.occurrence);
+      await repo.updateRun(run.jobId, { threadTs });
+    }
+    if (!progressTs) {
+      progressTs = await deps.notices.runCard(channel, threadTs, { taskId, position: (await deps.queue.queuedCount()) + 1 });
+      if (progressTs) await repo.updateRun(run.jobId, { progressTs });
+    }
   }
-  const slack = schedule.channelId && threadTs ? slackMeta(schedule, schedule.channelId, threadTs) : null;
+  const intakeMeta = channel && threadTs && deps.notices ? deps.notices.taskMeta(channel, threadTs, progressTs) : {};
   try {
-    const { task, position, created } = await deps.queue.enqueue({
+    const { task } = await deps.queue.enqueue({
+      id: taskId,
       text: schedule.text,
       source: "schedule",
       // One task per firing job, whatever retries the job goes through.
@@ -156,41 +168,28 @@ async function start(schedule: Schedule, run: ScheduleRun, deps: FireDeps, log: 
       ...(schedule.channelId ? { channelId: schedule.channelId } : {}),
       ...(threadTs ? { threadTs } : {}),
       ...(schedule.createdBy ? { userId: schedule.createdBy } : {}),
-      meta: {
-        schedule: { id: schedule.id, occurrence: run.occurrence.toISOString(), jobId: run.jobId },
-        ...(slack ? { slack } : {}),
-      },
+      meta: { schedule: { id: schedule.id, occurrence: run.occurrence.toISOString(), jobId: run.jobId }, ...intakeMeta },
     });
     await repo.updateRun(run.jobId, { outcome: "started", taskId: task.id });
-    if (slack && deps.notices && created) {
-      await deps.notices.runQueued(task, slack, position).catch((error: unknown) => log.warn({ err: error }, "could not post the progress message; the worker will post one"));
-    }
     log.info({ taskId: task.id, occurrence: run.occurrence }, "scheduled run queued");
     return { kind: "started", taskId: task.id };
   } catch (error) {
     // A full queue will not be less full on a quick retry: this run is a failure, the next may fare better.
-    if (!(error instanceof QueueFullError)) throw error;
+    if (!hasCode(error, "queue_full")) throw error;
     await repo.updateRun(run.jobId, { outcome: "failed", detail: error.message });
-    if (schedule.channelId && deps.notices && threadTs) {
-      await deps.notices.runNotStarted({ ...schedule, channelId: schedule.channelId }, threadTs, error.message).catch(() => {});
+    if (channel && deps.notices && threadTs) {
+      await deps.notices.runNotStarted(channel, threadTs, error.toFailure(), progressTs).catch(() => {});
     }
     log.warn({ err: error }, "scheduled run not started: the queue is full");
     return { kind: "not_started", reason: error.message };
   }
 }
 
-/** The Slack details a worker's Slack session reads (src/slack/slack-meta.ts). */
-function slackMeta(schedule: Schedule, channel: string, threadTs: string): SlackTaskMeta {
-  return {
-    channel,
-    threadTs,
-    // Reactions for the run's outcome go on its "Scheduled: …" message.
-    messageTs: threadTs,
-    ...(schedule.teamId ? { teamId: schedule.teamId } : {}),
-    ...(schedule.createdVia === "slack" && schedule.createdBy ? { userId: schedule.createdBy } : {}),
-    origin: "command" as const,
-    files: [],
-  };
+/** A task id that is a function of the firing job: a UUID-shaped digest (version nibble 8, "custom"). */
+function derivedTaskId(jobId: string): string {
+  const hex = createHash("sha256").update(`schedule-run:${jobId}`).digest("hex");
+  const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
 function leadingFailures(runs: ScheduleRun[]): number {

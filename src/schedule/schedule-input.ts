@@ -1,9 +1,9 @@
 // Checks what a person typed for a new schedule, before anything is stored: the cron expression,
-// the time zone, the task text and the channel. Throws ScheduleInputError with the fix.
+// the time zone, the task text and the channel. Throws a bad_input CodedError with the fix.
 import { taskTextProblem } from "../tasks/task-text.ts";
 import { normaliseCron, nextRuns } from "./cron-spec.ts";
 import { resolveTimeZone } from "./time-zone.ts";
-import { ScheduleInputError } from "./schedule-errors.ts";
+import { CodedError, hasCode } from "../shared/errors.ts";
 
 export interface ScheduleRequest {
   cron: string;
@@ -26,10 +26,10 @@ export function checkScheduleRequest(input: ScheduleRequest, now = new Date()): 
   const timezone = resolveTimeZone(input.timeZone);
   const text = input.text.trim();
   const problem = taskTextProblem(text);
-  if (problem) throw new ScheduleInputError("text", problem.replace("the task text", "the schedule's task text"));
+  if (problem) throw new CodedError("bad_input", problem.replace("the task text", "the schedule's task text"));
   const channelId = input.channelId?.trim() || null;
   if (channelId !== null && !/^[CGD][A-Z0-9]{2,}$/.test(channelId)) {
-    throw new ScheduleInputError("channel", `"${channelId}" is not a Slack channel id; use the id (like C0123ABCD) from the channel's details, not its name`);
+    throw new CodedError("bad_input", `"${channelId}" is not a Slack channel id; use the id (like C0123ABCD) from the channel's details, not its name`);
   }
   return { cron, text, timezone, channelId, nextRuns: nextRuns(cron, timezone, now, 3) };
 }

@@ -40,6 +40,8 @@ export interface ScheduleRun {
   outcome: RunOutcome;
   taskId: string | null;
   threadTs: string | null;
+  /** The run's progress card, posted before its task was queued. */
+  progressTs: string | null;
   detail: string | null;
   firedAt: Date;
   /** The run's task, when it has one. */
@@ -119,8 +121,8 @@ export function createScheduleRepo(db: Queryable) {
     async insertRun(r: { jobId: string; scheduleId: string; occurrence: Date; outcome: RunOutcome; taskId?: string | null; threadTs?: string | null; detail?: string | null }): Promise<void> {
       await db.query(sql.insertRun, [r.jobId, r.scheduleId, r.occurrence, r.outcome, r.taskId ?? null, r.threadTs ?? null, r.detail ?? null]);
     },
-    async updateRun(jobId: string, change: { outcome?: RunOutcome; taskId?: string; threadTs?: string; detail?: string }): Promise<void> {
-      await db.query(sql.updateRun, [jobId, change.outcome ?? null, change.taskId ?? null, change.threadTs ?? null, change.detail ?? null]);
+    async updateRun(jobId: string, change: { outcome?: RunOutcome; taskId?: string; threadTs?: string; progressTs?: string; detail?: string }): Promise<void> {
+      await db.query(sql.updateRun, [jobId, change.outcome ?? null, change.taskId ?? null, change.threadTs ?? null, change.detail ?? null, change.progressTs ?? null]);
     },
   };
 }
@@ -153,6 +155,7 @@ function toRun(r: Row): ScheduleRun {
     outcome: r["outcome"] as RunOutcome,
     taskId: (r["task_id"] as string | null) ?? null,
     threadTs: (r["thread_ts"] as string | null) ?? null,
+    progressTs: (r["progress_ts"] as string | null) ?? null,
     detail: (r["detail"] as string | null) ?? null,
     firedAt: date(r["fired_at"])!,
     taskStatus: (r["task_status"] as TaskState | null) ?? null,

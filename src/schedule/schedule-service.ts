@@ -8,7 +8,7 @@ import { createScheduleRepo, type Schedule, type ScheduleWithLastRun } from "./s
 import { checkScheduleRequest, normaliseScheduleId, type ScheduleRequest } from "./schedule-input.ts";
 import { nextRuns } from "./cron-spec.ts";
 import { describeCron } from "./cron-words.ts";
-import { ScheduleInputError } from "./schedule-errors.ts";
+import { CodedError, hasCode } from "../shared/errors.ts";
 import { SCHEDULE_QUEUE, ensureScheduleQueue, type SchedulePolicy } from "./schedule-policy.ts";
 
 export interface AddInput extends ScheduleRequest {
@@ -49,7 +49,7 @@ export function createScheduleService(db: Database, boss: PgBoss, policy: Schedu
         if (count >= policy.maxPerChannel) {
           const where = checked.channelId ? "this channel already has" : "there are already";
           const how = input.createdVia === "slack" ? "`/agent unschedule <id>`" : "`deep-agent schedule remove <id>`";
-          throw new ScheduleInputError("too_many", `${where} ${count} schedules, the most allowed (MAX_SCHEDULES_PER_CHANNEL=${policy.maxPerChannel}); remove one first with ${how}`);
+          throw new CodedError("bad_input", `${where} ${count} schedules, the most allowed (MAX_SCHEDULES_PER_CHANNEL=${policy.maxPerChannel}); remove one first with ${how}`);
         }
         let created: Schedule | null = null;
         // Ids are short enough to type; a collision just draws another.
@@ -95,7 +95,7 @@ export function createScheduleService(db: Database, boss: PgBoss, policy: Schedu
         const current = await repo.lock(id);
         if (!current) throw unknownId(idInput, by);
         allowed(current, by, "resume");
-        if (current.status === "active") throw new ScheduleInputError("state", `schedule ${id} is not paused; nothing to resume`);
+        if (current.status === "active") throw new CodedError("bad_input", `schedule ${id} is not paused; nothing to resume`);
         const resumed = (await repo.resume(id))!;
         await scheduleInBoss(boss, resumed, tx);
         return resumed;
@@ -123,12 +123,12 @@ export async function unscheduleInBoss(boss: PgBoss, scheduleId: string, tx: Que
 function allowed(schedule: Schedule, by: Actor, what: string): void {
   if (by.kind === "operator" || by.admin || schedule.createdBy === by.userId) return;
   const creator = schedule.createdBy && schedule.createdVia === "slack" ? `<@${schedule.createdBy}>` : "its creator";
-  throw new ScheduleInputError("not_allowed", `only ${creator} or an admin (SLACK_ADMIN_USERS) can ${what} schedule ${schedule.id}`);
+  throw new CodedError("not_allowed", `only ${creator} or an admin (SLACK_ADMIN_USERS) can ${what} schedule ${schedule.id}`);
 }
 
-function unknownId(id: string, by: Actor): ScheduleInputError {
+function unknownId(id: string, by: Actor): CodedError {
   const how = by.kind === "operator" ? "`deep-agent schedule list`" : "`/agent schedules`";
-  return new ScheduleInputError("unknown_id", `no schedule with id "${id.trim()}"; ${how} shows the ids`);
+  return new CodedError("unknown_schedule", `no schedule with id "${id.trim()}"; ${how} shows the ids`);
 }
 
 // No 0/o, 1/l/i: ids are read off a screen and typed.

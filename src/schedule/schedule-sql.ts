@@ -3,7 +3,7 @@
 const scheduleColumns = `s.id, s.cron, s.timezone, s.text, s.team_id, s.channel_id, s.created_by, s.created_via, s.status,
   s.paused_reason, s.resumed_at, s.created_at, s.updated_at`;
 
-const runColumns = `r.job_id, r.schedule_id, r.occurrence, r.outcome, r.task_id, r.thread_ts, r.detail, r.fired_at,
+const runColumns = `r.job_id, r.schedule_id, r.occurrence, r.outcome, r.task_id, r.thread_ts, r.progress_ts, r.detail, r.fired_at,
   t.status AS task_status`;
 
 /** Serialises adds, so the per-channel limit holds with many people adding at once. */
@@ -75,5 +75,6 @@ export const updateRun = `
     task_id = coalesce($3::uuid, task_id),
     thread_ts = coalesce($4, thread_ts),
     detail = coalesce($5, detail),
+    progress_ts = coalesce($6, progress_ts),
     updated_at = clock_timestamp()
   WHERE job_id = $1`;

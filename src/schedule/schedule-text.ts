@@ -1,7 +1,6 @@
-// How schedules read to people: run times in the schedule's zone, the run's parent message, the
-// notes for a skipped run and a paused schedule, and a schedule's last outcome.
-import { escapeMrkdwn } from "../slack/render/mrkdwn.ts";
-import type { LastRun, Schedule } from "./schedule-repo.ts";
+// How schedules read to people on any surface: run times in the schedule's zone, the cadence,
+// and a schedule's last outcome. (What runs post in Slack is src/slack/render/schedule-posts.ts.)
+import type { LastRun } from "./schedule-repo.ts";
 import { oneLine } from "../shared/one-line.ts";
 
 /** "Mon 6 Oct 2025, 09:00 CEST" in the given zone. */
@@ -35,26 +34,6 @@ export function cadence(cron: string, description: string | null): string {
 
 export function shortText(text: string, max = 300): string {
   return oneLine(text, max);
-}
-
-/** The channel message a run's thread hangs from. */
-export function runParentText(schedule: Schedule, occurrence: Date): string {
-  return `Scheduled: ${escapeMrkdwn(shortText(schedule.text))} (${formatWhen(occurrence, schedule.timezone)})`;
-}
-
-export function runSkippedText(schedule: Schedule, occurrence: Date): string {
-  return `Skipped the run of ${formatWhen(occurrence, schedule.timezone)}: this run is still going. Schedule \`${schedule.id}\` tries again at its next time.`;
-}
-
-export function runNotStartedText(reason: string): string {
-  return `Could not start this scheduled run: ${escapeMrkdwn(reason)}`;
-}
-
-export function pausedText(schedule: Schedule, failures: number): string {
-  return (
-    `Paused schedule \`${schedule.id}\` (${escapeMrkdwn(shortText(schedule.text, 120))}): its last ${failures} runs failed in a row. ` +
-    `Fix the cause, then resume it with \`/agent schedule resume ${schedule.id}\`, or remove it with \`/agent unschedule ${schedule.id}\`.`
-  );
 }
 
 export function pausedReason(failures: number): string {

@@ -56,10 +56,9 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
         const outcome = await fireSchedule(firing, deps);
         options.onFired?.(firing, outcome);
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
         if (job.retryCount >= job.retryLimit) {
           deps.logger.error({ err: error, scheduleId: firing.scheduleId }, "scheduled run could not be started");
-          await giveUpRun(firing, message, deps).catch((e: unknown) => deps.logger.warn({ err: e }, "could not record the failed run"));
+          await giveUpRun(firing, error, deps).catch((e: unknown) => deps.logger.warn({ err: e }, "could not record the failed run"));
         } else deps.logger.warn({ err: error, scheduleId: firing.scheduleId }, "scheduled run not started yet; pg-boss retries it");
         throw error;
       }

@@ -1,5 +1,5 @@
-// What a Slack task keeps in its record's meta.slack: where it was asked, which message shows its
-// progress, who cancelled it. The intake writes it; the worker's Slack session reads it.
+// What a Slack task keeps in its record's meta.slack: where it was asked and which message shows
+// its progress. Whoever queues the task writes it; the Slack task hooks read it.
 import { z } from "zod";
 
 export const SlackFileRefSchema = z.object({
@@ -19,13 +19,9 @@ export const SlackTaskMetaSchema = z.object({
   /** The requester; absent for a message posted by a workflow. */
   userId: z.string().optional(),
   origin: z.enum(["mention", "dm", "command", "thread_reply"]),
-  /** The live progress message, once posted. */
+  /** The live progress message, posted before the task was queued (absent when Slack refused it). */
   progressTs: z.string().optional(),
   files: z.array(SlackFileRefSchema).default([]),
-  cancelledBy: z.string().optional(),
-  /** Sandbox the task ran in, kept for a follow-up in the same thread. */
-  sandboxId: z.string().optional(),
-  finalPostedAt: z.string().optional(),
 });
 
 export type SlackTaskMeta = z.infer<typeof SlackTaskMetaSchema>;

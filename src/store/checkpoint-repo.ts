@@ -2,15 +2,9 @@
 // saved, so a retried job (worker killed, released on shutdown) resumes from its last turn.
 import type { Queryable, Row } from "./database.ts";
 import type { Checkpoint, CheckpointStore } from "../agent/run-options.ts";
+import { CodedError } from "../shared/errors.ts";
+import { jsonColumn } from "./json-column.ts";
 import * as sql from "./sql/checkpoints.ts";
-
-/** A newer attempt holds the task: this one must stop, its work can no longer land. */
-export class ClaimLostError extends Error {
-  constructor(taskId: string, attempt: number) {
-    super(`task ${taskId}: attempt ${attempt} no longer holds the task (it was cancelled, finished or taken over)`);
-    this.name = "ClaimLostError";
-  }
-}
 
 export function createCheckpointStore(db: Queryable, taskId: string, attempt: number): CheckpointStore {
   return {
@@ -27,21 +21,17 @@ export function createCheckpointStore(db: Queryable, taskId: string, attempt: nu
         JSON.stringify(checkpoint.todos),
         JSON.stringify(checkpoint.usage),
       ]);
-      if (rows.length === 0) throw new ClaimLostError(taskId, attempt);
+      // A newer attempt holds the task (or it was cancelled or finished): this one's work can no longer land.
+      if (rows.length === 0) throw new CodedError("claim_lost", `task ${taskId}: attempt ${attempt} no longer holds the task (it was cancelled, finished or taken over)`);
     },
   };
 }
 
-export async function deleteCheckpoint(db: Queryable, taskId: string): Promise<void> {
-  await db.query(sql.remove, [taskId]);
-}
-
 function toCheckpoint(r: Row): Checkpoint {
-  const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v);
   return {
     turn: Number(r["turn"]),
-    messages: parse(r["messages"]),
-    todos: parse(r["todos"]),
-    usage: parse(r["usage"]),
+    messages: jsonColumn(r["messages"], []),
+    todos: jsonColumn(r["todos"], []),
+    usage: jsonColumn(r["usage"], { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }),
   };
 }

@@ -1,7 +1,8 @@
 // Slack messages taken in (one row per message: redeliveries and a mention's twin message event
 // are handled once) and the inbox of follow-ups sent to a running task. Also the Slack-side
-// reads and meta updates of task records.
+// reads of task records (a thread's tasks, a person's tasks).
 import type { Queryable, Row } from "./database.ts";
+import { jsonColumn } from "./json-column.ts";
 import * as sql from "./sql/slack-messages.ts";
 
 export interface SlackFileRef {
@@ -68,7 +69,7 @@ export function createSlackMessageRepo(db: Queryable) {
         status: String(r["status"]),
         result: (r["result"] as string | null) ?? null,
         error: (r["error"] as string | null) ?? null,
-        meta: json(r["meta"], {}),
+        meta: jsonColumn(r["meta"], {}),
       }));
     },
     /** The user's Slack tasks, open ones first, then the most recent. */
@@ -79,24 +80,6 @@ export function createSlackMessageRepo(db: Queryable) {
     async openTasksOf(userId: string): Promise<number> {
       const { rows } = await db.query<{ n: number }>(sql.openOfUser, [userId]);
       return Number(rows[0]?.n ?? 0);
-    },
-    async mergeSlackMeta(taskId: string, patch: Record<string, unknown>): Promise<boolean> {
-      const { rows } = await db.query(sql.mergeSlackMeta, [taskId, JSON.stringify(patch)]);
-      return rows.length === 1;
-    },
-    /** True when this ts became the task's progress message; false when another was recorded first. */
-    async setProgressTs(taskId: string, ts: string): Promise<boolean> {
-      const { rows } = await db.query(sql.setProgressTs, [taskId, ts]);
-      return rows.length === 1;
-    },
-    async taskMeta(taskId: string): Promise<Record<string, unknown> | null> {
-      const { rows } = await db.query(sql.taskMeta, [taskId]);
-      return rows[0] ? json(rows[0]["meta"], {}) : null;
-    },
-    /** True for exactly one caller per task: the one that posts the final Slack message. */
-    async claimFinalPost(taskId: string): Promise<boolean> {
-      const { rows } = await db.query(sql.claimFinalPost, [taskId]);
-      return rows.length === 1;
     },
   };
 }
@@ -111,7 +94,7 @@ function toRecord(r: Row): SlackMessageRecord {
     teamId: (r["team_id"] as string | null) ?? null,
     userId: (r["user_id"] as string | null) ?? null,
     text: String(r["text"] ?? ""),
-    files: json(r["files"], [] as SlackFileRef[]),
+    files: jsonColumn(r["files"], [] as SlackFileRef[]),
   };
 }
 
@@ -122,7 +105,3 @@ export function compareTs(a: string, b: string): number {
   return ai.padStart(12, "0").localeCompare(bi.padStart(12, "0")) || af.padEnd(6, "0").localeCompare(bf.padEnd(6, "0"));
 }
 
-function json<T>(value: unknown, fallback: T): T {
-  if (value == null) return fallback;
-  return (typeof value === "string" ? JSON.parse(value) : value) as T;
-}

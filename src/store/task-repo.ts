@@ -1,9 +1,11 @@
 // Task records: who asked, what, where it stands, and its outcome.
 import { randomUUID } from "node:crypto";
 import type { Queryable, Row } from "./database.ts";
-import type { FailureReason, Todo, Usage } from "../agent/events.ts";
+import type { Todo, Usage } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
 import type { AgentOutcome } from "../agent/run-options.ts";
+import { failureFrom, type Failure } from "../shared/errors.ts";
+import { jsonColumn } from "./json-column.ts";
 import * as sql from "./sql/tasks.ts";
 
 export type TaskSource = "cli" | "slack" | "schedule";
@@ -22,8 +24,8 @@ export interface Task {
   status: TaskState;
   todos: Todo[];
   result: string | null;
-  error: string | null;
-  failureReason: FailureReason | null;
+  /** Why it did not succeed (or why its last attempt failed, while it waits for a retry). */
+  failure: Failure | null;
   usage: Usage;
   attempt: number;
   turns: number;
@@ -31,6 +33,10 @@ export interface Task {
   worker: string | null;
   meta: Record<string, unknown>;
   cancelRequestedAt: Date | null;
+  /** Who asked to cancel: an actor key such as "slack:U123" or "cli:alice". */
+  cancelledBy: string | null;
+  /** The sandbox the task ran in, for a later task of its conversation. */
+  sandboxId: string | null;
   createdAt: Date;
   startedAt: Date | null;
   attemptStartedAt: Date | null;
@@ -39,6 +45,8 @@ export interface Task {
 }
 
 export interface NewTask {
+  /** Chosen by the caller when something must name the task before it is stored (a Slack card's Cancel button). */
+  id?: string;
   text: string;
   source: TaskSource;
   /** Same key, same task: a second insert returns the first. */
@@ -62,7 +70,7 @@ export function createTaskRepo(db: Queryable) {
     /** Inserts the task, or returns the one already made for the same dedupe key. */
     async insert(input: NewTask): Promise<{ task: Task; created: boolean }> {
       const created = await one(sql.insert, [
-        randomUUID(),
+        input.id ?? randomUUID(),
         input.source,
         input.dedupeKey ?? null,
         input.teamId ?? null,
@@ -95,10 +103,6 @@ export function createTaskRepo(db: Queryable) {
       const { rows } = await db.query<{ queued: number; running: number }>(sql.openCounts);
       return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0) };
     },
-    async finishedCounts(): Promise<Record<string, number>> {
-      const { rows } = await db.query<{ status: string; n: number }>(sql.finishedCounts);
-      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-    },
     async listOpen(limit = 1000): Promise<Array<Task & { position: number | null }>> {
       const { rows } = await db.query(sql.listOpen, [limit]);
       return rows.map((r) => ({ ...toTask(r), position: r["position"] == null ? null : Number(r["position"]) }));
@@ -121,14 +125,22 @@ export function createTaskRepo(db: Queryable) {
     },
     /** Records the outcome once: null when this attempt no longer holds the task. */
     finish: (id: string, attempt: number, f: TaskFinish) =>
-      one(sql.finish, [id, attempt, f.status, f.result, f.error ?? null, f.reason ?? null, JSON.stringify(f.todos), JSON.stringify(f.usage), f.turns]),
-    async requeue(id: string, attempt: number, error: string | null): Promise<void> {
-      await db.query(sql.requeue, [id, attempt, error]);
+      one(sql.finish, [id, attempt, f.status, f.result, f.failure?.detail ?? null, f.failure?.code ?? null, JSON.stringify(f.todos), JSON.stringify(f.usage), f.turns]),
+    /** Back in line, keeping why the last attempt failed (null: released at shutdown). */
+    async requeue(id: string, attempt: number, failure: Failure | null): Promise<void> {
+      await db.query(sql.requeue, [id, attempt, failure?.detail ?? null, failure?.code ?? null]);
     },
-    requestCancel: (id: string) => one(sql.requestCancel, [id]),
+    requestCancel: (id: string, by: string) => one(sql.requestCancel, [id, by]),
     /** Settles a task no worker will finish; `attempt` limits it to that attempt's claim. */
-    settleUnowned: (id: string, status: "cancelled" | "failed", error: string, reason: FailureReason, attempt: number | null = null) =>
-      one(sql.settleUnowned, [id, status, error, reason, attempt]),
+    settleUnowned: (id: string, status: "cancelled" | "failed", failure: Failure, attempt: number | null = null) =>
+      one(sql.settleUnowned, [id, status, failure.detail, failure.code, attempt]),
+    async setSandbox(id: string, attempt: number, sandboxId: string): Promise<void> {
+      await db.query(sql.setSandbox, [id, attempt, sandboxId]);
+    },
+    async conversationSandbox(id: string): Promise<string | null> {
+      const { rows } = await db.query<{ sandbox_id: string }>(sql.conversationSandbox, [id]);
+      return rows[0]?.sandbox_id ?? null;
+    },
     /** Queued or running; an id that is not a task is not open. */
     async isOpen(id: string): Promise<boolean> {
       if (!UUID.test(id)) return false;
@@ -139,12 +151,6 @@ export function createTaskRepo(db: Queryable) {
     async threadHasOpenTask(channelId: string, threadTs: string): Promise<boolean> {
       const { rows } = await db.query<{ open: boolean }>(sql.threadHasOpenTask, [channelId, threadTs]);
       return rows[0]?.open === true;
-    },
-
-    async cancelRequested(ids: string[]): Promise<string[]> {
-      if (ids.length === 0) return [];
-      const { rows } = await db.query<{ id: string }>(sql.cancelRequested, [ids]);
-      return rows.map((r) => r.id);
     },
   };
 }
@@ -164,28 +170,24 @@ function toTask(r: Row): Task {
     userId: (r["user_id"] as string | null) ?? null,
     text: String(r["text"]),
     status: r["status"] as TaskState,
-    todos: json(r["todos"], [] as Todo[]),
+    todos: jsonColumn(r["todos"], [] as Todo[]),
     result: (r["result"] as string | null) ?? null,
-    error: (r["error"] as string | null) ?? null,
-    failureReason: (r["failure_reason"] as FailureReason | null) ?? null,
-    usage: json(r["usage"], emptyUsage()),
+    failure: failureFrom(r["error_code"] as string | null, r["error"] as string | null),
+    usage: jsonColumn(r["usage"], emptyUsage()),
     attempt: Number(r["attempt"] ?? 0),
     turns: Number(r["turns"] ?? 0),
     lastActivity: (r["last_activity"] as string | null) ?? null,
     worker: (r["worker"] as string | null) ?? null,
-    meta: json(r["meta"], {} as Record<string, unknown>),
+    meta: jsonColumn(r["meta"], {} as Record<string, unknown>),
     cancelRequestedAt: date(r["cancel_requested_at"]),
+    cancelledBy: (r["cancelled_by"] as string | null) ?? null,
+    sandboxId: (r["sandbox_id"] as string | null) ?? null,
     createdAt: date(r["created_at"])!,
     startedAt: date(r["started_at"]),
     attemptStartedAt: date(r["attempt_started_at"]),
     finishedAt: date(r["finished_at"]),
     updatedAt: date(r["updated_at"])!,
   };
-}
-
-function json<T>(value: unknown, fallback: T): T {
-  if (value == null) return fallback;
-  return (typeof value === "string" ? JSON.parse(value) : value) as T;
 }
 
 function date(value: unknown): Date | null {

@@ -1,51 +1,54 @@
-// How an intake adapter (Slack) takes part in running its tasks, without the worker knowing
-// anything about it: extra progress sinks, messages for the running agent, the earlier
-// conversation, files to copy in and out of the sandbox, and the final post.
+// The seam through which an intake (Slack) takes part in running its tasks. The worker and the
+// lifecycle know only this; `deep-agent start` plugs the Slack implementation in.
 import type { ProgressSink } from "../agent/events.ts";
-import type { AgentOutcome, Inbox, Message } from "../agent/run-options.ts";
+import type { Inbox, Message } from "../agent/run-options.ts";
 import type { Sandbox } from "../sandbox/port.ts";
+import type { Failure } from "../shared/errors.ts";
 import type { Task } from "../store/task-repo.ts";
 
-/** How an attempt ended, as the session sees it. */
-export type AttemptEnd =
-  /** The outcome is recorded; this is the task's final state. */
-  | { kind: "finished"; outcome: AgentOutcome }
-  /** It failed in a way the queue retries; another attempt follows. */
-  | { kind: "retrying"; outcome: AgentOutcome }
-  /** Given back to the queue at shutdown; it resumes from its checkpoint. */
-  | { kind: "released" }
-  /** Another attempt or a cancel owns the task now; nothing to show. */
-  | { kind: "not_ours" };
+export interface OutputFile {
+  /** Path under outputs/, e.g. "report.md" or "charts/load.png". */
+  name: string;
+  content: Uint8Array;
+}
 
+/** What a task hands over with its result, read from the sandbox before it closes. */
+export interface TaskOutputs {
+  files: OutputFile[];
+  /** Files left out (too many, too large) and why. */
+  skipped: string[];
+}
+
+/** An attempt that ends without a final state. */
+export type Interruption =
+  /** It failed in a way the queue retries; another attempt follows. */
+  | { kind: "retrying"; failure: Failure }
+  /** Handed back to the queue at shutdown; it resumes from its checkpoint. */
+  | { kind: "released" };
+
+/** One attempt of one task, as the intake takes part in it. */
 export interface TaskSession {
   sinks: ProgressSink[];
+  /** Messages for the running agent (replies in its thread). */
   inbox?: Inbox;
   /** Earlier turns of the conversation this task continues. */
   history?: Message[];
-  /** A conversation key for the sandbox, and the sandbox of the previous task to resume if still alive. */
-  sandbox?: { threadKey: string; resumeId?: string };
   /** The sandbox is ready: copy inputs in. Returns the prompt to run (the task text, possibly annotated). */
   prepare?(sandbox: Sandbox, prompt: string): Promise<string>;
-  /** The agent stopped and the sandbox is still open: collect what it produced. */
-  beforeClose?(sandbox: Sandbox, outcome: AgentOutcome): Promise<void>;
-  /** The attempt ended. Must not throw. */
-  settle(end: AttemptEnd): Promise<void>;
+  /** The agent stopped and the sandbox is still open: what to hand over with the result. */
+  collect?(sandbox: Sandbox): Promise<TaskOutputs>;
+  /** The attempt ends without a final state. Must not throw. */
+  interrupted(how: Interruption): Promise<void>;
+  /** Stops live updates; resolves once none is in flight. Must not throw. */
+  close(): Promise<void>;
 }
 
 export interface TaskHooks {
-  /** A session for this task, or null when these hooks have nothing to do with it. */
+  /** A session for this attempt, or null when the task is not this intake's. */
   open(task: Task, attempt: number): Promise<TaskSession | null>;
-}
-
-/**
- * The conversation a sandbox belongs to, as "<channel>:<thread ts>" of the task records: the
- * sweep asks the records whether a task of that thread is still open.
- */
-export function threadKeyOf(channelId: string, threadTs: string): string {
-  return `thread:${channelId}:${threadTs}`;
-}
-
-export function parseThreadKey(key: string): { channelId: string; threadTs: string } | null {
-  const match = /^thread:([^:]+):(.+)$/.exec(key);
-  return match ? { channelId: match[1]!, threadTs: match[2]! } : null;
+  /**
+   * The task's final state is recorded (`task` is the record as written). Called exactly once
+   * per task, by the lifecycle, in whichever process settled it. Must not throw.
+   */
+  finished(task: Task, outputs?: TaskOutputs): Promise<void>;
 }

@@ -6,12 +6,12 @@ import type { PgBoss, JobWithMetadata } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "../runtime/task-runtime.ts";
-import type { ProgressSink } from "../agent/events.ts";
 import { TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
-import { ReleaseForShutdown, runAttempt, type AttemptResult } from "./run-attempt.ts";
+import { runAttempt, shutdownReason, type AttemptResult } from "./run-attempt.ts";
 import { startSandboxSweep } from "./sandbox-sweep.ts";
 import { createTaskRepo } from "../store/task-repo.ts";
 import type { TaskHooks } from "../tasks/task-hooks.ts";
+import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 
 interface TaskJob {
   taskId: string;
@@ -24,12 +24,14 @@ export interface WorkerPoolOptions {
   policy: QueuePolicy;
   concurrency: number;
   logger: Logger;
+  /** Records and announces final states. */
+  lifecycle: TaskLifecycle;
+  /** An intake's part in running its tasks (Slack: progress card, thread follow-ups). */
+  hooks: TaskHooks | null;
   /** Shown in task records and logs; host and pid by default. */
   name?: string;
-  /** Extra progress sinks per task (the Slack renderer, when intake adds one). */
-  sinksFor?: (taskId: string) => ProgressSink[];
-  /** An intake's part in running its tasks (Slack: progress message, thread follow-ups, result). */
-  hooks?: TaskHooks;
+  /** How long draining waits, after the grace period, for aborted tasks to hand back. */
+  releaseWaitMs?: number;
 }
 
 export class WorkerPool {
@@ -81,10 +83,8 @@ export class WorkerPool {
         finalAttempt: job.retryCount >= job.retryLimit,
         signal: AbortSignal.any([job.signal, controller.signal]),
         workerName: this.name,
-        ...(this.options.sinksFor ? { sinks: this.options.sinksFor(taskId) } : {}),
-        ...(this.options.hooks ? { hooks: this.options.hooks } : {}),
       },
-      { db: this.options.db, runtime: this.options.runtime, logger: this.options.logger },
+      { db: this.options.db, runtime: this.options.runtime, lifecycle: this.options.lifecycle, hooks: this.options.hooks, logger: this.options.logger },
     );
     this.running.set(job.id, { controller, done: work.catch(() => {}) });
     let result: AttemptResult;
@@ -115,16 +115,21 @@ export class WorkerPool {
     const log = this.options.logger;
     await this.options.boss.offWork(TASK_QUEUE, { wait: false });
     if (this.running.size > 0) log.info({ running: this.running.size, graceMs }, "draining: waiting for running tasks");
-    const deadline = Date.now() + graceMs;
-    while (this.running.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await this.runningSettled(graceMs);
     if (this.running.size > 0) {
       log.info({ running: this.running.size }, "grace period over: checkpointing and releasing running tasks");
-      for (const { controller } of this.running.values()) controller.abort(new ReleaseForShutdown());
+      for (const { controller } of this.running.values()) controller.abort(shutdownReason());
       // Tools are killed by the abort; bounded in case one ignores it.
-      const left = Promise.all([...this.running.values()].map((r) => r.done));
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([left, new Promise((r) => (timer = setTimeout(r, 30_000)))]);
-      clearTimeout(timer);
+      await this.runningSettled(this.options.releaseWaitMs ?? 30_000);
     }
+  }
+
+  /** Resolves when every running task has ended, or after `ms`, whichever comes first. */
+  private async runningSettled(ms: number): Promise<void> {
+    if (this.running.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
   }
 }

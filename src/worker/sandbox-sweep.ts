@@ -3,7 +3,7 @@
 import type { Logger } from "../shared/log.ts";
 import type { SandboxProvider } from "../sandbox/port.ts";
 import type { TaskRepo } from "../store/task-repo.ts";
-import { parseThreadKey } from "../tasks/task-hooks.ts";
+import { parseConversationKey } from "../tasks/conversation.ts";
 
 export function startSandboxSweep(options: {
   provider: SandboxProvider;
@@ -21,9 +21,9 @@ export function startSandboxSweep(options: {
     try {
       await sweep({
         isTaskActive: (taskId) => tasks.isOpen(taskId),
-        isThreadActive: async (key) => {
-          const thread = parseThreadKey(key);
-          return thread ? tasks.threadHasOpenTask(thread.channelId, thread.threadTs) : false;
+        isConversationActive: async (key) => {
+          const conversation = parseConversationKey(key);
+          return conversation ? tasks.threadHasOpenTask(conversation.channelId, conversation.threadTs) : false;
         },
       });
     } catch (error) {

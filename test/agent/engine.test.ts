@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { failureLine } from "../../src/cli/failure-words.ts";
 import { agentFixture } from "../helpers/agent-fixture.ts";
 import type { Reply, ScriptFn } from "../doubles/messages-api.ts";
 
@@ -155,7 +156,7 @@ test("a stream dropped mid-way, or an error frame mid-stream, is retried as a wh
   });
   try {
     const outcome = await f.run("unstable stream");
-    assert.equal(outcome.status, "succeeded", outcome.error);
+    assert.equal(outcome.status, "succeeded", outcome.failure?.detail);
     assert.equal(outcome.result, "complete");
     assert.equal(f.events.filter((e) => e.type === "retry").length, 2);
   } finally {
@@ -172,8 +173,9 @@ test("when retries run out the task fails with an actionable reason and keeps wh
     const saved: number[] = [];
     const outcome = await f.run("doomed", { checkpoints: { load: async () => null, save: async (cp) => void saved.push(cp.turn) } });
     assert.equal(outcome.status, "failed");
-    assert.equal(outcome.reason, "model_unavailable");
-    assert.match(outcome.error ?? "", /overloaded.*try again later/);
+    assert.equal(outcome.failure?.code, "model_unavailable");
+    assert.equal(outcome.failure?.transient, true);
+    assert.match(failureLine(outcome.failure!), /overloaded.*try again later/);
     assert.deepEqual(outcome.todos, [{ content: "first", status: "completed" }]);
     assert.equal(outcome.result, "working on it");
     assert.deepEqual(saved, [1, 2], "both completed turns were checkpointed");
@@ -188,8 +190,9 @@ test("a bad API key fails at once with a message naming ANTHROPIC_API_KEY", asyn
   try {
     const outcome = await f.run("hello");
     assert.equal(outcome.status, "failed");
-    assert.equal(outcome.reason, "model_rejected");
-    assert.match(outcome.error ?? "", /ANTHROPIC_API_KEY/);
+    assert.equal(outcome.failure?.code, "model_auth");
+    assert.equal(outcome.failure?.transient, false);
+    assert.match(failureLine(outcome.failure!), /ANTHROPIC_API_KEY/);
     assert.equal(f.api.requests.length, 1);
   } finally {
     await f.close();
@@ -205,7 +208,7 @@ test("cancellation stops a running command and the model call", async () => {
     controller.abort("cancelled by tester");
     const outcome = await cancelled;
     assert.equal(outcome.status, "cancelled");
-    assert.equal(outcome.error, "cancelled by tester");
+    assert.deepEqual(outcome.failure, { code: "cancelled", detail: "cancelled by tester", transient: false });
     assert.equal(f.api.requests.length, 1, "no model call after the cancel");
     await new Promise((r) => setTimeout(r, 300));
     await assert.rejects(f.sandbox.readFile("late.txt"), "the command was killed, not left running");
@@ -232,8 +235,8 @@ test("the wall-time limit stops the task with reason timeout", async () => {
   try {
     const outcome = await f.run("slow", { limits: { timeoutMs: 1500 } });
     assert.equal(outcome.status, "failed");
-    assert.equal(outcome.reason, "timeout");
-    assert.match(outcome.error ?? "", /TASK_TIMEOUT_SECONDS/);
+    assert.equal(outcome.failure?.code, "timeout");
+    assert.match(failureLine(outcome.failure!), /TASK_TIMEOUT_SECONDS/);
   } finally {
     await f.close();
   }
@@ -244,9 +247,9 @@ test("the turn limit ends an endless task", async () => {
   try {
     const outcome = await f.run("loop forever", { limits: { maxTurns: 3 } });
     assert.equal(outcome.status, "failed");
-    assert.equal(outcome.reason, "turn_limit");
+    assert.equal(outcome.failure?.code, "turn_limit");
     assert.equal(f.api.requests.length, 3);
-    assert.match(outcome.error ?? "", /MAX_TURNS/);
+    assert.match(failureLine(outcome.failure!), /MAX_TURNS/);
   } finally {
     await f.close();
   }
@@ -287,7 +290,7 @@ test("a conversation that outgrows the context window is compacted instead of fa
   });
   try {
     const outcome = await f.run("fill the context", { limits: { contextWindowTokens: 9000 } });
-    assert.equal(outcome.status, "succeeded", outcome.error);
+    assert.equal(outcome.status, "succeeded", outcome.failure?.detail);
     assert.ok(f.events.some((e) => e.type === "compacted"));
     const last = JSON.stringify(f.api.requests.at(-1)!.body.messages);
     assert.match(last, /output removed to save context: execute returned/);
@@ -316,7 +319,7 @@ test("a sub-agent started with task works in a fresh context in the same sandbox
   const f = await agentFixture({ script });
   try {
     const outcome = await f.run("delegate");
-    assert.equal(outcome.status, "succeeded", outcome.error);
+    assert.equal(outcome.status, "succeeded", outcome.failure?.detail);
     assert.equal(subResult, "magic is 1234");
     assert.equal(outcome.result, "main saw 1234");
     const subRequests = f.api.requests.filter((r) => JSON.stringify(r.body.messages[0]).includes("Write the magic number"));

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { pino } from "pino";
 import { startMessagesApi, type MessagesApi, type MessagesApiOptions } from "../doubles/messages-api.ts";
-import { createModelSettings } from "../../src/agent/model-client.ts";
+import { createModelSettings } from "../../src/runtime/model-client.ts";
 import { runAgent } from "../../src/agent/engine.ts";
 import type { AgentEvent } from "../../src/agent/events.ts";
 import type { AgentOutcome, Limits, RunOptions } from "../../src/agent/run-options.ts";

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { ConfigError } from "../../src/config/env.ts";
+import { hasCode } from "../../src/shared/errors.ts";
 import { loadMcpConfig } from "../../src/mcp/mcp-config.ts";
 
 let dir: string;
@@ -20,15 +20,15 @@ async function configFile(content: string): Promise<string> {
   return file;
 }
 
-/** Loads the file and returns the ConfigError message it must fail with. */
+/** Loads the file and returns the configuration error message it must fail with. */
 async function failure(content: string | null): Promise<string> {
   const file = content === null ? path.join(dir, "missing.json") : await configFile(content);
   const error = await loadMcpConfig(file).then(
-    () => assert.fail("expected a ConfigError"),
+    () => assert.fail("expected a configuration error"),
     (e: unknown) => e,
   );
-  assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-  assert.equal(error.variable, "MCP_CONFIG");
+  assert.ok(hasCode(error, "config_invalid"), `expected a config_invalid error, got ${String(error)}`);
+  assert.match(error.message, /^MCP_CONFIG: /);
   assert.ok(!error.message.includes("\n"), `message should be one line: ${error.message}`);
   return error.message;
 }

@@ -2,7 +2,8 @@
 // and for envd, the daemon in each sandbox (commands there run for real).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { SandboxError, type Sandbox } from "../../src/sandbox/port.ts";
+import { type Sandbox } from "../../src/sandbox/port.ts";
+import { CodedError, hasCode } from "../../src/shared/errors.ts";
 import { startFakeE2B, type FakeE2B } from "../doubles/e2b/fake-e2b.ts";
 import { providerFor, uniqueSleep, waitUntilGone } from "./e2b-helpers.ts";
 
@@ -26,17 +27,17 @@ async function withSandbox<T>(run: (sandbox: Sandbox) => Promise<T>): Promise<T>
 describe("create", () => {
   test("starts a sandbox from E2B_TEMPLATE, tied to its task and thread, living as long as the task", async () => {
     const provider = providerFor(fake, { template: "team-python", graceMs: 60_000 });
-    const sandbox = await provider.create({ taskId: "task-1", threadKey: "C1:1700.1", lifetimeMs: 600_000, metadata: { team: "T9" } });
+    const sandbox = await provider.create({ taskId: "task-1", labels: { conversation: "C1:1700.1", team: "T9" }, lifetimeMs: 600_000 });
     try {
       assert.equal(sandbox.provider, "e2b");
       assert.equal(sandbox.workdir, "/home/user");
       const record = fake.api.sandbox(sandbox.id);
       assert.ok(record, "the control plane knows the sandbox");
       assert.equal(record.templateID, "team-python");
-      assert.deepEqual(record.metadata, { team: "T9", app: "deep-agent", taskId: "task-1", threadKey: "C1:1700.1" });
+      assert.deepEqual(record.metadata, { team: "T9", conversation: "C1:1700.1", app: "deep-agent", taskId: "task-1" });
       assert.equal(record.timeouts[0], 660, "lifetime plus grace, in seconds");
       assert.deepEqual(record.envVars, {}, "no environment of ours is handed to the sandbox");
-      assert.equal(sandbox.mcpGateway, undefined, "no MCP servers configured, no gateway");
+      assert.equal(sandbox.capabilities.mcpGateway, undefined, "no MCP servers configured, no gateway");
     } finally {
       await sandbox.close();
     }
@@ -103,8 +104,8 @@ describe("exec", () => {
       const result = await sandbox.exec("cat marker.txt", { timeoutMs: 10_000, cwd: "sub" });
       assert.equal(result.stdout, "here");
       await assert.rejects(sandbox.exec("true", { timeoutMs: 10_000, cwd: "missing-dir" }), (error: unknown) => {
-        assert.ok(error instanceof SandboxError);
-        assert.equal(error.code, "not_found");
+        assert.ok(error instanceof CodedError);
+        assert.equal(error.code, "file_not_found");
         assert.match(error.message, /\/home\/user\/missing-dir/);
         return true;
       });
@@ -146,7 +147,7 @@ describe("exec", () => {
     await withSandbox(async (sandbox) => {
       const result = await sandbox.exec("touch ran", { timeoutMs: 10_000, signal: AbortSignal.abort() });
       assert.equal(result.cancelled, true);
-      await assert.rejects(sandbox.readFile("ran"), { code: "not_found" });
+      await assert.rejects(sandbox.readFile("ran"), { code: "file_not_found" });
     });
   });
 
@@ -189,8 +190,8 @@ describe("exec", () => {
   test("a sandbox that E2B ended reports it plainly", async () => {
     const sandbox = await providerFor(fake).create({ taskId: "t-gone" });
     await fake.api.expire(sandbox.id);
-    await assert.rejects(sandbox.exec("echo hi", { timeoutMs: 10_000 }), { code: "closed" });
-    await assert.rejects(sandbox.readFile("x"), { code: "closed" });
+    await assert.rejects(sandbox.exec("echo hi", { timeoutMs: 10_000 }), { code: "sandbox_closed" });
+    await assert.rejects(sandbox.readFile("x"), { code: "sandbox_closed" });
     await sandbox.close();
   });
 });
@@ -230,9 +231,9 @@ describe("files", () => {
   test("failures carry the port's error codes", async () => {
     await withSandbox(async (sandbox) => {
       await sandbox.writeFile("dir/file.txt", "x");
-      await assert.rejects(sandbox.readFile("nope.txt"), { code: "not_found" });
+      await assert.rejects(sandbox.readFile("nope.txt"), { code: "file_not_found" });
       await assert.rejects(sandbox.readFile("dir"), { code: "is_directory" });
-      await assert.rejects(sandbox.list("nope"), { code: "not_found" });
+      await assert.rejects(sandbox.list("nope"), { code: "file_not_found" });
       await assert.rejects(sandbox.list("dir/file.txt"), { code: "not_directory" });
       await assert.rejects(sandbox.writeFile("dir", "x"), { code: "is_directory" });
       await assert.rejects(sandbox.writeFile("dir/file.txt/child", "x"), { code: "not_directory" });
@@ -245,8 +246,8 @@ describe("close and resume", () => {
     const sandbox = await providerFor(fake).create({ taskId: "t-kill" });
     await sandbox.close();
     assert.equal(fake.api.sandbox(sandbox.id)!.state, "killed");
-    await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), { code: "closed" });
-    await assert.rejects(sandbox.readFile("x"), { code: "closed" });
+    await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), { code: "sandbox_closed" });
+    await assert.rejects(sandbox.readFile("x"), { code: "sandbox_closed" });
   });
 
   test("close() stops commands still running", async () => {
@@ -278,12 +279,12 @@ describe("close and resume", () => {
 
   test("close({ keep: true }) pauses it and a follow-up resumes it with its files", async () => {
     const provider = providerFor(fake);
-    const first = await provider.create({ taskId: "t-first", threadKey: "C1:42.0" });
+    const first = await provider.create({ taskId: "t-first", labels: { conversation: "C1:42.0" } });
     await first.writeFile("state.json", '{"step":1}');
     await first.close({ keep: true });
     assert.equal(fake.api.sandbox(first.id)!.state, "paused");
 
-    const again = await provider.resume(first.id, { taskId: "t-second", threadKey: "C1:42.0" });
+    const again = await provider.resume(first.id, { taskId: "t-second", labels: { conversation: "C1:42.0" } });
     assert.ok(again, "the paused sandbox came back");
     try {
       assert.equal(again.id, first.id);
@@ -312,8 +313,8 @@ describe("start failures", () => {
     fake.api.failNextCreates(3, 500, "orchestrator exploded");
     const before = fake.api.requests.length;
     await assert.rejects(providerFor(fake).create({ taskId: "t-fail" }), (error: unknown) => {
-      assert.ok(error instanceof SandboxError);
-      assert.equal(error.code, "start_failed");
+      assert.ok(error instanceof CodedError);
+      assert.equal(error.code, "sandbox_unavailable");
       assert.match(error.message, /orchestrator exploded/);
       assert.match(error.message, /3 attempts/);
       return true;
@@ -324,8 +325,8 @@ describe("start failures", () => {
   test("a wrong API key fails at once and says E2B_API_KEY is wrong", async () => {
     const before = fake.api.requests.length;
     await assert.rejects(providerFor(fake, { apiKey: "e2b_wrong" }).create({ taskId: "t-auth" }), (error: unknown) => {
-      assert.ok(error instanceof SandboxError);
-      assert.equal(error.code, "start_failed");
+      assert.ok(error instanceof CodedError);
+      assert.equal(error.code, "sandbox_unavailable");
       assert.match(error.message, /E2B_API_KEY is wrong/);
       return true;
     });
@@ -334,8 +335,8 @@ describe("start failures", () => {
 
   test("an unknown template fails at once and names E2B_TEMPLATE", async () => {
     await assert.rejects(providerFor(fake, { template: "no-such-template" }).create({ taskId: "t-tpl" }), (error: unknown) => {
-      assert.ok(error instanceof SandboxError);
-      assert.equal(error.code, "start_failed");
+      assert.ok(error instanceof CodedError);
+      assert.equal(error.code, "sandbox_unavailable");
       assert.match(error.message, /E2B_TEMPLATE/);
       assert.match(error.message, /no-such-template/);
       return true;

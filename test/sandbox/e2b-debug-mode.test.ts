@@ -23,7 +23,7 @@ test("with E2B_DEBUG=true the adapter works against the daemon on localhost:4998
     const provider = new E2bSandboxProvider({ logger: silentLogger, githubToken: "ghp_debug" });
     const sandbox = await provider.create({ taskId: "t-debug" });
     assert.equal(sandbox.id, "debug_sandbox_id");
-    assert.equal(sandbox.mcpGateway, undefined, "the SDK starts no MCP gateway in debug mode");
+    assert.equal(sandbox.capabilities.mcpGateway, undefined, "the SDK starts no MCP gateway in debug mode");
 
     const seen: string[] = [];
     const result = await sandbox.exec("echo hello from debug; exit 4", { timeoutMs: 10_000, onOutput: (c) => seen.push(c) });
@@ -43,7 +43,7 @@ test("with E2B_DEBUG=true the adapter works against the daemon on localhost:4998
     assert.deepEqual(await waitUntilGone(marker), []);
 
     await sandbox.close({ keep: true }); // nothing to pause without a control plane; must not fail
-    await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), { code: "closed" });
+    await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), { code: "sandbox_closed" });
   } finally {
     if (previous === undefined) delete process.env["E2B_DEBUG"];
     else process.env["E2B_DEBUG"] = previous;

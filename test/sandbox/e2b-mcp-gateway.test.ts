@@ -24,9 +24,9 @@ describe("MCP gateway", () => {
     });
     const sandbox = await provider.create({ taskId: "t-mcp" });
     try {
-      assert.ok(sandbox.mcpGateway, "the sandbox offers a gateway");
-      assert.match(sandbox.mcpGateway.url, /^https:\/\/.+\/mcp$/);
-      assert.ok(sandbox.mcpGateway.token.length >= 16);
+      assert.ok(sandbox.capabilities.mcpGateway, "the sandbox offers a gateway");
+      assert.match(sandbox.capabilities.mcpGateway.url, /^https:\/\/.+\/mcp$/);
+      assert.ok(sandbox.capabilities.mcpGateway.token.length >= 16);
 
       const record = fake.api.sandbox(sandbox.id)!;
       assert.equal(record.templateID, "mcp-gateway", "with MCP on and no E2B_TEMPLATE, E2B's gateway template");
@@ -40,7 +40,7 @@ describe("MCP gateway", () => {
       // What the gateway in the sandbox was started with.
       const config = JSON.parse(new TextDecoder().decode(await sandbox.readFile("/etc/mcp-gateway/config.json")));
       assert.deepEqual(config, expected);
-      assert.equal(new TextDecoder().decode(await sandbox.readFile("/etc/mcp-gateway/.token")), sandbox.mcpGateway.token);
+      assert.equal(new TextDecoder().decode(await sandbox.readFile("/etc/mcp-gateway/.token")), sandbox.capabilities.mcpGateway.token);
 
       const env = await sandbox.exec("env", { timeoutMs: 10_000 });
       assert.doesNotMatch(env.stdout, /ghp_test_token|ntn_test_token|GATEWAY_ACCESS_TOKEN/, "tokens stay with the gateway, not the agent's commands");
@@ -51,13 +51,13 @@ describe("MCP gateway", () => {
 
   test("a resumed sandbox offers its gateway again", async () => {
     const provider = providerFor(fake, { githubToken: "ghp_test_token" });
-    const first = await provider.create({ taskId: "t-mcp-1", threadKey: "C9:1.0" });
-    const token = first.mcpGateway?.token;
+    const first = await provider.create({ taskId: "t-mcp-1", labels: { conversation: "C9:1.0" } });
+    const token = first.capabilities.mcpGateway?.token;
     await first.close({ keep: true });
-    const again = await provider.resume(first.id, { taskId: "t-mcp-2", threadKey: "C9:1.0" });
+    const again = await provider.resume(first.id, { taskId: "t-mcp-2", labels: { conversation: "C9:1.0" } });
     try {
-      assert.ok(again?.mcpGateway);
-      assert.equal(again.mcpGateway.token, token);
+      assert.ok(again?.capabilities.mcpGateway);
+      assert.equal(again.capabilities.mcpGateway.token, token);
     } finally {
       await again?.close();
     }

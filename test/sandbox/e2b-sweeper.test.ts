@@ -20,9 +20,9 @@ test("kills sandboxes of long-finished tasks, keeps active ones and other people
   const provider = providerFor(fake);
   const active = await provider.create({ taskId: "active-task" });
   const finished = await provider.create({ taskId: "finished-task" });
-  const pausedOld = await provider.create({ taskId: "done-thread-task", threadKey: "C1:1.0" });
+  const pausedOld = await provider.create({ taskId: "done-thread-task", labels: { conversation: "C1:1.0" } });
   await pausedOld.close({ keep: true });
-  const threadRunning = await provider.create({ taskId: "first-of-thread", threadKey: "C2:2.0" });
+  const threadRunning = await provider.create({ taskId: "first-of-thread", labels: { conversation: "C2:2.0" } });
   const notOurs = await SdkSandbox.create("base", { apiKey: fake.apiKey, apiUrl: fake.apiUrl, sandboxUrl: fake.sandboxUrl, metadata: { app: "other" } });
   const connection = { apiKey: fake.apiKey, apiUrl: fake.apiUrl, sandboxUrl: fake.sandboxUrl };
 
@@ -31,7 +31,7 @@ test("kills sandboxes of long-finished tasks, keeps active ones and other people
   assert.deepEqual(early.killed, []);
 
   // Two days on: the finished task's sandbox and the old paused one go. The running sandbox of
-  // a thread stays, because without isThreadActive a follow-up might be using it.
+  // a thread stays, because without isConversationActive a follow-up might be using it.
   const later = await sweepSandboxes({
     isTaskActive: (id) => id === "active-task",
     logger: silentLogger,
@@ -46,7 +46,7 @@ test("kills sandboxes of long-finished tasks, keeps active ones and other people
   // Told that thread is idle too, its sandbox goes as well; a busy thread keeps its own.
   const withThreads = await sweepSandboxes({
     isTaskActive: (id) => id === "active-task",
-    isThreadActive: (key) => key === "C9:busy",
+    isConversationActive: (key) => key === "C9:busy",
     logger: silentLogger,
     connection,
     now: () => Date.now() + 2 * day,

@@ -8,7 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import pino from "pino";
-import { SandboxError, type Sandbox } from "../../src/sandbox/port.ts";
+import { type Sandbox } from "../../src/sandbox/port.ts";
+import { CodedError, hasCode } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
 import { processesWith, uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
 
@@ -59,10 +60,10 @@ for (const isolation of ["none", "auto"] as const) {
       const r = await sandbox.exec("pwd", { timeoutMs: 20_000, cwd: "sub/dir" });
       assert.equal(r.stdout.trim(), path.join(await fs.realpath(sandbox.workdir), "sub", "dir"));
       await assert.rejects(sandbox.exec("pwd", { timeoutMs: 20_000, cwd: "../.." }), (e: unknown) => {
-        return e instanceof SandboxError && e.code === "outside_workdir";
+        return e instanceof CodedError && e.code === "outside_workdir";
       });
       await assert.rejects(sandbox.exec("pwd", { timeoutMs: 20_000, cwd: "nope" }), (e: unknown) => {
-        return e instanceof SandboxError && e.code === "not_found";
+        return e instanceof CodedError && e.code === "file_not_found";
       });
     });
 

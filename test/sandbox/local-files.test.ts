@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pino from "pino";
-import { SandboxError, type Sandbox, type SandboxErrorCode } from "../../src/sandbox/port.ts";
+import { type Sandbox } from "../../src/sandbox/port.ts";
+import { CodedError, hasCode, type ErrorCode } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
 
 let dataDir: string;
@@ -29,9 +30,9 @@ after(async () => {
   await fs.rm(outsideDir, { recursive: true, force: true });
 });
 
-function rejectsWith(code: SandboxErrorCode, mentions?: string) {
+function rejectsWith(code: ErrorCode, mentions?: string) {
   return (error: unknown) => {
-    assert.ok(error instanceof SandboxError, String(error));
+    assert.ok(error instanceof CodedError, String(error));
     assert.equal(error.code, code, error.message);
     if (mentions) assert.ok(error.message.includes(mentions), error.message);
     return true;
@@ -66,10 +67,10 @@ test("list returns directories first, then files, each by name, with absolute pa
 });
 
 test("missing files, directories read as files and files listed as directories have their own codes", async () => {
-  await assert.rejects(sandbox.readFile("missing.txt"), rejectsWith("not_found", "missing.txt"));
+  await assert.rejects(sandbox.readFile("missing.txt"), rejectsWith("file_not_found", "missing.txt"));
   await sandbox.writeFile("d/f.txt", "x");
   await assert.rejects(sandbox.readFile("d"), rejectsWith("is_directory", '"d"'));
-  await assert.rejects(sandbox.list("nothing-here"), rejectsWith("not_found", "nothing-here"));
+  await assert.rejects(sandbox.list("nothing-here"), rejectsWith("file_not_found", "nothing-here"));
   await assert.rejects(sandbox.list("d/f.txt"), rejectsWith("not_directory", "d/f.txt"));
   await assert.rejects(sandbox.writeFile("d", "x"), rejectsWith("is_directory"));
 });

@@ -7,9 +7,8 @@ import path from "node:path";
 import { Writable } from "node:stream";
 import { after, test } from "node:test";
 import pino from "pino";
-import { SandboxError } from "../../src/sandbox/port.ts";
+import { CodedError, hasCode } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
-import { ConfigError } from "../../src/config/env.ts";
 
 const dirs: string[] = [];
 after(async () => {
@@ -37,19 +36,19 @@ test("close() removes the workdir; using the sandbox afterwards fails with code 
   await sandbox.close();
   assert.equal(existsSync(sandbox.workdir), false);
   await sandbox.close(); // twice is harmless
-  await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), (e: unknown) => e instanceof SandboxError && e.code === "closed");
-  await assert.rejects(sandbox.readFile("f.txt"), (e: unknown) => e instanceof SandboxError && e.code === "closed");
+  await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), (e: unknown) => e instanceof CodedError && e.code === "sandbox_closed");
+  await assert.rejects(sandbox.readFile("f.txt"), (e: unknown) => e instanceof CodedError && e.code === "sandbox_closed");
   assert.equal(await provider.resume!(sandbox.id, { taskId: "next" }), null);
   await provider.close();
 });
 
 test("close({ keep: true }) keeps the files so a follow-up task can resume the sandbox by id", async () => {
   const { provider } = await newProvider();
-  const first = await provider.create({ taskId: "thread-task-1", threadKey: "C1:123" });
+  const first = await provider.create({ taskId: "thread-task-1", labels: { conversation: "C1/123" } });
   await first.exec("echo remembered > notes.txt", { timeoutMs: 10_000 });
   await first.close({ keep: true });
 
-  const again = await provider.resume!(first.id, { taskId: "thread-task-2", threadKey: "C1:123" });
+  const again = await provider.resume!(first.id, { taskId: "thread-task-2", labels: { conversation: "C1/123" } });
   assert.ok(again);
   assert.equal(again.id, first.id);
   assert.equal(again.workdir, first.workdir);
@@ -72,13 +71,13 @@ test("closing the provider kills running commands and keeps open sandboxes' file
   await provider.close();
   assert.equal((await result).cancelled, true);
   assert.ok(existsSync(path.join(sandbox.workdir, "work.txt")));
-  await assert.rejects(provider.create({ taskId: "late" }), (e: unknown) => e instanceof SandboxError && e.code === "closed");
+  await assert.rejects(provider.create({ taskId: "late" }), (e: unknown) => e instanceof CodedError && e.code === "sandbox_closed");
 });
 
 test("a task id that cannot name a directory is refused", async () => {
   const { provider } = await newProvider();
   for (const taskId of ["../x", "a/b", "", ".hidden"]) {
-    await assert.rejects(provider.create({ taskId }), (e: unknown) => e instanceof SandboxError && e.code === "start_failed", taskId);
+    await assert.rejects(provider.create({ taskId }), (e: unknown) => e instanceof CodedError && e.code === "sandbox_unavailable", taskId);
   }
   await provider.close();
 });
@@ -102,6 +101,6 @@ test("SANDBOX_ISOLATION=none works and warns at every task that commands are not
 test("an invalid SANDBOX_ALLOWED_DOMAINS entry is a configuration error naming the variable", () => {
   assert.throws(
     () => new LocalSandboxProvider({ dataDir: os.tmpdir(), isolation: "none", allowedDomains: ["http://github.com/path"], logger: pino({ level: "silent" }) }),
-    (e: unknown) => e instanceof ConfigError && e.variable === "SANDBOX_ALLOWED_DOMAINS",
+    (e: unknown) => hasCode(e, "config_invalid") && e.message.startsWith("SANDBOX_ALLOWED_DOMAINS:"),
   );
 });

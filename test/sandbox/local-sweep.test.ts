@@ -21,7 +21,7 @@ test("the sweep removes kept local sandboxes of finished tasks once idle, and no
     const asked: string[] = [];
     const removed = await provider.sweep({
       isTaskActive: async (id) => (asked.push(id), id === "active-old"),
-      isThreadActive: async () => false,
+      isConversationActive: async () => false,
     });
     assert.equal(removed, 1);
     assert.deepEqual((await readdir(path.join(dataDir, "sandboxes"))).sort(), ["active-old", "done-recent", "open-now"]);

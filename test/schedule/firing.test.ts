@@ -57,7 +57,7 @@ for (const kind of databaseTargets()) {
     async function failTask(id: string): Promise<void> {
       const tasks = createTaskRepo(db);
       assert.ok(await tasks.claim(id, 1, "test-worker"));
-      assert.ok(await tasks.finish(id, 1, { status: "failed", result: "", error: "boom", reason: "internal", todos: [], usage: emptyUsage(), turns: 1 }));
+      assert.ok(await tasks.finish(id, 1, { status: "failed", result: "", failure: { code: "internal", detail: "boom", transient: true }, todos: [], usage: emptyUsage(), turns: 1 }));
     }
 
     before(async () => {
@@ -71,7 +71,7 @@ for (const kind of databaseTargets()) {
         db,
         boss,
         maxQueueDepth: 100,
-        notices: createSlackRunNotices(slack.client, db, logger),
+        notices: createSlackRunNotices(slack.client, logger),
         logger,
         policy,
         pollingIntervalSeconds: 0.5,
@@ -137,7 +137,7 @@ for (const kind of databaseTargets()) {
 
     it("handles a retried job as the same run: one message, one task", async () => {
       const { schedule } = await service.add({ cron: "0 * * * *", text: "hourly check", timeZone: "UTC", channelId: slack.channel, createdBy: "U0CREATOR", createdVia: "slack" });
-      const deps = { db, boss, queue: createTaskQueue(db, boss, { maxQueueDepth: 100 }), policy, notices: createSlackRunNotices(slack.client, db, logger), logger };
+      const deps = { db, boss, queue: createTaskQueue(db, boss, { maxQueueDepth: 100 }), policy, notices: createSlackRunNotices(slack.client, logger), logger };
       const firing = { jobId: "00000000-0000-4000-8000-00000000abcd", scheduleId: schedule.id, firedAt: new Date() };
       const first = await fireSchedule(firing, deps);
       const again = await fireSchedule(firing, deps);

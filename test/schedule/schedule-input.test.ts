@@ -8,13 +8,13 @@ import { describeCron } from "../../src/schedule/cron-words.ts";
 import { formatWhen } from "../../src/schedule/schedule-text.ts";
 import { checkScheduleRequest } from "../../src/schedule/schedule-input.ts";
 import { parseScheduleArgs } from "../../src/slack/schedules/schedule-command.ts";
-import { ScheduleInputError } from "../../src/schedule/schedule-errors.ts";
+import { hasCode } from "../../src/shared/errors.ts";
 
 function problem(fn: () => unknown): string {
   try {
     fn();
   } catch (error) {
-    assert.ok(error instanceof ScheduleInputError, `expected a ScheduleInputError, got ${String(error)}`);
+    assert.ok(hasCode(error, "bad_input", "unknown_schedule", "not_allowed"), `expected a schedule input error, got ${String(error)}`);
     return error.message;
   }
   assert.fail("expected the input to be refused");

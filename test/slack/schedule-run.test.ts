@@ -5,11 +5,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startHarness, type Harness } from "./slack-harness.ts";
-import type { ExtraSubcommand } from "../../src/slack/intake/intake-context.ts";
-import { scheduleSubcommands } from "../../src/slack/schedules/subcommands.ts";
-import { startSchedulerRole } from "../../src/cli/scheduler-role.ts";
-import { SCHEDULE_QUEUE } from "../../src/schedule/schedule-policy.ts";
-import type { Scheduler } from "../../src/schedule/scheduler.ts";
+import { SCHEDULE_QUEUE, schedulePolicy } from "../../src/schedule/schedule-policy.ts";
+import { startScheduler, type Scheduler } from "../../src/schedule/scheduler.ts";
 
 const LIMIT = { timeout: 90_000 };
 
@@ -17,14 +14,10 @@ describe("a scheduled run in Slack", () => {
   let h: Harness;
   let scheduler: Scheduler;
   let work: string;
-  // The subcommands need the harness's database, which exists only once it has started.
-  let registered: Record<string, ExtraSubcommand> = {};
-  const late = (name: string): ExtraSubcommand => ({ help: `• \`/agent ${name}\``, run: (args, caller) => registered[name]!.run(args, caller) });
-
   before(async () => {
-    h = await startHarness({ worker: true, script: [{ text: "Status: all green." }], subcommands: { schedule: late("schedule"), schedules: late("schedules"), unschedule: late("unschedule") } });
-    registered = scheduleSubcommands({ db: h.stack.db, boss: h.stack.boss, client: h.intake.context.clients.api });
-    scheduler = await startSchedulerRole(h.stack, h.config, pino({ level: "silent" }));
+    h = await startHarness({ worker: true, script: [{ text: "Status: all green." }] });
+    // As `deep-agent start` runs it: firings post through the Slack parts' run notices.
+    scheduler = await startScheduler({ db: h.stack.db, boss: h.stack.boss, maxQueueDepth: 100, notices: h.parts.runNotices, logger: pino({ level: "silent" }), policy: schedulePolicy(h.config) });
     work = h.slack.channels["work"]!;
   });
   after(async () => {

@@ -8,10 +8,10 @@ import { loadConfig, secretValues, type Config } from "../../src/config/env.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
 import { openQueueStack, type QueueStack } from "../../src/queue/open-queue.ts";
 import { startHttpServer, type RunningHttpServer } from "../../src/http/server.ts";
-import { createSlackIntake, type SlackIntake } from "../../src/slack/intake/slack-app.ts";
+import type { SlackIntake } from "../../src/slack/intake/slack-app.ts";
 import type { ExtraSubcommand } from "../../src/slack/intake/intake-context.ts";
-import { createSlackClients } from "../../src/slack/api/web-client.ts";
-import { createPlanStyleMemo } from "../../src/slack/thread/message-updater.ts";
+import { createSlackParts, type SlackParts } from "../../src/slack/slack-parts.ts";
+import { createTaskLifecycle, type TaskLifecycle } from "../../src/tasks/lifecycle.ts";
 import { createTaskRepo, FINISHED, type Task } from "../../src/store/task-repo.ts";
 import { startMessagesApi, type MessagesApi, type Script } from "../doubles/messages-api.ts";
 import { startSlackWorkspace, type SlackWorkspace, type SlackMessage } from "../doubles/slack/slack-workspace.ts";
@@ -28,14 +28,19 @@ export interface HarnessOptions {
   /** Embedded PGlite by default; "postgres" needs TEST_DATABASE_URL. */
   database?: TargetKind;
   worker?: boolean;
-  /** `/agent` subcommands registered by other parts of the product. */
+  /** `/agent` subcommands registered by other parts of the product (beside the schedule ones). */
   subcommands?: Record<string, ExtraSubcommand>;
+  /** How long a running task's worker has to confirm a cancel before it is settled without it. */
+  cancelConfirmMs?: number;
   /** Extra environment; a function gets the workspace (for its generated user and channel ids). */
   env?: Record<string, string> | ((slack: SlackWorkspace) => Record<string, string>);
 }
 
 export interface Harness {
   config: Config;
+  /** The Slack parts as `deep-agent start` has them (hooks, run notices). */
+  parts: SlackParts;
+  lifecycle: TaskLifecycle;
   slack: SlackWorkspace;
   api: MessagesApi;
   intake: SlackIntake;
@@ -107,9 +112,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   const logger: Logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination });
   const stack = await openQueueStack(config, logger, { role: "server", supervise: true });
-  const planStyles = createPlanStyleMemo();
-  const clients = createSlackClients({ token: config.SLACK_BOT_TOKEN!, apiUrl: config.SLACK_API_URL, logger });
-  const intake = await createSlackIntake({ config, logger, db: stack.db, boss: stack.boss, clients, planStyles, ...(options.subcommands ? { subcommands: options.subcommands } : {}) });
+  // Wired as `deep-agent start` wires it.
+  const parts = createSlackParts({ config, logger, db: stack.db, boss: stack.boss })!;
+  const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: parts.hooks, logger, ...(options.cancelConfirmMs !== undefined ? { cancelConfirmMs: options.cancelConfirmMs } : {}) });
+  const intake = await parts.createIntake(lifecycle, options.subcommands);
   const http = await startHttpServer({
     port: 0,
     host: "127.0.0.1",
@@ -119,12 +125,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   await intake.start();
   if (socket) await socket.connected();
-  const worker = options.worker ? await startSlackWorker({ config, logger, stack, clients, planStyles, intake }) : undefined;
+  const worker = options.worker ? await startSlackWorker({ config, logger, stack, hooks: parts.hooks, lifecycle }) : undefined;
   const send = slackSender(`http://127.0.0.1:${http.port}/slack/events`, SIGNING_SECRET);
   const repo = createTaskRepo(stack.db);
 
   const harness: Harness = {
     config,
+    parts,
+    lifecycle,
     slack,
     api,
     intake,

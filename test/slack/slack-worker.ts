@@ -1,11 +1,10 @@
-// The real worker pool for the Slack tests, with the Slack hooks a `deep-agent start` process has.
+// The real worker pool for the Slack tests, with the Slack hooks and the lifecycle a
+// `deep-agent start` process has.
 import type { Config } from "../../src/config/env.ts";
 import type { Logger } from "../../src/shared/log.ts";
 import type { QueueStack } from "../../src/queue/open-queue.ts";
-import type { SlackIntake } from "../../src/slack/intake/slack-app.ts";
-import type { SlackClients } from "../../src/slack/api/web-client.ts";
-import type { PlanStyleMemo } from "../../src/slack/thread/message-updater.ts";
-import { createSlackWorkerHooks } from "../../src/slack/thread/worker-hooks.ts";
+import type { TaskHooks } from "../../src/tasks/task-hooks.ts";
+import type { TaskLifecycle } from "../../src/tasks/lifecycle.ts";
 import { createTaskRuntime } from "../../src/runtime/task-runtime.ts";
 import { WorkerPool } from "../../src/worker/pool.ts";
 
@@ -14,9 +13,8 @@ export interface SlackWorker {
   stop(): Promise<void>;
 }
 
-export async function startSlackWorker(o: { config: Config; logger: Logger; stack: QueueStack; clients: SlackClients; planStyles: PlanStyleMemo; intake: SlackIntake }): Promise<SlackWorker> {
+export async function startSlackWorker(o: { config: Config; logger: Logger; stack: QueueStack; hooks: TaskHooks; lifecycle: TaskLifecycle }): Promise<SlackWorker> {
   const runtime = await createTaskRuntime(o.config, o.logger);
-  const hooks = createSlackWorkerHooks({ config: o.config, logger: o.logger, db: o.stack.db, boss: o.stack.boss, clients: o.clients, planStyles: o.planStyles });
   const pool = new WorkerPool({
     db: o.stack.db,
     boss: o.stack.boss,
@@ -24,7 +22,8 @@ export async function startSlackWorker(o: { config: Config; logger: Logger; stac
     policy: o.stack.policy,
     concurrency: o.config.WORKER_CONCURRENCY,
     logger: o.logger,
-    ...(hooks ? { hooks } : {}),
+    lifecycle: o.lifecycle,
+    hooks: o.hooks,
   });
   await pool.start();
   return {

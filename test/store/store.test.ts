@@ -6,12 +6,13 @@ import { pino } from "pino";
 import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate, pendingMigrations, loadMigrations } from "../../src/store/migrate.ts";
-import { createTaskRepo } from "../../src/store/task-repo.ts";
-import { createCheckpointStore, ClaimLostError } from "../../src/store/checkpoint-repo.ts";
-import { createSlackEventRepo } from "../../src/store/slack-event-repo.ts";
+import { createTaskRepo, type Task } from "../../src/store/task-repo.ts";
+import { createCheckpointStore } from "../../src/store/checkpoint-repo.ts";
 import { startBoss } from "../../src/queue/boss.ts";
 import { queuePolicy, TASK_QUEUE } from "../../src/queue/queue-policy.ts";
-import { createTaskQueue, QueueFullError } from "../../src/queue/task-queue.ts";
+import { createTaskQueue } from "../../src/queue/task-queue.ts";
+import { createTaskLifecycle } from "../../src/tasks/lifecycle.ts";
+import { cliActor } from "../../src/tasks/actor.ts";
 import { emptyUsage } from "../../src/agent/events.ts";
 import type { Database } from "../../src/store/database.ts";
 import type { PgBoss } from "pg-boss";
@@ -68,19 +69,13 @@ for (const kind of databaseTargets()) {
       assert.equal(await first.load(), null);
       await first.save({ turn: 1, messages: [{ role: "user", content: "hi" }], todos: [], usage: emptyUsage() });
       await tasks.claim(task.id, 2, "w2");
-      await assert.rejects(first.save({ turn: 2, messages: [], todos: [], usage: emptyUsage() }), ClaimLostError);
+      await assert.rejects(first.save({ turn: 2, messages: [], todos: [], usage: emptyUsage() }), { code: "claim_lost" });
       const second = createCheckpointStore(db, task.id, 2);
       const loaded = await second.load();
       assert.equal(loaded?.turn, 1);
       assert.deepEqual(loaded?.messages, [{ role: "user", content: "hi" }]);
       await second.save({ turn: 2, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }], todos: [{ content: "a", status: "completed" }], usage: emptyUsage() });
       assert.equal((await second.load())?.turn, 2);
-    });
-
-    it("remembers Slack event ids so a redelivered event makes no second task", async () => {
-      const events = createSlackEventRepo(db);
-      assert.equal(await events.recordFirst("Ev123"), true);
-      assert.equal(await events.recordFirst("Ev123"), false);
     });
 
     it("makes one task and one job per dedupe key", async () => {
@@ -101,18 +96,25 @@ for (const kind of databaseTargets()) {
       const queue = createTaskQueue(db, boss, { maxQueueDepth: depth + 1 });
       const ok = await queue.enqueue({ text: "fits", source: "cli" });
       assert.equal(ok.position, depth + 1);
-      await assert.rejects(queue.enqueue({ text: "too many", source: "cli" }), QueueFullError);
+      await assert.rejects(queue.enqueue({ text: "too many", source: "cli" }), { code: "queue_full" });
       assert.equal(await tasks.queuedCount(), depth + 1);
       const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE text = 'too many'");
       assert.equal(rows[0]!.n, 0);
     });
 
-    it("cancels a queued task so it never starts", async () => {
+    it("cancels a queued task so it never starts, and announces it exactly once", async () => {
       const queue = createTaskQueue(db, boss, { maxQueueDepth: 100 });
+      const announced: string[] = [];
+      const hooks = { open: async () => null, finished: async (t: Task) => void announced.push(`${t.id}:${t.status}`) };
+      const lifecycle = createTaskLifecycle({ db, boss, hooks, logger: pino({ level: "silent" }) });
       const { task } = await queue.enqueue({ text: "never mind", source: "cli" });
-      const result = await queue.cancel(task.id.slice(0, 8));
+      const result = await lifecycle.cancel(task.id.slice(0, 8), cliActor("tester"));
       assert.equal(result.outcome, "cancelled");
       assert.equal(result.task.status, "cancelled");
+      assert.equal(result.task.cancelledBy, "cli:tester");
+      assert.deepEqual(result.task.failure, { code: "cancelled", detail: "cancelled by tester on the command line", transient: false });
+      assert.equal((await lifecycle.cancel(task.id, cliActor("again"))).outcome, "already_finished");
+      assert.deepEqual(announced, [`${task.id}:cancelled`]);
       const [job] = await boss.findJobs(TASK_QUEUE, { id: task.id });
       assert.equal(job?.state, "cancelled");
       assert.equal((await queue.list()).some((t) => t.id === task.id), false);

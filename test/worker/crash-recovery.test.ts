@@ -59,7 +59,7 @@ for (const kind of databaseTargets()) {
         return t && (t.status === "succeeded" || t.status === "failed") ? t : null;
       }, 90_000);
 
-      assert.equal(task.status, "succeeded", task.error ?? "");
+      assert.equal(task.status, "succeeded", task.failure?.detail ?? "");
       assert.equal(task.result, "finished after two");
       assert.equal(task.attempt, 2, "the second worker's attempt recorded the result");
       const turns = api.requests.map(turnOf);

@@ -38,8 +38,8 @@ for (const kind of databaseTargets()) {
         const t = await getTask(target, id);
         return t?.status === "failed" ? t : null;
       });
-      assert.equal(task.failureReason, "model_unavailable");
-      assert.match(task.error ?? "", /Claude API/);
+      assert.equal(task.failure?.code, "model_unavailable");
+      assert.match(task.failure?.detail ?? "", /Claude API/);
       assert.equal(task.attempt, 2, "one retry after the first attempt");
 
       const dead = await waitFor("the dead-letter job", () =>

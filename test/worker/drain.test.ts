@@ -64,7 +64,7 @@ for (const kind of databaseTargets()) {
         const t = await getTask(target, long);
         return t && t.status !== "queued" && t.status !== "running" ? t : null;
       });
-      assert.equal(done.status, "succeeded", done.error ?? "");
+      assert.equal(done.status, "succeeded", done.failure?.detail ?? "");
       assert.equal(done.result, "long done");
       const longTurns = api.requests.filter((r) => taskTextOf(r) === "long").map(turnOf);
       assert.equal(longTurns.filter((t) => t === 1).length, 1, `turn 1 was not repeated: ${longTurns}`);

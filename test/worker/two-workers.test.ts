@@ -55,7 +55,7 @@ for (const kind of databaseTargets()) {
         150_000,
       );
       for (const task of finished) {
-        assert.equal(task!.status, "succeeded", `${task!.text}: ${task!.error}`);
+        assert.equal(task!.status, "succeeded", `${task!.text}: ${task!.failure?.detail}`);
         assert.equal(task!.result, `done: ran ${task!.text}`);
         assert.equal(task!.attempt, 1);
       }

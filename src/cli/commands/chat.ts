@@ -4,23 +4,24 @@ import { randomUUID } from "node:crypto";
 import readline from "node:readline";
 import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
 import { createLogger } from "../../shared/log.ts";
-import { runAgent } from "../../agent/engine.ts";
 import type { Message } from "../../agent/run-options.ts";
 import { addUsage, emptyUsage } from "../../agent/events.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
+import { openWorkspace } from "../../runtime/workspace.ts";
+import { failureLine } from "../failure-words.ts";
 import { taskTextProblem } from "../../tasks/task-text.ts";
 import { createProgressDisplay } from "../progress/progress-display.ts";
 import { formatTokens } from "../progress/terminal-format.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
 
 export async function run(args: string[]): Promise<number> {
-  if (args.length > 0) throw new UsageError(`chat takes no arguments (got "${args[0]}"); run \`deep-agent chat\` and type your messages`);
+  if (args.length > 0) throw usageError(`chat takes no arguments (got "${args[0]}"); run \`deep-agent chat\` and type your messages`);
   const config = loadConfig();
   requireModelAccess(config);
   const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config), format: "line" });
   const runtime = await createTaskRuntime(config, logger);
   const sessionId = randomUUID();
-  const sandbox = await runtime.sandboxes.create({ taskId: sessionId, threadKey: `chat:${sessionId}`, lifetimeMs: 24 * 3600_000 }).catch(async (error: unknown) => {
+  const workspace = await openWorkspace(runtime, { taskId: sessionId, lifetimeMs: 24 * 3600_000 }).catch(async (error: unknown) => {
     await runtime.dispose();
     throw error;
   });
@@ -53,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
   rl.on("SIGINT", interrupt);
   process.on("SIGINT", interrupt);
 
-  process.stderr.write(`deep-agent chat · sandbox ${sandbox.workdir} · /exit to leave\n`);
+  process.stderr.write(`deep-agent chat · sandbox ${workspace.sandbox.workdir} · /exit to leave\n`);
   rl.setPrompt("you › ");
   prompt();
   try {
@@ -73,27 +74,15 @@ export async function run(args: string[]): Promise<number> {
       interruptsAtPrompt = 0;
       turn = new AbortController();
       const display = createProgressDisplay(process.stderr);
-      const mcp = await runtime.openTools(sandbox, display, turn.signal);
       try {
-        const outcome = await runAgent({
-          taskId: `${sessionId}/${history.length}`,
-          prompt: text,
-          history,
-          sandbox,
-          model: runtime.model,
-          sink: display,
-          limits: runtime.limits,
-          extraTools: mcp.tools,
-          signal: turn.signal,
-        });
+        const outcome = await workspace.run({ taskId: `${sessionId}/${history.length}`, prompt: text, history, sink: display, signal: turn.signal });
         display.stop();
         history = outcome.messages;
         addUsage(total, outcome.usage);
         if (outcome.result) process.stdout.write(`\n${outcome.result}\n\n`);
-        if (outcome.status !== "succeeded") process.stderr.write(`(${outcome.status}: ${outcome.error})\n`);
+        if (outcome.failure) process.stderr.write(`(${outcome.status}: ${failureLine(outcome.failure)})\n`);
       } finally {
         display.stop();
-        await mcp.close();
         turn = null;
       }
       if (leaving) break;
@@ -103,7 +92,7 @@ export async function run(args: string[]): Promise<number> {
     process.off("SIGINT", interrupt);
     rl.close();
     process.stderr.write(`Leaving chat · ${formatTokens(total)} used · cleaning up the sandbox\n`);
-    await sandbox.close();
+    await workspace.close();
     await runtime.dispose();
   }
   return exitCodes.ok;

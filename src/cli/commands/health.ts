@@ -6,11 +6,11 @@ import { openDatabase } from "../../store/open-database.ts";
 import { checkDatabase } from "../../store/readiness.ts";
 import { createTaskRepo } from "../../store/task-repo.ts";
 import { parseCommandArgs } from "../parse-args.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs("health", args, {});
-  if (positionals.length > 0) throw new UsageError(`health: takes no arguments (got "${positionals[0]}"); usage: deep-agent health`);
+  if (positionals.length > 0) throw usageError(`health: takes no arguments (got "${positionals[0]}"); usage: deep-agent health`);
   const config = loadConfig();
   createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config) });
   let report: Record<string, unknown>;

@@ -3,11 +3,11 @@ import { loadConfig, secretValues } from "../../config/env.ts";
 import { createLogger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { parseCommandArgs } from "../parse-args.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs("migrate", args, {});
-  if (positionals.length > 0) throw new UsageError(`migrate: takes no arguments (got "${positionals[0]}"); usage: deep-agent migrate`);
+  if (positionals.length > 0) throw usageError(`migrate: takes no arguments (got "${positionals[0]}"); usage: deep-agent migrate`);
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
   const stack = await openQueueStack(config, logger, { role: "command", supervise: false });

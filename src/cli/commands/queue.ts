@@ -2,13 +2,16 @@
 // `start` and `worker` drain.
 import os from "node:os";
 import { loadConfig, secretValues, type Config } from "../../config/env.ts";
-import { createLogger } from "../../shared/log.ts";
+import { createLogger, type Logger } from "../../shared/log.ts";
 import { openQueueStack, type QueueStack } from "../../queue/open-queue.ts";
-import { createTaskQueue, QueueFullError, UnknownTaskError } from "../../queue/task-queue.ts";
+import { createTaskQueue } from "../../queue/task-queue.ts";
+import { createTaskLifecycle } from "../../tasks/lifecycle.ts";
+import { cliActor } from "../../tasks/actor.ts";
+import { createSlackParts } from "../../slack/slack-parts.ts";
 import { taskTextProblem } from "../../tasks/task-text.ts";
 import type { Task } from "../../store/task-repo.ts";
 import { parseCommandArgs } from "../parse-args.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
 import { oneLine } from "../../shared/one-line.ts";
 
 const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id>';
@@ -18,36 +21,28 @@ export async function run(args: string[]): Promise<number> {
   if (sub === "add") return add(rest);
   if (sub === "list") return list(rest);
   if (sub === "cancel") return cancel(rest);
-  if (sub === undefined) throw new UsageError(`queue: say what to do; ${USAGE}`);
-  throw new UsageError(`queue: unknown subcommand "${sub}"; ${USAGE}`);
+  if (sub === undefined) throw usageError(`queue: say what to do; ${USAGE}`);
+  throw usageError(`queue: unknown subcommand "${sub}"; ${USAGE}`);
 }
 
 async function add(args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs("queue add", args, {});
-  if (positionals.length === 0) throw new UsageError('queue add: the task text is missing; usage: deep-agent queue add "<text>"');
-  if (positionals.length > 1) throw new UsageError('queue add: give the task text as one argument in quotes: deep-agent queue add "<text>"');
+  if (positionals.length === 0) throw usageError('queue add: the task text is missing; usage: deep-agent queue add "<text>"');
+  if (positionals.length > 1) throw usageError('queue add: give the task text as one argument in quotes: deep-agent queue add "<text>"');
   const text = positionals[0]!;
   const problem = taskTextProblem(text);
-  if (problem) throw new UsageError(`queue add: ${problem}`);
+  if (problem) throw usageError(`queue add: ${problem}`);
   return withQueue(async (stack, config) => {
     const queue = createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH });
-    try {
-      const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser() });
-      console.log(`queued ${task.id} (position ${position})`);
-      return exitCodes.ok;
-    } catch (error) {
-      if (error instanceof QueueFullError) {
-        console.error(`deep-agent: ${error.message}`);
-        return exitCodes.failure;
-      }
-      throw error;
-    }
+    const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser() });
+    console.log(`queued ${task.id} (position ${position})`);
+    return exitCodes.ok;
   });
 }
 
 async function list(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("queue list", args, { json: { type: "boolean", default: false } });
-  if (positionals.length > 0) throw new UsageError(`queue list: takes no arguments (got "${positionals[0]}"); usage: deep-agent queue list [--json]`);
+  if (positionals.length > 0) throw usageError(`queue list: takes no arguments (got "${positionals[0]}"); usage: deep-agent queue list [--json]`);
   return withQueue(async (stack, config) => {
     const tasks = await createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }).list();
     if (values.json) {
@@ -70,31 +65,32 @@ async function list(args: string[]): Promise<number> {
 
 async function cancel(args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs("queue cancel", args, {});
-  if (positionals.length !== 1) throw new UsageError("queue cancel: give one task id; usage: deep-agent queue cancel <id>");
+  if (positionals.length !== 1) throw usageError("queue cancel: give one task id; usage: deep-agent queue cancel <id>");
   const id = positionals[0]!;
-  return withQueue(async (stack, config) => {
-    const queue = createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH });
+  return withQueue(async (stack, config, logger) => {
+    // A Slack task cancelled here is shown as cancelled in its thread too.
+    const hooks = createSlackParts({ config, logger, db: stack.db, boss: stack.boss })?.hooks ?? null;
+    const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks, logger });
     try {
-      const result = await queue.cancel(id, { by: `${localUser()} (command line)` });
+      const result = await lifecycle.cancel(id, cliActor(localUser()), { wait: true });
       if (result.outcome === "cancelled") {
         console.log(`cancelled ${result.task.id}`);
         return exitCodes.ok;
       }
       console.error(`deep-agent: task ${result.task.id} already ${result.task.status}; nothing to cancel`);
       return exitCodes.failure;
-    } catch (error) {
-      if (error instanceof UnknownTaskError) throw new UsageError(`queue cancel: ${error.message}`);
-      throw error;
+    } finally {
+      lifecycle.close();
     }
   });
 }
 
-async function withQueue(fn: (stack: QueueStack, config: Config) => Promise<number>): Promise<number> {
+async function withQueue(fn: (stack: QueueStack, config: Config, logger: Logger) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
   const stack = await openQueueStack(config, logger, { role: "command", supervise: false });
   try {
-    return await fn(stack, config);
+    return await fn(stack, config, logger);
   } finally {
     await stack.close();
   }

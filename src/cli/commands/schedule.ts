@@ -8,12 +8,12 @@ import { openQueueStack } from "../../queue/open-queue.ts";
 import { checkScheduleRequest } from "../../schedule/schedule-input.ts";
 import { createScheduleService, type ScheduleService, type ScheduleView } from "../../schedule/schedule-service.ts";
 import { schedulePolicy } from "../../schedule/schedule-policy.ts";
-import { ScheduleInputError } from "../../schedule/schedule-errors.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { localTimeZone } from "../../schedule/time-zone.ts";
 import { cadence, formatWhen, lastOutcome, shortText } from "../../schedule/schedule-text.ts";
 import { describeCron } from "../../schedule/cron-words.ts";
 import { parseCommandArgs } from "../parse-args.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
 
 const USAGE = 'usage: deep-agent schedule add "<cron>" "<text>" [--tz Area/City] [--channel C123] | schedule list [--json] | schedule remove <id> | schedule resume <id>';
 
@@ -23,17 +23,17 @@ export async function run(args: string[]): Promise<number> {
   if (sub === "list") return list(rest);
   if (sub === "remove") return byId("remove", rest);
   if (sub === "resume") return byId("resume", rest);
-  if (sub === undefined) throw new UsageError(`schedule: say what to do; ${USAGE}`);
-  throw new UsageError(`schedule: unknown subcommand "${sub}"; ${USAGE}`);
+  if (sub === undefined) throw usageError(`schedule: say what to do; ${USAGE}`);
+  throw usageError(`schedule: unknown subcommand "${sub}"; ${USAGE}`);
 }
 
 async function add(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("schedule add", args, { tz: { type: "string" }, channel: { type: "string" } });
   const usage = 'usage: deep-agent schedule add "<cron>" "<text>" [--tz Area/City] [--channel C123]';
-  if (positionals.length === 0) throw new UsageError(`schedule add: the cron expression and the task text are missing; ${usage}`);
-  if (positionals.length === 1) throw new UsageError(`schedule add: the task text is missing; ${usage}`);
+  if (positionals.length === 0) throw usageError(`schedule add: the cron expression and the task text are missing; ${usage}`);
+  if (positionals.length === 1) throw usageError(`schedule add: the task text is missing; ${usage}`);
   if (positionals.length > 2) {
-    throw new UsageError(`schedule add: got ${positionals.length} arguments; put the cron expression and the task text each in quotes: ${usage}`);
+    throw usageError(`schedule add: got ${positionals.length} arguments; put the cron expression and the task text each in quotes: ${usage}`);
   }
   const request = { cron: positionals[0]!, text: positionals[1]!, timeZone: values.tz ?? localTimeZone(), channelId: values.channel ?? null };
   // Checked before the database is opened: bad input is answered at once and stores nothing.
@@ -51,7 +51,7 @@ async function add(args: string[]): Promise<number> {
 
 async function list(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("schedule list", args, { json: { type: "boolean", default: false } });
-  if (positionals.length > 0) throw new UsageError(`schedule list: takes no arguments (got "${positionals[0]}"); usage: deep-agent schedule list [--json]`);
+  if (positionals.length > 0) throw usageError(`schedule list: takes no arguments (got "${positionals[0]}"); usage: deep-agent schedule list [--json]`);
   return withSchedules(async (schedules) => {
     const all = await schedules.list();
     if (values.json) {
@@ -74,7 +74,7 @@ async function list(args: string[]): Promise<number> {
 
 async function byId(what: "remove" | "resume", args: string[]): Promise<number> {
   const { positionals } = parseCommandArgs(`schedule ${what}`, args, {});
-  if (positionals.length !== 1) throw new UsageError(`schedule ${what}: give one schedule id; usage: deep-agent schedule ${what} <id>`);
+  if (positionals.length !== 1) throw usageError(`schedule ${what}: give one schedule id; usage: deep-agent schedule ${what} <id>`);
   const id = positionals[0]!;
   return withSchedules(async (schedules) => {
     if (what === "remove") {
@@ -105,7 +105,7 @@ async function userInput<T>(command: string, fn: () => T | Promise<T>): Promise<
   try {
     return await fn();
   } catch (error) {
-    if (error instanceof ScheduleInputError) throw new UsageError(`${command}: ${error.message}`, { cause: error });
+    if (hasCode(error, "bad_input", "unknown_schedule", "not_allowed")) throw usageError(`${command}: ${error.message}`, { cause: error });
     throw error;
   }
 }

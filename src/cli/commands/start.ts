@@ -10,22 +10,20 @@ import { checkDatabase } from "../../store/readiness.ts";
 import { startHttpServer } from "../../http/server.ts";
 import { registerQueueDepth } from "../../shared/metrics.ts";
 import { WorkerPool } from "../../worker/pool.ts";
-import { createTaskRuntime, type TaskRuntime } from "../../runtime/task-runtime.ts";
+import { createTaskRuntime } from "../../runtime/task-runtime.ts";
 import { parseCommandArgs } from "../parse-args.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
-import { createSlackIntake, type SlackIntake } from "../../slack/intake/slack-app.ts";
-import { createSlackWorkerHooks } from "../../slack/thread/worker-hooks.ts";
-import { createSlackClients } from "../../slack/api/web-client.ts";
-import { createPlanStyleMemo } from "../../slack/thread/message-updater.ts";
-import { startSchedulerRole } from "../scheduler-role.ts";
-import { scheduleSubcommands } from "../../slack/schedules/subcommands.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
+import { createSlackParts } from "../../slack/slack-parts.ts";
+import { createTaskLifecycle } from "../../tasks/lifecycle.ts";
+import { startScheduler } from "../../schedule/scheduler.ts";
+import { schedulePolicy } from "../../schedule/schedule-policy.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("start", args, {
     "no-slack": { type: "boolean", default: false },
     "no-worker": { type: "boolean", default: false },
   });
-  if (positionals.length > 0) throw new UsageError(`start: takes no arguments (got "${positionals[0]}"); usage: deep-agent start [--no-slack] [--no-worker]`);
+  if (positionals.length > 0) throw usageError(`start: takes no arguments (got "${positionals[0]}"); usage: deep-agent start [--no-slack] [--no-worker]`);
   const config = loadConfig();
   const graceMs = config.SHUTDOWN_GRACE_SECONDS * 1000;
   const host = config.HOST;
@@ -35,51 +33,54 @@ export async function run(args: string[]): Promise<number> {
 }
 
 async function serve(config: Config, logger: Logger, roles: { worker: boolean; slack: boolean; graceMs: number; host: string }): Promise<number> {
-  const stack = await openQueueStack(config, logger, { role: "server", supervise: true, schedule: true });
-  logger.info({ database: stack.db.description }, "database ready");
-  const tasks = createTaskRepo(stack.db);
-  registerQueueDepth(() => tasks.openCounts());
-  const cleanup: Array<() => Promise<void>> = [() => stack.close()];
-  let pool: WorkerPool | null = null;
-  let runtime: TaskRuntime | null = null;
+  // What was opened, closed in reverse order however start-up or shutdown goes.
+  const closers: Array<() => Promise<void>> = [];
   try {
-    // One set of Slack clients for the intake and the workers' progress messages.
-    const slack = config.SLACK_BOT_TOKEN
-      ? { clients: createSlackClients({ token: config.SLACK_BOT_TOKEN, apiUrl: config.SLACK_API_URL, logger }), planStyles: createPlanStyleMemo() }
-      : null;
-    const intake: SlackIntake | null =
-      roles.slack && slack
-        ? await createSlackIntake({ config, logger, db: stack.db, boss: stack.boss, ...slack, subcommands: scheduleSubcommands({ db: stack.db, boss: stack.boss, client: slack.clients.api, config }) })
-        : null;
+    const stack = await openQueueStack(config, logger, { role: "server", supervise: true, schedule: true });
+    closers.push(() => stack.close());
+    logger.info({ database: stack.db.description }, "database ready");
+    const tasks = createTaskRepo(stack.db);
+    registerQueueDepth(() => tasks.openCounts());
+
+    // Data flows one way: Slack → queue → worker → agent → the Slack thread. The Slack parts plug
+    // into the lifecycle and the worker through their hooks, and the lifecycle into the listeners.
+    const slack = createSlackParts({ config, logger, db: stack.db, boss: stack.boss });
+    const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: slack?.hooks ?? null, logger });
+    closers.push(async () => lifecycle.close());
+
+    // Every start process runs pg-boss's cron pass (schedule: true above) and handles firings; each occurrence runs once.
+    if (!slack) logger.info("scheduler: SLACK_BOT_TOKEN is not set; scheduled runs store their results without posting");
+    const scheduler = await startScheduler({ db: stack.db, boss: stack.boss, maxQueueDepth: config.MAX_QUEUE_DEPTH, notices: slack?.runNotices ?? null, logger, policy: schedulePolicy(config) });
+    closers.push(() => scheduler.stop());
+
+    let pool: WorkerPool | null = null;
+    if (roles.worker) {
+      const runtime = await createTaskRuntime(config, logger);
+      closers.push(() => runtime.dispose());
+      pool = new WorkerPool({ db: stack.db, boss: stack.boss, runtime, policy: stack.policy, concurrency: config.WORKER_CONCURRENCY, logger, lifecycle, hooks: slack?.hooks ?? null });
+      await pool.start();
+    } else logger.info("worker pool off (--no-worker)");
+
+    const intake = roles.slack && slack ? await slack.createIntake(lifecycle) : null;
+    const workers = pool;
     const http = await startHttpServer({
       port: config.PORT,
       host: roles.host,
       logger,
       readiness: async () => {
         const database = await checkDatabase(stack.db);
-        return { ready: database.reachable && database.migrated, detail: { database, worker: pool ? { running: pool.active } : null } };
+        return { ready: database.reachable && database.migrated, detail: { database, worker: workers ? { running: workers.active } : null } };
       },
       ...(intake?.httpHandler ? { slackHandler: intake.httpHandler } : {}),
     });
-    cleanup.unshift(() => http.close());
-    if (intake) cleanup.unshift(() => intake.stop());
-
-    if (roles.worker) {
-      runtime = await createTaskRuntime(config, logger);
-      const rt = runtime;
-      cleanup.splice(1, 0, () => rt.dispose());
-      const hooks = slack ? createSlackWorkerHooks({ config, logger, db: stack.db, boss: stack.boss, ...slack }) : null;
-      pool = new WorkerPool({ db: stack.db, boss: stack.boss, runtime, policy: stack.policy, concurrency: config.WORKER_CONCURRENCY, logger, ...(hooks ? { hooks } : {}) });
-      await pool.start();
-    } else logger.info("worker pool off (--no-worker)");
-
-    // Every start process runs pg-boss's cron pass (schedule: true above) and handles firings; each occurrence runs once.
-    const scheduler = await startSchedulerRole(stack, config, logger, slack ? { slackClient: slack.clients.api } : {});
-    cleanup.splice(cleanup.length - 1, 0, () => scheduler.stop());
+    closers.push(() => http.close());
 
     if (!roles.slack) logger.info("Slack intake off (--no-slack)");
-    else if (!config.SLACK_BOT_TOKEN) logger.info("Slack intake off: SLACK_BOT_TOKEN is not set");
-    else await intake!.start();
+    else if (!intake) logger.info("Slack intake off: SLACK_BOT_TOKEN is not set");
+    else {
+      await intake.start();
+      closers.push(() => intake.stop());
+    }
 
     const signal = await waitForShutdown();
     logger.info({ signal }, "shutting down");
@@ -88,7 +89,7 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
     if (pool) await pool.drain(roles.graceMs);
     return exitCodes.ok;
   } finally {
-    for (const step of cleanup) await step().catch((error: unknown) => logger.warn({ err: error }, "shutdown step failed"));
+    for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, "shutdown step failed"));
     logger.info("stopped");
   }
 }

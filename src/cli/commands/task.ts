@@ -3,22 +3,22 @@
 import { randomUUID } from "node:crypto";
 import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
 import { createLogger } from "../../shared/log.ts";
-import { runAgent } from "../../agent/engine.ts";
-import type { Sandbox } from "../../sandbox/port.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
+import { openWorkspace, type Workspace } from "../../runtime/workspace.ts";
+import { failureLine } from "../failure-words.ts";
 import { taskTextProblem } from "../../tasks/task-text.ts";
 import { createProgressDisplay } from "../progress/progress-display.ts";
 import { onInterrupt } from "../interrupts.ts";
 import { parseCommandArgs } from "../parse-args.ts";
-import { UsageError, exitCodes } from "../usage-error.ts";
+import { usageError, exitCodes } from "../usage-error.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("task", args, { json: { type: "boolean", default: false } });
-  if (positionals.length === 0) throw new UsageError('task: the task text is missing; usage: deep-agent task "<text>" [--json]');
-  if (positionals.length > 1) throw new UsageError('task: give the task text as one argument in quotes: deep-agent task "<text>" [--json]');
+  if (positionals.length === 0) throw usageError('task: the task text is missing; usage: deep-agent task "<text>" [--json]');
+  if (positionals.length > 1) throw usageError('task: give the task text as one argument in quotes: deep-agent task "<text>" [--json]');
   const text = positionals[0]!;
   const problem = taskTextProblem(text);
-  if (problem) throw new UsageError(`task: ${problem}`);
+  if (problem) throw usageError(`task: ${problem}`);
 
   const config = loadConfig();
   requireModelAccess(config);
@@ -35,22 +35,12 @@ export async function run(args: string[]): Promise<number> {
   );
 
   const taskId = randomUUID();
-  let sandbox: Sandbox | undefined;
-  let mcp: Awaited<ReturnType<typeof runtime.openTools>> | undefined;
+  let workspace: Workspace | undefined;
   try {
-    sandbox = await runtime.sandboxes.create({ taskId, lifetimeMs: runtime.limits.timeoutMs, signal: controller.signal });
-    mcp = await runtime.openTools(sandbox, display, controller.signal);
-    const outcome = await runAgent({
-      taskId,
-      prompt: text,
-      sandbox,
-      model: runtime.model,
-      sink: display,
-      limits: runtime.limits,
-      extraTools: mcp.tools,
-      signal: controller.signal,
-    });
+    workspace = await openWorkspace(runtime, { taskId, signal: controller.signal });
+    const outcome = await workspace.run({ prompt: text, sink: display, signal: controller.signal });
     display.stop();
+    const error = outcome.failure ? failureLine(outcome.failure) : undefined;
     if (values.json) {
       const json = {
         id: taskId,
@@ -58,19 +48,18 @@ export async function run(args: string[]): Promise<number> {
         result: outcome.result,
         todos: outcome.todos.map((t) => ({ content: t.content, status: t.status })),
         usage: outcome.usage,
-        ...(outcome.error ? { error: outcome.error } : {}),
+        ...(error ? { error } : {}),
       };
       process.stdout.write(JSON.stringify(json) + "\n");
     } else {
       if (outcome.result) process.stdout.write(outcome.result.endsWith("\n") ? outcome.result : `${outcome.result}\n`);
-      if (outcome.status !== "succeeded") process.stderr.write(`deep-agent: task ${outcome.status}: ${outcome.error}\n`);
+      if (outcome.status !== "succeeded") process.stderr.write(`deep-agent: task ${outcome.status}: ${error}\n`);
     }
     return outcome.status === "succeeded" ? exitCodes.ok : exitCodes.failure;
   } finally {
     stopInterrupts();
     display.stop();
-    await mcp?.close();
-    await sandbox?.close();
+    await workspace?.close();
     await runtime.dispose();
   }
 }

@@ -1,6 +1,7 @@
 // Progress as plain lines, for a stderr that is not a terminal (CI logs, pipes).
 import type { AgentEvent, ProgressSink } from "../../agent/events.ts";
 import { formatElapsed, formatTokens, todoIcon } from "./terminal-format.ts";
+import { failureLine } from "../failure-words.ts";
 
 export function createPlainRenderer(out: NodeJS.WritableStream, now: () => number = Date.now): ProgressSink {
   const started = now();
@@ -33,7 +34,7 @@ export function createPlainRenderer(out: NodeJS.WritableStream, now: () => numbe
           line(event.agent, `${event.level === "warn" ? "warning: " : ""}${event.message}`);
           break;
         case "finished":
-          if (event.agent === "main") line(event.agent, `${event.status}${event.error ? `: ${event.error}` : ""} · ${formatTokens(event.usage)}`);
+          if (event.agent === "main") line(event.agent, `${event.status}${event.failure ? `: ${failureLine(event.failure)}` : ""} · ${formatTokens(event.usage)}`);
           break;
         default:
           break;

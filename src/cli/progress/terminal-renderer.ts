@@ -3,6 +3,7 @@
 import type { AgentEvent, ProgressSink, Todo, Usage } from "../../agent/events.ts";
 import { emptyUsage } from "../../agent/events.ts";
 import { formatElapsed, formatTokens, todoIcon } from "./terminal-format.ts";
+import { failureLine } from "../failure-words.ts";
 
 interface RunningTool {
   name: string;
@@ -109,7 +110,7 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
             status = event.status;
             usage = event.usage;
             running.clear();
-            note = event.error ?? "";
+            note = event.failure ? failureLine(event.failure) : "";
           }
           break;
       }

@@ -1,4 +1,4 @@
-// e2b SDK errors turned into SandboxErrors a user (or the model) can act on.
+// e2b SDK errors turned into CodedErrors a user (or the model) can act on.
 import {
   AuthenticationError,
   FileNotFoundError,
@@ -8,7 +8,7 @@ import {
   TemplateError,
   TimeoutError,
 } from "e2b";
-import { SandboxError } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -25,38 +25,37 @@ export function isSandboxGone(error: unknown): boolean {
   return error instanceof TimeoutError && /sandbox timeout|end of life|not running anymore/i.test(error.message);
 }
 
-export function goneError(sandboxId: string, cause: unknown): SandboxError {
-  return new SandboxError(
-    "closed",
+export function goneError(sandboxId: string, cause: unknown): CodedError {
+  return new CodedError("sandbox_closed",
     `The E2B sandbox ${sandboxId} is no longer running (it reached its time limit or was killed); its files are gone.`,
     { cause },
   );
 }
 
 /** A failed file operation on `path`. */
-export function fileError(error: unknown, path: string, sandboxId: string): SandboxError {
-  if (error instanceof SandboxError) return error;
+export function fileError(error: unknown, path: string, sandboxId: string): CodedError {
+  if (error instanceof CodedError) return error;
   if (isSandboxGone(error)) return goneError(sandboxId, error);
   const message = messageOf(error);
   if (error instanceof FileNotFoundError || (error instanceof NotFoundError && !(error instanceof SandboxNotFoundError))) {
-    return new SandboxError("not_found", `${path} does not exist`, { cause: error });
+    return new CodedError("file_not_found", `${path} does not exist`, { cause: error });
   }
-  if (/is a directory/i.test(message)) return new SandboxError("is_directory", `${path} is a directory`, { cause: error });
+  if (/is a directory/i.test(message)) return new CodedError("is_directory", `${path} is a directory`, { cause: error });
   if (/not a directory/i.test(message)) {
-    return new SandboxError("not_directory", `${path} is not a directory (or a parent of it is a file)`, { cause: error });
+    return new CodedError("not_directory", `${path} is not a directory (or a parent of it is a file)`, { cause: error });
   }
-  return new SandboxError("io", `E2B file operation on ${path} failed: ${message}`, { cause: error });
+  return new CodedError("file_io", `E2B file operation on ${path} failed: ${message}`, { cause: error });
 }
 
 /** A failed command start or wait that is not the command's own exit status. */
-export function commandError(error: unknown, cwd: string, sandboxId: string): SandboxError {
-  if (error instanceof SandboxError) return error;
+export function commandError(error: unknown, cwd: string, sandboxId: string): CodedError {
+  if (error instanceof CodedError) return error;
   if (isSandboxGone(error)) return goneError(sandboxId, error);
   const message = messageOf(error);
   if (error instanceof InvalidArgumentError && /cwd .* does not exist/.test(message)) {
-    return new SandboxError("not_found", `the working directory ${cwd} does not exist`, { cause: error });
+    return new CodedError("file_not_found", `the working directory ${cwd} does not exist`, { cause: error });
   }
-  return new SandboxError("io", `E2B could not run the command: ${message}`, { cause: error });
+  return new CodedError("file_io", `E2B could not run the command: ${message}`, { cause: error });
 }
 
 export interface StartFailure {

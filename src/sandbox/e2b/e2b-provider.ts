@@ -3,7 +3,8 @@
 // unknown template) fails at once with a message saying what to fix.
 import { Sandbox as SdkSandbox, SandboxNotFoundError, NotFoundError, type McpServer } from "e2b";
 import type { Logger } from "pino";
-import { SandboxError, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
+import type { McpGateway, SandboxCreateOptions, SandboxProvider, SweepQuery } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { sweepSandboxes } from "./e2b-sweeper.ts";
 import { E2BSandbox } from "./e2b-sandbox.ts";
 import { sleep } from "../../shared/sleep.ts";
@@ -64,7 +65,7 @@ export class E2bSandboxProvider implements SandboxProvider {
     const attempts = Math.max(1, this.options.startAttempts ?? 3);
     const template = this.options.template;
     for (let attempt = 1; ; attempt++) {
-      if (options.signal?.aborted) throw new SandboxError("start_failed", "sandbox creation was cancelled", { cause: options.signal.reason });
+      if (options.signal?.aborted) throw new CodedError("sandbox_unavailable", "sandbox creation was cancelled", { cause: options.signal.reason, transient: false });
       const started = performance.now();
       let sdk: SdkSandbox;
       try {
@@ -84,7 +85,7 @@ export class E2bSandboxProvider implements SandboxProvider {
         const failure = options.signal?.aborted ? { retry: false, message: "sandbox creation was cancelled" } : startFailure(error, template);
         if (!failure.retry || attempt >= attempts) {
           const tries = attempt > 1 ? ` (gave up after ${attempt} attempts)` : "";
-          throw new SandboxError("start_failed", `${failure.message}${tries}`, { cause: error });
+          throw new CodedError("sandbox_unavailable", `${failure.message}${tries}`, { cause: error, transient: failure.retry });
         }
         const delayMs = (this.options.retryDelayMs ?? 1000) * 2 ** (attempt - 1);
         this.logger.warn({ err: error, taskId: options.taskId, attempt, retryInMs: delayMs }, "E2B sandbox did not start; trying again");
@@ -106,18 +107,22 @@ export class E2bSandboxProvider implements SandboxProvider {
         this.logger.info({ sandboxId: id, taskId: options.taskId }, "E2B sandbox to resume is gone; a new one is needed");
         return null;
       }
-      throw new SandboxError("start_failed", `could not resume E2B sandbox ${id}: ${startFailure(error, undefined).message}`, { cause: error });
+      const failure = startFailure(error, undefined);
+      throw new CodedError("sandbox_unavailable", `could not resume E2B sandbox ${id}: ${failure.message}`, { cause: error, transient: failure.retry });
     }
     // Metadata cannot change after create: the sandbox still names the task that created it.
     this.logger.info({ sandboxId: id, taskId: options.taskId }, "E2B sandbox resumed");
     return this.open(sdk, lifetimeMs);
   }
 
-  /** Kills our sandboxes whose tasks (and threads) are over; see e2b-sweeper.ts. */
+  /** Kills our sandboxes whose tasks (and conversations) are over; see e2b-sweeper.ts. */
   async sweep(query: SweepQuery): Promise<number> {
     const result = await sweepSandboxes({ ...query, logger: this.logger, connection: this.connection });
     return result.killed.length;
   }
+
+  /** E2B sandboxes live on E2B's side; nothing is held here. */
+  async dispose(): Promise<void> {}
 
   private lifetimeFor(options: SandboxCreateOptions): number {
     const wanted = (options.lifetimeMs ?? this.options.defaultLifetimeMs ?? 30 * 60_000) + this.graceMs();
@@ -154,7 +159,7 @@ export class E2bSandboxProvider implements SandboxProvider {
     });
   }
 
-  private async gatewayOf(sdk: SdkSandbox): Promise<{ url: string; token: string } | undefined> {
+  private async gatewayOf(sdk: SdkSandbox): Promise<McpGateway | undefined> {
     if (!this.mcp) return undefined;
     try {
       const token = await sdk.getMcpToken();

@@ -3,7 +3,8 @@
 import path from "node:path";
 import type { Sandbox as SdkSandbox } from "e2b";
 import type { Logger } from "pino";
-import { SandboxError, type ExecOptions, type ExecResult, type FileEntry, type Sandbox } from "../port.ts";
+import type { ExecOptions, ExecResult, FileEntry, McpGateway, Sandbox, SandboxCapabilities } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { runCommand, type ExecContext } from "./e2b-exec.ts";
 import { fileError, isSandboxGone } from "./e2b-errors.ts";
 import { SandboxLifetime } from "./sandbox-lifetime.ts";
@@ -14,7 +15,7 @@ export interface E2BSandboxOptions {
   envs: Record<string, string>;
   logger: Logger;
   lifetime: SandboxLifetime;
-  mcpGateway: { url: string; token: string } | undefined;
+  mcpGateway: McpGateway | undefined;
   /** SDK debug mode: there is no control plane to pause or kill through. */
   debug: boolean;
 }
@@ -23,7 +24,7 @@ export class E2BSandbox implements Sandbox {
   readonly id: string;
   readonly workdir: string;
   readonly provider = "e2b";
-  readonly mcpGateway: { url: string; token: string } | undefined;
+  readonly capabilities: SandboxCapabilities;
   private readonly sdk: SdkSandbox;
   private readonly logger: Logger;
   private readonly lifetime: SandboxLifetime;
@@ -36,7 +37,7 @@ export class E2BSandbox implements Sandbox {
     this.sdk = options.sdk;
     this.id = options.sdk.sandboxId;
     this.workdir = options.workdir;
-    this.mcpGateway = options.mcpGateway;
+    this.capabilities = options.mcpGateway ? { mcpGateway: options.mcpGateway } : {};
     this.logger = options.logger;
     this.lifetime = options.lifetime;
     this.debug = options.debug;
@@ -108,7 +109,7 @@ export class E2BSandbox implements Sandbox {
     if (options.keep) {
       try {
         await this.sdk.pause();
-        this.logger.info({ sandboxId: this.id }, "E2B sandbox paused for a follow-up in the same thread");
+        this.logger.info({ sandboxId: this.id }, "E2B sandbox paused for a follow-up in the same conversation");
         return;
       } catch (error) {
         if (isSandboxGone(error)) return;
@@ -130,6 +131,6 @@ export class E2BSandbox implements Sandbox {
   }
 
   private ensureOpen(): void {
-    if (this.closed) throw new SandboxError("closed", `the E2B sandbox ${this.id} was already closed for this task`);
+    if (this.closed) throw new CodedError("sandbox_closed", `the E2B sandbox ${this.id} was already closed for this task`);
   }
 }

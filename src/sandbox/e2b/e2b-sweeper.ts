@@ -1,23 +1,23 @@
 // Finds our E2B sandboxes whose tasks are over and kills them, for the worker to run every few
 // minutes. Running sandboxes of a live worker never need it (their lifetime lapses soon after
-// the heartbeat stops); it reclaims paused ones kept for thread follow-ups that never came,
+// the heartbeat stops); it reclaims paused ones kept for follow-ups in a conversation that never came,
 // and running ones left by a worker that died, sooner than their timeout would.
 import { Sandbox as SdkSandbox, type SandboxInfo } from "e2b";
 import type { Logger } from "pino";
-import { SandboxError } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { isDebugMode, sdkConnection, type E2BConnectionOptions } from "./e2b-connection.ts";
 import { startFailure } from "./e2b-errors.ts";
-import { APP_KEY, APP_NAME, TASK_KEY, THREAD_KEY } from "./sandbox-metadata.ts";
+import { APP_KEY, APP_NAME, TASK_KEY, CONVERSATION_KEY } from "./sandbox-metadata.ts";
 
 export interface SweepOptions {
   /** Whether the task that created the sandbox is still queued or running. */
   isTaskActive(taskId: string): boolean | Promise<boolean>;
   /**
-   * Whether a task of this thread is queued or running. A resumed sandbox still names the task
-   * that created it, so without this answer running sandboxes that belong to a thread are left
+   * Whether a task of this conversation is queued or running. A resumed sandbox still names the task
+   * that created it, so without this answer running sandboxes that belong to a conversation are left
    * to their own timeout rather than risk killing one a follow-up is using.
    */
-  isThreadActive?(threadKey: string): boolean | Promise<boolean>;
+  isConversationActive?(conversation: string): boolean | Promise<boolean>;
   logger: Logger;
   connection?: E2BConnectionOptions;
   /** Running sandboxes younger than this are left alone (default 15 min). */
@@ -35,12 +35,12 @@ export interface SweepResult {
 async function shouldKill(info: SandboxInfo, options: SweepOptions, now: number): Promise<boolean> {
   const taskId = info.metadata[TASK_KEY];
   if (!taskId) return false;
-  const threadKey = info.metadata[THREAD_KEY];
+  const conversation = info.metadata[CONVERSATION_KEY];
   if (await options.isTaskActive(taskId)) return false;
-  if (threadKey && options.isThreadActive && (await options.isThreadActive(threadKey))) return false;
+  if (conversation && options.isConversationActive && (await options.isConversationActive(conversation))) return false;
   const age = now - info.startedAt.getTime();
   if (info.state === "paused") return age > (options.keepPausedMs ?? 24 * 60 * 60_000);
-  if (threadKey && !options.isThreadActive) return false;
+  if (conversation && !options.isConversationActive) return false;
   return age > (options.minAgeMs ?? 15 * 60_000);
 }
 
@@ -59,7 +59,7 @@ export async function sweepSandboxes(options: SweepOptions): Promise<SweepResult
     try {
       page = await pages.nextItems();
     } catch (error) {
-      throw new SandboxError("io", `could not list E2B sandboxes to sweep: ${startFailure(error, undefined).message}`, { cause: error });
+      throw new CodedError("file_io", `could not list E2B sandboxes to sweep: ${startFailure(error, undefined).message}`, { cause: error });
     }
     for (const info of page) {
       if (!(await shouldKill(info, options, now))) {

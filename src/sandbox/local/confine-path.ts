@@ -3,7 +3,7 @@
 // symbolic link (checked on the real path, dangling links included).
 import fs from "node:fs/promises";
 import path from "node:path";
-import { SandboxError } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 
 export interface WorkdirRoot {
   /** The workdir as the sandbox shows it. */
@@ -23,7 +23,7 @@ const MAX_LINK_HOPS = 40;
 
 export async function confinePath(root: WorkdirRoot, requested: string): Promise<ConfinedPath> {
   if (requested.includes("\0")) {
-    throw new SandboxError("io", `The path ${JSON.stringify(requested)} contains a NUL byte; give a plain file path.`);
+    throw new CodedError("file_io", `The path ${JSON.stringify(requested)} contains a NUL byte; give a plain file path.`);
   }
   const absolute = path.resolve(root.path, requested);
   if (!isAtOrUnder(absolute, root.path) && !isAtOrUnder(absolute, root.realPath)) {
@@ -36,10 +36,9 @@ export async function confinePath(root: WorkdirRoot, requested: string): Promise
   return { path: absolute, realPath: real };
 }
 
-function outside(requested: string, resolved: string, root: WorkdirRoot, viaLink = false): SandboxError {
+function outside(requested: string, resolved: string, root: WorkdirRoot, viaLink = false): CodedError {
   const how = viaLink ? `resolves through a symbolic link to ${resolved}` : `resolves to ${resolved}`;
-  return new SandboxError(
-    "outside_workdir",
+  return new CodedError("outside_workdir",
     `The path ${JSON.stringify(requested)} ${how}, which is outside the sandbox's working directory ${root.path}. ` +
       "File tools only reach paths inside it: use a path relative to it, or an absolute path under it.",
   );
@@ -65,7 +64,7 @@ async function resolveReal(p: string, hops: number): Promise<string> {
   const stat = await fs.lstat(p).catch(() => undefined);
   if (stat?.isSymbolicLink()) {
     if (hops >= MAX_LINK_HOPS) {
-      throw new SandboxError("io", `Too many levels of symbolic links at ${p}.`);
+      throw new CodedError("file_io", `Too many levels of symbolic links at ${p}.`);
     }
     const target = await fs.readlink(p);
     return resolveReal(path.resolve(path.dirname(p), target), hops + 1);
@@ -75,6 +74,6 @@ async function resolveReal(p: string, hops: number): Promise<string> {
   return path.join(await resolveReal(parent, hops), path.basename(p));
 }
 
-function ioError(p: string, cause: unknown): SandboxError {
-  return new SandboxError("io", `Could not resolve ${p}: ${(cause as Error).message}`, { cause });
+function ioError(p: string, cause: unknown): CodedError {
+  return new CodedError("file_io", `Could not resolve ${p}: ${(cause as Error).message}`, { cause });
 }

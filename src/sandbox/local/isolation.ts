@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { SandboxManager, type SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
-import { SandboxError } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { runProcess } from "./run-process.ts";
 import { commandEnvironment } from "./command-env.ts";
 
@@ -53,7 +53,7 @@ let holders = 0;
 let running: Promise<string[]> | undefined;
 let stopping: Promise<void> | undefined;
 
-/** Starts the shared runtime if needed; throws SandboxError("isolation_unavailable") saying how to fix it. */
+/** Starts the shared runtime if needed; throws CodedError("isolation_unavailable") saying how to fix it. */
 export async function acquireIsolation(): Promise<IsolationHandle> {
   await stopping;
   holders++;
@@ -175,8 +175,8 @@ async function wrap(command: string, policy: IsolationPolicy, signal?: AbortSign
   };
 }
 
-function unavailable(what: string, cause?: unknown): SandboxError {
-  return new SandboxError("isolation_unavailable", `Commands cannot be isolated on this machine: ${what}. ${INSTALL_HINT}`, {
+function unavailable(what: string, cause?: unknown): CodedError {
+  return new CodedError("isolation_unavailable", `Commands cannot be isolated on this machine: ${what}. ${INSTALL_HINT}`, {
     cause,
   });
 }

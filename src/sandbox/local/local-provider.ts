@@ -6,8 +6,9 @@ import path from "node:path";
 import { NetworkConfigSchema } from "@anthropic-ai/sandbox-runtime";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { ConfigError } from "../../config/env.ts";
-import { SandboxError, type Sandbox, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
+import { configError } from "../../config/env.ts";
+import { type Sandbox, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
@@ -50,7 +51,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     const domains = NetworkConfigSchema.safeParse({ allowedDomains: parsed.allowedDomains, deniedDomains: [] });
     if (!domains.success) {
       const issue = domains.error.issues[0];
-      throw new ConfigError(
+      throw configError(
         "SANDBOX_ALLOWED_DOMAINS",
         `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`,
         { cause: domains.error },
@@ -121,7 +122,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 
   async #openSandbox(id: string, options: SandboxCreateOptions): Promise<Sandbox> {
-    if (this.#closed) throw new SandboxError("closed", "The local sandbox provider is closed (the process is shutting down).");
+    if (this.#closed) throw new CodedError("sandbox_closed", "The local sandbox provider is closed (the process is shutting down).");
     const handle = await this.#isolationFor(options.taskId);
     const workdir = this.#workdirOf(id);
     const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
@@ -131,7 +132,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       await fs.mkdir(tmpdir, { recursive: true });
       root = { path: workdir, realPath: await fs.realpath(workdir) };
     } catch (error) {
-      throw new SandboxError("start_failed", `Could not create the sandbox directory ${workdir}: ${(error as Error).message}`, {
+      throw new CodedError("sandbox_unavailable", `Could not create the sandbox directory ${workdir}: ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -186,10 +187,9 @@ export class LocalSandboxProvider implements SandboxProvider {
 function parseId(taskId: string): string {
   const parsed = sandboxIdSchema.safeParse(taskId);
   if (!parsed.success) {
-    throw new SandboxError(
-      "start_failed",
-      `The task id ${JSON.stringify(taskId)} cannot name a sandbox directory: it ${parsed.error.issues[0]?.message}.`,
-    );
+    throw new CodedError("sandbox_unavailable", `The task id ${JSON.stringify(taskId)} cannot name a sandbox directory: it ${parsed.error.issues[0]?.message}.`, {
+      transient: false,
+    });
   }
   return parsed.data;
 }

@@ -2,7 +2,8 @@
 // `bash -c` (isolated when a policy is given), and file tools confined to it.
 import fs from "node:fs/promises";
 import type { Logger } from "pino";
-import { SandboxError, type ExecOptions, type ExecResult, type FileEntry, type Sandbox } from "../port.ts";
+import { type ExecOptions, type ExecResult, type FileEntry, type Sandbox, type SandboxCapabilities } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { commandEnvironment } from "./command-env.ts";
 import { confinePath, type WorkdirRoot } from "./confine-path.ts";
 import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";
@@ -28,6 +29,8 @@ export class LocalSandbox implements Sandbox {
   readonly id: string;
   readonly workdir: string;
   readonly provider = "local";
+  /** No MCP gateway: MCP servers of MCP_CONFIG run beside the worker instead. */
+  readonly capabilities: SandboxCapabilities = {};
   readonly #parts: LocalSandboxParts;
   readonly #running = new Map<AbortController, Promise<unknown>>();
   #closed = false;
@@ -66,7 +69,7 @@ export class LocalSandbox implements Sandbox {
         done = wrapped.done;
       } catch (error) {
         if (signal.aborted) return cancelledBeforeStart();
-        throw new SandboxError("start_failed", `Could not isolate the command: ${(error as Error).message}`, {
+        throw new CodedError("sandbox_unavailable", `Could not isolate the command: ${(error as Error).message}`, {
           cause: error,
         });
       }
@@ -104,10 +107,10 @@ export class LocalSandbox implements Sandbox {
     const target = await confinePath(this.#parts.root, requested);
     const stat = await fs.stat(target.realPath).catch(() => undefined);
     if (!stat) {
-      throw new SandboxError("not_found", `The working directory ${JSON.stringify(requested)} (${target.path}) does not exist.`);
+      throw new CodedError("file_not_found", `The working directory ${JSON.stringify(requested)} (${target.path}) does not exist.`);
     }
     if (!stat.isDirectory()) {
-      throw new SandboxError("not_directory", `The working directory ${JSON.stringify(requested)} (${target.path}) is not a directory.`);
+      throw new CodedError("not_directory", `The working directory ${JSON.stringify(requested)} (${target.path}) is not a directory.`);
     }
     return target.realPath;
   }
@@ -137,7 +140,7 @@ export class LocalSandbox implements Sandbox {
       await removeTree(this.#parts.tmpdir);
       if (!keep) await removeTree(this.#parts.root.path);
     } catch (error) {
-      throw new SandboxError("io", `Could not remove the sandbox's files in ${this.workdir}: ${(error as Error).message}`, {
+      throw new CodedError("file_io", `Could not remove the sandbox's files in ${this.workdir}: ${(error as Error).message}`, {
         cause: error,
       });
     } finally {
@@ -148,7 +151,7 @@ export class LocalSandbox implements Sandbox {
 
   #assertOpen(): void {
     if (this.#closed) {
-      throw new SandboxError("closed", `Sandbox ${this.id} is closed; start a new task to get a new sandbox.`);
+      throw new CodedError("sandbox_closed", `Sandbox ${this.id} is closed; start a new task to get a new sandbox.`);
     }
   }
 }

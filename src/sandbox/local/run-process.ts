@@ -4,7 +4,8 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { StringDecoder } from "node:string_decoder";
-import { SandboxError, type ExecResult, type OutputStream } from "../port.ts";
+import { type ExecResult, type OutputStream } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { OutputCapture } from "../output-capture.ts";
 
 export interface RunProcessOptions {
@@ -130,7 +131,7 @@ export function runProcess(options: RunProcessOptions): Promise<ExecResult> {
         settled = true;
         cleanup();
         reject(
-          new SandboxError("start_failed", `Could not start ${options.file}: ${error.message}`, { cause: error }),
+          new CodedError("sandbox_unavailable", `Could not start ${options.file}: ${error.message}`, { cause: error }),
         );
       }
     });

@@ -2,7 +2,8 @@
 // These run in our process (not through the isolation), so confinement is checked here.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { SandboxError, type FileEntry } from "../port.ts";
+import { type FileEntry } from "../port.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import { confinePath, type WorkdirRoot } from "./confine-path.ts";
 
 export async function readWorkdirFile(root: WorkdirRoot, requested: string): Promise<Uint8Array> {
@@ -56,30 +57,28 @@ function dirsFirstByName(a: FileEntry, b: FileEntry): number {
   return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-function isDirectory(requested: string, resolved: string): SandboxError {
-  return new SandboxError(
-    "is_directory",
+function isDirectory(requested: string, resolved: string): CodedError {
+  return new CodedError("is_directory",
     `${JSON.stringify(requested)} (${resolved}) is a directory, not a file; list it to see what it holds.`,
   );
 }
 
 /** Node's errno errors, turned into the port's codes with a message naming the path. */
-function fileError(error: unknown, requested: string, resolved: string): SandboxError {
-  if (error instanceof SandboxError) return error;
+function fileError(error: unknown, requested: string, resolved: string): CodedError {
+  if (error instanceof CodedError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const where = `${JSON.stringify(requested)} (${resolved})`;
   switch (code) {
     case "ENOENT":
-      return new SandboxError("not_found", `No such file or directory in the sandbox: ${where}.`, { cause: error });
+      return new CodedError("file_not_found", `No such file or directory in the sandbox: ${where}.`, { cause: error });
     case "EISDIR":
       return isDirectory(requested, resolved);
     case "ENOTDIR":
-      return new SandboxError(
-        "not_directory",
+      return new CodedError("not_directory",
         `${where} is not a directory: it, or a part of the path, is a file.`,
         { cause: error },
       );
     default:
-      return new SandboxError("io", `Could not access ${where}: ${(error as Error).message}`, { cause: error });
+      return new CodedError("file_io", `Could not access ${where}: ${(error as Error).message}`, { cause: error });
   }
 }

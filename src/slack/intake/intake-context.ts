@@ -1,14 +1,8 @@
-// Everything the Slack listeners share: the queue and records, the Web API clients, who the
-// bot is, the policies from configuration.
-import type { Config } from "../../config/env.ts";
-import type { Logger } from "../../shared/log.ts";
-import type { Database } from "../../store/database.ts";
-import type { TaskQueue } from "../../queue/task-queue.ts";
-import { createTaskRepo, type TaskRepo } from "../../store/task-repo.ts";
-import { createSlackMessageRepo, type SlackMessageRepo } from "../../store/slack-message-repo.ts";
-import type { SlackClients } from "../api/web-client.ts";
-import type { PlanStyleMemo } from "../thread/message-updater.ts";
-import { createAccessPolicy, type AccessPolicy } from "./access-policy.ts";
+// What the Slack listeners share beyond the Slack context: who the bot is, the task lifecycle
+// (cancels), the `/agent` subcommands of other parts (schedules), and the work started after an
+// acknowledgement, which shutdown waits for.
+import type { TaskLifecycle } from "../../tasks/lifecycle.ts";
+import type { SlackContext } from "../slack-context.ts";
 import type { BotIdentity } from "./incoming-message.ts";
 
 /** A `/agent` subcommand registered by another part of the product (e.g. schedules). */
@@ -18,36 +12,13 @@ export interface ExtraSubcommand {
   run(args: string, caller: { userId: string; channelId: string; teamId?: string; admin: boolean }): Promise<{ text: string; visibility: "in_channel" | "ephemeral" }>;
 }
 
-export interface IntakeContext {
-  config: Config;
-  logger: Logger;
-  db: Database;
-  queue: TaskQueue;
-  tasks: TaskRepo;
-  messages: SlackMessageRepo;
-  clients: SlackClients;
+export interface IntakeContext extends SlackContext {
   bot: BotIdentity & { teamId?: string };
-  access: AccessPolicy;
-  planStyles: PlanStyleMemo;
-  secrets: readonly string[];
+  lifecycle: TaskLifecycle;
   /** Work started after an ack, awaited at shutdown. */
   background: Set<Promise<unknown>>;
   subcommands: Readonly<Record<string, ExtraSubcommand>>;
 }
-
-export function createIntakeContext(input: Omit<IntakeContext, "tasks" | "messages" | "access" | "background" | "subcommands"> & { subcommands?: Record<string, ExtraSubcommand> }): IntakeContext {
-  return {
-    ...input,
-    subcommands: input.subcommands ?? {},
-    tasks: createTaskRepo(input.db),
-    messages: createSlackMessageRepo(input.db),
-    access: createAccessPolicy(input.config),
-    background: new Set(),
-  };
-}
-
-/** What starting a task needs (a worker that continues a thread has this much, without the listeners). */
-export type TaskStartContext = Pick<IntakeContext, "config" | "logger" | "queue" | "messages" | "clients" | "access">;
 
 /** Runs work after the request was acknowledged, keeping track of it for shutdown. */
 export function inBackground(ctx: IntakeContext, what: string, work: () => Promise<unknown>): void {

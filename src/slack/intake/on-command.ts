@@ -4,7 +4,7 @@
 import { z } from "zod";
 import type { IntakeContext } from "./intake-context.ts";
 import { parseAgentCommand } from "./agent-command.ts";
-import { HELP_TEXT, askedBy, cannotPostHere, refusal } from "../render/replies.ts";
+import { HELP_TEXT, askedBy, cannotPostHere, refusal, unknownTask } from "../render/replies.ts";
 import { checkLimits, startTask } from "./start-task.ts";
 import { requestCancel } from "./cancel-task.ts";
 import { queueText, statusText } from "../render/queue-text.ts";
@@ -54,7 +54,7 @@ export function planCommand(ctx: IntakeContext, cmd: SlashCommand): CommandPlan 
     case "status":
       return { ack: null, after: () => status(ctx, cmd.user_id, parsed.id) };
     case "cancel":
-      return { ack: null, after: async () => (await requestCancel(ctx, parsed.id, cmd.user_id)).text };
+      return { ack: null, after: () => requestCancel(ctx, parsed.id, cmd.user_id) };
     case "task": {
       const access = ctx.access.check(cmd.user_id, cmd.channel_id);
       if (!access.allowed) return now(refusal(access.reason));
@@ -66,7 +66,7 @@ export function planCommand(ctx: IntakeContext, cmd: SlashCommand): CommandPlan 
 async function status(ctx: IntakeContext, userId: string, id: string | undefined): Promise<string> {
   if (id) {
     const task = await ctx.queue.get(id);
-    if (!task) return `No task with id \`${id}\`. \`/agent queue\` lists the open ones.`;
+    if (!task) return unknownTask(id);
     return statusText(task, Date.now(), task.status === "queued" ? await ctx.tasks.position(task.id) : undefined);
   }
   const ids = await ctx.messages.recentOf(userId, 3);
@@ -78,8 +78,8 @@ async function status(ctx: IntakeContext, userId: string, id: string | undefined
 
 async function commandTask(ctx: IntakeContext, cmd: SlashCommand, text: string): Promise<string | null> {
   // Checked before the parent message is posted, so a refused task leaves nothing in the channel.
-  const refused = await checkLimits(ctx, cmd.user_id, text);
-  if (refused) return refused;
+  const limits = await checkLimits(ctx, cmd.user_id, text);
+  if ("refused" in limits) return limits.refused;
   let parentTs: string;
   try {
     const posted = await ctx.clients.api.chat.postMessage({ channel: cmd.channel_id, text: askedBy(cmd.user_id, text), unfurl_links: false });

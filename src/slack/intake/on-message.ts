@@ -2,7 +2,8 @@
 // a task): each message is taken in once however often Slack delivers it; in a thread whose task
 // is still open it goes to that task's inbox (the agent reads it before its next model call);
 // otherwise it starts a task, which continues the thread's earlier conversation if there is one.
-import type { IntakeContext, TaskStartContext } from "./intake-context.ts";
+import type { IntakeContext } from "./intake-context.ts";
+import type { SlackContext } from "../slack-context.ts";
 import type { IncomingMessage } from "./incoming-message.ts";
 import { taskTextFrom } from "./mention-text.ts";
 import { HELP_TEXT, refusal } from "../render/replies.ts";
@@ -74,7 +75,7 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
 }
 
 /** Starts a task in a thread from follow-ups that no running agent took. */
-export async function startFromMessages(ctx: TaskStartContext, messages: SlackMessageRecord[]): Promise<void> {
+export async function startFromMessages(ctx: SlackContext, messages: SlackMessageRecord[]): Promise<void> {
   const first = messages[0];
   if (!first) return;
   const text = messages.map((m) => (messages.length > 1 && m.userId ? `<@${m.userId}>: ${m.text}` : m.text)).join("\n\n");

@@ -4,19 +4,18 @@
 // their listener; the work runs after.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import bolt from "@slack/bolt";
-import { ConfigError, secretValues, type Config } from "../../config/env.ts";
-import { createTaskQueue } from "../../queue/task-queue.ts";
-import { createSlackClients, normaliseApiUrl, slackLogger, type SlackClients } from "../api/web-client.ts";
-import { createPlanStyleMemo } from "../thread/message-updater.ts";
+import { configError } from "../../config/env.ts";
+import type { TaskLifecycle } from "../../tasks/lifecycle.ts";
+import { normaliseApiUrl, slackLogger, type SlackClients } from "../api/web-client.ts";
 import { CANCEL_ACTION_ID } from "../render/progress-card.ts";
 import { describeSlackError } from "../api/slack-errors.ts";
-import { createIntakeContext, type ExtraSubcommand, type IntakeContext } from "./intake-context.ts";
+import type { SlackContext } from "../slack-context.ts";
+import type { ExtraSubcommand, IntakeContext } from "./intake-context.ts";
 import { messageKind, toIncoming } from "./incoming-message.ts";
 import { mentionsBot } from "./mention-text.ts";
 import { handleMessage } from "./on-message.ts";
 import { planCommand, SlashCommandSchema } from "./on-command.ts";
 import { requestCancel } from "./cancel-task.ts";
-import type { SlackDeps } from "../thread/worker-hooks.ts";
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -31,34 +30,22 @@ export interface SlackIntake {
   stop(): Promise<void>;
 }
 
-export interface SlackIntakeOptions extends SlackDeps {
+export interface SlackIntakeOptions {
+  slack: SlackContext;
+  lifecycle: TaskLifecycle;
   /** `/agent` subcommands of other parts of the product (schedules), by name. */
   subcommands?: Record<string, ExtraSubcommand>;
 }
 
 export async function createSlackIntake(options: SlackIntakeOptions): Promise<SlackIntake> {
-  const { config } = options;
-  const token = config.SLACK_BOT_TOKEN;
-  if (!token) throw new ConfigError("SLACK_BOT_TOKEN", "is not set; Slack intake needs the bot token (xoxb-…)");
+  const { config, token } = options.slack;
   const mode: SlackMode = config.SLACK_APP_TOKEN ? "socket" : "http";
   if (mode === "http" && !config.SLACK_SIGNING_SECRET) {
-    throw new ConfigError("SLACK_SIGNING_SECRET", "is not set; HTTP mode needs it to verify requests (or set SLACK_APP_TOKEN for Socket Mode)");
+    throw configError("SLACK_SIGNING_SECRET", "is not set; HTTP mode needs it to verify requests (or set SLACK_APP_TOKEN for Socket Mode)");
   }
-  const logger = options.logger.child({ component: "slack" });
-  const clients = options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger });
-  const bot = await identify(clients);
-
-  const context = createIntakeContext({
-    config,
-    logger,
-    db: options.db,
-    queue: createTaskQueue(options.db, options.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }),
-    clients,
-    bot,
-    planStyles: options.planStyles ?? createPlanStyleMemo(),
-    secrets: secretValues(config),
-    ...(options.subcommands ? { subcommands: options.subcommands } : {}),
-  });
+  const logger = options.slack.logger;
+  const bot = await identify(options.slack.clients);
+  const context: IntakeContext = { ...options.slack, bot, lifecycle: options.lifecycle, background: new Set(), subcommands: options.subcommands ?? {} };
 
   const boltLogger = slackLogger(logger.child({ component: "bolt" }));
   const apiUrl = normaliseApiUrl(config.SLACK_API_URL);
@@ -77,6 +64,7 @@ export async function createSlackIntake(options: SlackIntakeOptions): Promise<Sl
     ignoreSelf: true,
   });
   register(app, context);
+  let stopping: Promise<void> | undefined;
 
   return {
     mode,
@@ -86,10 +74,13 @@ export async function createSlackIntake(options: SlackIntakeOptions): Promise<Sl
       if (mode === "socket") await app.start();
       logger.info({ mode, bot: bot.userId, team: bot.teamId }, mode === "socket" ? "slack intake connected (Socket Mode)" : "slack intake ready on POST /slack/events");
     },
-    async stop() {
-      if (mode === "socket") await app.stop().catch((error: unknown) => logger.warn({ err: error }, "slack: socket mode stop failed"));
-      // Work started after an ack finishes (bounded) before the database closes under it.
-      await Promise.race([Promise.allSettled([...context.background]), new Promise((r) => setTimeout(r, 25_000).unref())]);
+    stop() {
+      stopping ??= (async () => {
+        if (mode === "socket") await app.stop().catch((error: unknown) => logger.warn({ err: error }, "slack: socket mode stop failed"));
+        // Work started after an ack finishes (bounded) before the database closes under it.
+        await Promise.race([Promise.allSettled([...context.background]), new Promise((r) => setTimeout(r, 25_000).unref())]);
+      })();
+      return stopping;
     },
   };
 }
@@ -100,7 +91,7 @@ async function identify(clients: SlackClients): Promise<IntakeContext["bot"]> {
     if (!auth.user_id || !auth.bot_id) throw new Error("auth.test did not name a bot user; is SLACK_BOT_TOKEN a bot token (xoxb-)?");
     return { userId: auth.user_id, botId: auth.bot_id, ...(auth.team_id ? { teamId: auth.team_id } : {}) };
   } catch (error) {
-    throw new ConfigError("SLACK_BOT_TOKEN", `Slack did not accept the bot token (${describeSlackError(error)}); check the token and SLACK_API_URL`, { cause: error });
+    throw configError("SLACK_BOT_TOKEN", `Slack did not accept the bot token (${describeSlackError(error)}); check the token and SLACK_API_URL`, { cause: error });
   }
 }
 
@@ -167,7 +158,7 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
     if (!taskId || !userId) return;
     await guard("the Cancel button", async () => {
       const reply = await requestCancel(ctx, taskId, userId);
-      await respond({ response_type: "ephemeral", replace_original: false, text: reply.text });
+      await respond({ response_type: "ephemeral", replace_original: false, text: reply });
     });
   });
 

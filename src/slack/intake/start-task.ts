@@ -1,16 +1,16 @@
-// Turns a Slack request into a queued task: limits checked, the task recorded and enqueued once
-// (the message's key makes a redelivery find the same task), then at once in the thread an 👀 on
-// the message that asked and the progress message showing its place in the queue.
-import { QueueFullError, type Enqueued } from "../../queue/task-queue.ts";
+// Turns a Slack request into a queued task: limits checked; the progress card posted in the
+// thread (naming the task's id, chosen here); then the task recorded and enqueued with the
+// card's ts in one transaction — and an 👀 on the message that asked.
+import { randomUUID } from "node:crypto";
+import { hasCode } from "../../shared/errors.ts";
 import { taskTextProblem } from "../../tasks/task-text.ts";
 import type { SlackFileRef } from "../../store/slack-message-repo.ts";
 import type { Task } from "../../store/task-repo.ts";
+import type { SlackContext } from "../slack-context.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
-import { queuedView } from "../render/progress-view.ts";
-import { postProgressMessage } from "../thread/progress-message.ts";
+import { postQueuedCard } from "../thread/progress-message.ts";
 import { REACTION_WORKING } from "../thread/post-result.ts";
 import { slackErrorCode } from "../api/slack-errors.ts";
-import type { TaskStartContext } from "./intake-context.ts";
 import { badTaskText, queueFull, tooManyTasks } from "../render/replies.ts";
 
 export interface StartRequest {
@@ -31,20 +31,33 @@ export type StartResult =
   | { kind: "duplicate"; task: Task }
   | { kind: "refused"; message: string };
 
-/** The limits a new task must pass before anything is posted. */
-export async function checkLimits(ctx: TaskStartContext, userId: string | undefined, text: string): Promise<string | null> {
+/** The limits a new task must pass before anything is posted: the refusal, or how many tasks wait now. */
+export async function checkLimits(ctx: SlackContext, userId: string | undefined, text: string): Promise<{ refused: string } | { waiting: number }> {
   const problem = taskTextProblem(text);
-  if (problem) return badTaskText(problem);
+  if (problem) return { refused: badTaskText(problem) };
   if (userId && !ctx.access.isAdmin(userId)) {
     const open = await ctx.messages.openTasksOf(userId);
-    if (open >= ctx.config.MAX_TASKS_PER_USER) return tooManyTasks(open, ctx.config.MAX_TASKS_PER_USER);
+    if (open >= ctx.config.MAX_TASKS_PER_USER) return { refused: tooManyTasks(open, ctx.config.MAX_TASKS_PER_USER) };
   }
-  return null;
+  const waiting = await ctx.queue.queuedCount();
+  return waiting >= ctx.config.MAX_QUEUE_DEPTH ? { refused: queueFull() } : { waiting };
 }
 
-export async function startTask(ctx: TaskStartContext, req: StartRequest): Promise<StartResult> {
-  const refused = await checkLimits(ctx, req.userId, req.text);
-  if (refused) return { kind: "refused", message: refused };
+export async function startTask(ctx: SlackContext, req: StartRequest): Promise<StartResult> {
+  const limits = await checkLimits(ctx, req.userId, req.text);
+  if ("refused" in limits) return { kind: "refused", message: limits.refused };
+  const taskId = randomUUID();
+  const log = ctx.logger.child({ taskId });
+  const [progressTs] = await Promise.all([
+    postQueuedCard(
+      ctx.clients.api,
+      { channel: req.channel, threadTs: req.threadTs, taskId, text: req.text, position: limits.waiting + 1, ...(req.userId ? { requester: req.userId } : {}) },
+      log,
+    ),
+    ctx.clients.api.reactions.add({ channel: req.channel, timestamp: req.messageTs, name: REACTION_WORKING }).catch((error: unknown) => {
+      if (slackErrorCode(error) !== "already_reacted") log.warn({ err: error }, "could not add the 👀 reaction");
+    }),
+  ]);
   const meta: SlackTaskMeta = {
     channel: req.channel,
     threadTs: req.threadTs,
@@ -53,10 +66,12 @@ export async function startTask(ctx: TaskStartContext, req: StartRequest): Promi
     files: req.files,
     ...(req.teamId ? { teamId: req.teamId } : {}),
     ...(req.userId ? { userId: req.userId } : {}),
+    ...(progressTs ? { progressTs } : {}),
   };
-  let enqueued: Enqueued;
+  let enqueued;
   try {
     enqueued = await ctx.queue.enqueue({
+      id: taskId,
       text: req.text,
       source: "slack",
       dedupeKey: `slack:${req.channel}:${req.messageTs}`,
@@ -67,21 +82,20 @@ export async function startTask(ctx: TaskStartContext, req: StartRequest): Promi
       meta: { slack: meta },
     });
   } catch (error) {
-    if (error instanceof QueueFullError) return { kind: "refused", message: queueFull() };
+    // The queue filled up between the check and the insert: the card goes again.
+    await removeCard(ctx, req.channel, progressTs);
+    if (hasCode(error, "queue_full")) return { kind: "refused", message: queueFull() };
     throw error;
   }
-  if (!enqueued.created) return { kind: "duplicate", task: enqueued.task };
-  const { task, position } = enqueued;
-  await ctx.messages.assign(req.channel, req.messageTs, "task", task.id);
-  const log = ctx.logger.child({ taskId: task.id });
-  await Promise.all([
-    ctx.clients.api.reactions.add({ channel: req.channel, timestamp: req.messageTs, name: REACTION_WORKING }).catch((error: unknown) => {
-      if (slackErrorCode(error) !== "already_reacted") log.warn({ err: error }, "could not add the 👀 reaction");
-    }),
-    postProgressMessage(ctx.clients.api, ctx.messages, meta, queuedView(task.id, req.text, position, req.userId), log).catch((error: unknown) =>
-      log.warn({ err: error }, "could not post the progress message; the worker will post one"),
-    ),
-  ]);
-  log.info({ channel: req.channel, origin: req.origin, position }, "slack task queued");
-  return { kind: "started", task, position };
+  if (!enqueued.created) {
+    await removeCard(ctx, req.channel, progressTs);
+    return { kind: "duplicate", task: enqueued.task };
+  }
+  await ctx.messages.assign(req.channel, req.messageTs, "task", taskId);
+  log.info({ channel: req.channel, origin: req.origin, position: enqueued.position }, "slack task queued");
+  return { kind: "started", task: enqueued.task, position: enqueued.position };
+}
+
+async function removeCard(ctx: SlackContext, channel: string, ts: string | null): Promise<void> {
+  if (ts) await ctx.clients.api.chat.delete({ channel, ts }).catch(() => {});
 }

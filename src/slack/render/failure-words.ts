@@ -1,22 +1,42 @@
-// Why a task did not succeed, in words a Slack user can act on.
-import type { FailureReason } from "../../agent/events.ts";
+// Why a task did not succeed, in words a Slack user can act on. Written once per code; operator
+// details (configuration names, API messages) stay in the log, never in Slack.
+import type { ErrorCode } from "../../shared/errors.ts";
+import { parseActor } from "../../tasks/actor.ts";
 
-export function failureText(reason: FailureReason | null | undefined, error: string | null | undefined, cancelledBy?: string): string {
-  const detail = error?.trim() ? ` (${error.trim()})` : "";
-  switch (reason) {
-    case "cancelled":
-      return cancelledBy ? `Cancelled by <@${cancelledBy}>.` : `Cancelled${detail}.`;
-    case "timeout":
-      return `It ran out of time${detail}. Ask again with a smaller piece of the work, or ask an operator to raise TASK_TIMEOUT_SECONDS.`;
-    case "turn_limit":
-      return `It used all its steps without finishing${detail}. Split the task into smaller ones, or ask an operator to raise MAX_TURNS.`;
+const WORDS: Partial<Record<ErrorCode, string>> = {
+  timeout: "It ran out of time. Ask again with a smaller piece of the work.",
+  turn_limit: "It used all its steps without finishing. Split the task into smaller ones.",
+  model_unavailable: "The model was unavailable, even after retries. Try again in a few minutes.",
+  model_auth: "The model service refused deep-agent's credentials. Tell an operator.",
+  model_rejected: "The model service refused the request. Tell an operator if it keeps happening.",
+  context_overflow: "The work outgrew what the model can keep in mind at once. Split the task into smaller ones.",
+  sandbox_unavailable: "The sandbox it works in could not start. Try again; if it keeps happening, tell an operator.",
+  queue_full: "The queue is full right now. Try again in a few minutes.",
+};
+
+const FALLBACK = "Something went wrong inside deep-agent. Try again; if it keeps happening, tell an operator.";
+
+/** The sentence shown on the card and in the result for a task that failed or was cancelled. */
+export function failureWords(code: ErrorCode | null | undefined, cancelledBy?: string | null): string {
+  if (code === "cancelled") return cancelledWords(cancelledBy);
+  return (code && WORDS[code]) ?? FALLBACK;
+}
+
+/** A few words for an attempt that failed and is retried ("the model was unavailable"). */
+export function retryWords(code: ErrorCode): string {
+  switch (code) {
     case "model_unavailable":
-      return `The model was unavailable after several retries${detail}. Try again in a few minutes.`;
-    case "model_rejected":
-      return `The model refused the request${detail}. Rephrase the task; if it keeps happening, tell an operator.`;
-    case "sandbox_error":
-      return `The sandbox it works in failed${detail}. Try again; if it keeps happening, tell an operator.`;
+      return "the model was unavailable";
+    case "sandbox_unavailable":
+      return "the sandbox could not start";
     default:
-      return `Something went wrong inside deep-agent${detail}. Try again; if it keeps happening, tell an operator.`;
+      return "something went wrong";
   }
+}
+
+function cancelledWords(by: string | null | undefined): string {
+  const actor = by ? parseActor(by) : null;
+  if (actor?.kind === "slack") return `Cancelled by <@${actor.userId}>.`;
+  if (actor?.kind === "cli") return "Cancelled from the command line.";
+  return "Cancelled.";
 }

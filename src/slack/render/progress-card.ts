@@ -26,7 +26,7 @@ export function renderProgress(view: ProgressView, style: PlanStyle, now: number
   if (view.todos.length > 0) blocks.push(...(style === "plan_blocks" ? planBlocks(view.todos) : planSections(view.todos)));
   const context = contextLine(view);
   if (context) blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: context }] });
-  if (!isFinal(view.phase) && view.phase !== "cancelling") blocks.push(cancelButton(view.taskId));
+  if (!isFinal(view.phase)) blocks.push(cancelButton(view.taskId));
   return { text: fallbackText(view, now), blocks };
 }
 
@@ -40,8 +40,6 @@ function statusLine(view: ProgressView, now: number): string {
       return `⚙️ *Working* · ${elapsed}${view.turns > 0 ? ` · step ${view.turns}` : ""}\n${ask}`;
     case "retrying":
       return `🔁 *Working, retrying* · ${elapsed}\n${ask}`;
-    case "cancelling":
-      return `🛑 *Cancelling…* · ${elapsed}\n${ask}`;
     case "succeeded":
       return `✅ *Done* in ${elapsed}\n${ask}`;
     case "failed":
@@ -126,7 +124,6 @@ function fallbackText(view: ProgressView, now: number): string {
     queued: "Queued",
     running: "Working",
     retrying: "Working",
-    cancelling: "Cancelling",
     succeeded: "Done",
     failed: "Failed",
     cancelled: "Cancelled",

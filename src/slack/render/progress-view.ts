@@ -2,8 +2,10 @@
 // the clock and the Slack calls.
 import type { AgentEvent, Todo, Usage } from "../../agent/events.ts";
 import { emptyUsage } from "../../agent/events.ts";
+import type { Task } from "../../store/task-repo.ts";
+import { failureWords } from "./failure-words.ts";
 
-export type Phase = "queued" | "running" | "retrying" | "cancelling" | "succeeded" | "failed" | "cancelled";
+export type Phase = "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
 
 export interface ProgressView {
   taskId: string;
@@ -28,6 +30,24 @@ export interface ProgressView {
 
 export function queuedView(taskId: string, text: string, position: number, requester?: string): ProgressView {
   return { taskId, phase: "queued", text, position, todos: [], turns: 0, usage: emptyUsage(), ...(requester ? { requester } : {}) };
+}
+
+/** A finished task as its card shows it, from the record alone (any process can render it). */
+export function finalView(task: Task, requester?: string): ProgressView {
+  const finishedAt = (task.finishedAt ?? task.updatedAt).getTime();
+  const phase: Phase = task.status === "succeeded" || task.status === "cancelled" ? task.status : "failed";
+  return {
+    taskId: task.id,
+    phase,
+    text: task.text,
+    todos: task.todos.map((t) => ({ ...t })),
+    turns: task.turns,
+    usage: { ...task.usage },
+    finishedAt,
+    ...(task.startedAt ? { startedAt: task.startedAt.getTime() } : {}),
+    ...(requester ? { requester } : {}),
+    ...(phase === "succeeded" ? {} : { outcome: failureWords(task.failure?.code, task.cancelledBy) }),
+  };
 }
 
 export function isFinal(phase: Phase): boolean {

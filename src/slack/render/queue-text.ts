@@ -4,6 +4,7 @@ import { escapeMrkdwn } from "./mrkdwn.ts";
 import { formatDuration, formatTokens } from "./usage-footer.ts";
 import { slackMetaOf } from "../slack-meta.ts";
 import { shorten } from "./progress-card.ts";
+import { failureWords } from "./failure-words.ts";
 
 export function queueText(open: Array<Task & { position: number | null }>, now: number, limit = 25): string {
   if (open.length === 0) return "The queue is empty: no task is queued or running.";
@@ -25,7 +26,7 @@ export function statusText(task: Task, now: number, position?: number): string {
     lines.push(`Plan: ${done}/${task.todos.length} done${current ? ` · now: ${escapeMrkdwn(shorten(current.content, 120))}` : ""}`);
   }
   if (task.status === "running" && task.lastActivity) lines.push(`Doing: ${escapeMrkdwn(shorten(oneLine(task.lastActivity), 150))}`);
-  if (task.status === "failed" || task.status === "cancelled") lines.push(`Why: ${escapeMrkdwn(shorten(task.error ?? task.status, 300))}`);
+  if (task.status === "failed" || task.status === "cancelled") lines.push(`Why: ${failureWords(task.failure?.code, task.cancelledBy)}`);
   if (task.status === "succeeded" && task.result) lines.push(`Answer: ${escapeMrkdwn(shorten(oneLine(task.result), 300))}`);
   const tokens = task.usage.input_tokens + task.usage.output_tokens + task.usage.cache_read_input_tokens + task.usage.cache_creation_input_tokens;
   if (tokens > 0) lines.push(`${formatTokens(tokens)} tokens over ${task.turns} steps`);

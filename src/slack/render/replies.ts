@@ -21,9 +21,9 @@ export function usageError(problem: string): string {
 export function refusal(reason: "user" | "channel" | "no_user"): string {
   switch (reason) {
     case "channel":
-      return "Sorry, I'm not enabled in this channel. Ask an admin to add it to ALLOWED_SLACK_CHANNELS, or send me a direct message.";
+      return "Sorry, I'm not enabled in this channel. Ask an admin to enable me here, or send me a direct message.";
     case "user":
-      return "Sorry, I can only take tasks from people on my allow-list (ALLOWED_SLACK_USERS). Ask an admin to add you.";
+      return "Sorry, I can only take tasks from people on my allow-list. Ask an admin to add you.";
     case "no_user":
       return "Sorry, I can't take tasks from workflows here: only people on my allow-list can ask.";
   }
@@ -47,4 +47,8 @@ export function askedBy(userId: string, text: string): string {
 
 export function cannotPostHere(code: string): string {
   return `I can't post in this channel (${code}). Invite me with \`/invite @deep-agent\`, or mention me instead.`;
+}
+
+export function unknownTask(id: string): string {
+  return `No task with id \`${id}\`. \`/agent queue\` lists the open ones.`;
 }

@@ -1,16 +1,15 @@
-// The Slack side of a firing, on the Web API: the run's parent message in the schedule's
-// channel, and the notes for a skipped run and a paused schedule.
+// The Slack side of a firing, on the Web API: the run's parent message in the schedule's channel,
+// the task's progress card in its thread (before the task is queued), and the notes for a skipped
+// run, a run that could not start and a schedule that paused itself.
 import type { WebClient } from "@slack/web-api";
-import type { Queryable } from "../../store/database.ts";
 import type { Logger } from "../../shared/log.ts";
-import { createSlackMessageRepo } from "../../store/slack-message-repo.ts";
-import { postProgressMessage } from "../thread/progress-message.ts";
-import { queuedView } from "../render/progress-view.ts";
 import type { RunNotices } from "../../schedule/run-notices.ts";
-import { pausedText, runNotStartedText, runParentText, runSkippedText } from "../../schedule/schedule-text.ts";
+import { failureWords } from "../render/failure-words.ts";
+import { pausedText, runNotStartedText, runParentText, runSkippedText } from "../render/schedule-posts.ts";
+import { postQueuedCard } from "../thread/progress-message.ts";
+import type { SlackTaskMeta } from "../slack-meta.ts";
 
-export function createSlackRunNotices(client: WebClient, db: Queryable, logger: Logger): RunNotices {
-  const messages = createSlackMessageRepo(db);
+export function createSlackRunNotices(client: WebClient, logger: Logger): RunNotices {
   const post = async (channel: string, text: string, threadTs?: string): Promise<string> => {
     const res = await client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false, unfurl_media: false });
     if (!res.ts) throw new Error(`Slack did not return the message's ts in ${channel}`);
@@ -18,18 +17,40 @@ export function createSlackRunNotices(client: WebClient, db: Queryable, logger: 
   };
   return {
     runStarting: (schedule, occurrence) => post(schedule.channelId, runParentText(schedule, occurrence)),
-    async runQueued(task, meta, position) {
-      // The same live message a Slack task shows; the worker that runs the task updates it.
-      await postProgressMessage(client, messages, meta, queuedView(task.id, task.text, position, meta.userId), logger.child({ taskId: task.id }));
+    runCard: (schedule, threadTs, card) =>
+      postQueuedCard(
+        client,
+        { channel: schedule.channelId, threadTs, taskId: card.taskId, text: schedule.text, position: card.position, ...(requester(schedule) ? { requester: requester(schedule)! } : {}) },
+        logger.child({ taskId: card.taskId }),
+      ),
+    taskMeta(schedule, threadTs, progressTs) {
+      const meta: SlackTaskMeta = {
+        channel: schedule.channelId,
+        threadTs,
+        // Reactions for the run's outcome go on its "Scheduled: …" message.
+        messageTs: threadTs,
+        origin: "command",
+        files: [],
+        ...(schedule.teamId ? { teamId: schedule.teamId } : {}),
+        ...(requester(schedule) ? { userId: requester(schedule)! } : {}),
+        ...(progressTs ? { progressTs } : {}),
+      };
+      return { slack: meta };
     },
     async runSkipped(schedule, occurrence, previous) {
       await post(schedule.channelId, runSkippedText(schedule, occurrence), previous.threadTs);
     },
-    async runNotStarted(schedule, threadTs, reason) {
-      await post(schedule.channelId, runNotStartedText(reason), threadTs);
+    async runNotStarted(schedule, threadTs, failure, progressTs) {
+      if (progressTs) await client.chat.delete({ channel: schedule.channelId, ts: progressTs }).catch(() => {});
+      await post(schedule.channelId, runNotStartedText(failureWords(failure.code)), threadTs);
     },
     async paused(schedule, failures) {
       await post(schedule.channelId, pausedText(schedule, failures));
     },
   };
+}
+
+/** The Slack user behind a schedule made in Slack; none for one made on the command line. */
+function requester(schedule: { createdVia: "slack" | "cli"; createdBy: string | null }): string | null {
+  return schedule.createdVia === "slack" ? schedule.createdBy : null;
 }

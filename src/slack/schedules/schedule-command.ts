@@ -4,7 +4,7 @@
 // unless --tz says otherwise.
 import type { WebClient } from "@slack/web-api";
 import { escapeMrkdwn } from "../render/mrkdwn.ts";
-import { ScheduleInputError } from "../../schedule/schedule-errors.ts";
+import { CodedError, hasCode } from "../../shared/errors.ts";
 import type { ScheduleService, ScheduleView } from "../../schedule/schedule-service.ts";
 import { cadence, formatWhen, lastOutcome, shortText } from "../../schedule/schedule-text.ts";
 import { describeCron } from "../../schedule/cron-words.ts";
@@ -38,7 +38,7 @@ export async function handleScheduleCommand(sub: ScheduleSubcommand, args: strin
     if (resume) return await resumeSchedule(resume[1]!, ctx);
     return await add(args, ctx);
   } catch (error) {
-    if (error instanceof ScheduleInputError) return { text: `${error.message}.\n${SCHEDULE_USAGE}`, visibility: "ephemeral" };
+    if (hasCode(error, "bad_input", "unknown_schedule", "not_allowed")) return { text: `${error.message}.\n${SCHEDULE_USAGE}`, visibility: "ephemeral" };
     throw error;
   }
 }
@@ -61,7 +61,7 @@ export function parseScheduleArgs(raw: string): ParsedScheduleArgs {
   }
   const quoted = /^"([^"]*)"\s*([\s\S]*)$/.exec(rest);
   if (!quoted) {
-    throw new ScheduleInputError("cron", 'put the cron expression in double quotes first, like `/agent schedule "0 9 * * 1-5" post the daily summary`');
+    throw new CodedError("bad_input", 'put the cron expression in double quotes first, like `/agent schedule "0 9 * * 1-5" post the daily summary`');
   }
   let text = quoted[2]!;
   const trailing = /\s--tz(?:=|\s+)(\S+)\s*$/.exec(` ${text}`);
@@ -69,7 +69,7 @@ export function parseScheduleArgs(raw: string): ParsedScheduleArgs {
     timeZone = trailing[1]!;
     text = ` ${text}`.slice(0, trailing.index).trim();
   }
-  if (text.trim() === "") throw new ScheduleInputError("text", "the task text is missing after the cron expression; say what the agent should do at each run");
+  if (text.trim() === "") throw new CodedError("bad_input", "the task text is missing after the cron expression; say what the agent should do at each run");
   return { cron: quoted[1]!, text: text.trim(), timeZone };
 }
 
@@ -112,7 +112,7 @@ function listLine(s: ScheduleView): string {
 
 async function remove(args: string, ctx: SlackScheduleContext): Promise<SlackScheduleReply> {
   const id = args.trim();
-  if (id === "" || /\s/.test(id)) throw new ScheduleInputError("unknown_id", "give one schedule id, like `/agent unschedule k3m9x2qa`; `/agent schedules` shows them");
+  if (id === "" || /\s/.test(id)) throw new CodedError("unknown_schedule", "give one schedule id, like `/agent unschedule k3m9x2qa`; `/agent schedules` shows them");
   const removed = await ctx.service.remove(id, { kind: "slack", userId: ctx.userId, admin: ctx.admin });
   return { text: `<@${ctx.userId}> removed schedule \`${removed.id}\` (${escapeMrkdwn(shortText(removed.text, 120))}).`, visibility: "in_channel" };
 }

@@ -64,6 +64,15 @@ export class MessageUpdater {
     this.schedule();
   }
 
+  /** Stops updating without sending what is pending; resolves once no update is in flight. */
+  async stop(): Promise<void> {
+    this.finishing = true;
+    this.dirty = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.inFlight;
+  }
+
   /** Milliseconds since the message was last updated (or created). */
   idleMs(): number {
     return Date.now() - (this.lastSentAt || this.createdAt);

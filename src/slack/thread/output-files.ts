@@ -2,19 +2,8 @@
 // uploaded to the thread with the result. Bounded: a runaway loop writing thousands of files
 // delivers the first few and says how many it left out.
 import type { Sandbox, FileEntry } from "../../sandbox/port.ts";
-import { SandboxError } from "../../sandbox/port.ts";
-
-export interface OutputFile {
-  /** Path under outputs/, e.g. "report.md" or "charts/load.png". */
-  name: string;
-  content: Uint8Array;
-}
-
-export interface CollectedOutputs {
-  files: OutputFile[];
-  /** Files left out (too many, too large) and why. */
-  skipped: string[];
-}
+import { hasCode } from "../../shared/errors.ts";
+import type { OutputFile, TaskOutputs } from "../../tasks/task-hooks.ts";
 
 export interface OutputLimits {
   maxFiles: number;
@@ -24,7 +13,7 @@ export interface OutputLimits {
 
 export const DEFAULT_OUTPUT_LIMITS: OutputLimits = { maxFiles: 10, maxFileBytes: 50 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
 
-export async function collectOutputs(sandbox: Sandbox, limits: OutputLimits = DEFAULT_OUTPUT_LIMITS): Promise<CollectedOutputs> {
+export async function collectOutputs(sandbox: Sandbox, limits: OutputLimits = DEFAULT_OUTPUT_LIMITS): Promise<TaskOutputs> {
   const entries = await listTree(sandbox, "outputs", "", 3);
   entries.sort((a, b) => a.name.localeCompare(b.name));
   const files: OutputFile[] = [];
@@ -61,7 +50,7 @@ async function listTree(sandbox: Sandbox, dir: string, prefix: string, depth: nu
   try {
     entries = await sandbox.list(dir);
   } catch (error) {
-    if (error instanceof SandboxError && (error.code === "not_found" || error.code === "not_directory")) return [];
+    if (hasCode(error, "file_not_found", "not_directory")) return [];
     throw error;
   }
   const out: Array<{ name: string; entry: FileEntry }> = [];

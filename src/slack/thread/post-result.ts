@@ -3,27 +3,21 @@
 // files the agent left in outputs/; a footer with duration, tokens and estimated cost; and ✅ or
 // ❌ on the message that asked. Configured secrets are scrubbed from everything posted.
 import type { WebClient } from "@slack/web-api";
-import type { FailureReason, Usage } from "../../agent/events.ts";
 import type { Logger } from "../../shared/log.ts";
 import { scrubSecrets } from "../../shared/scrub-secrets.ts";
+import type { Task } from "../../store/task-repo.ts";
+import type { OutputFile, TaskOutputs } from "../../tasks/task-hooks.ts";
 import { markdownToMrkdwn } from "../render/mrkdwn.ts";
-import { failureText } from "../render/failure-words.ts";
+import { failureWords } from "../render/failure-words.ts";
 import { usageFooter } from "../render/usage-footer.ts";
-import type { CollectedOutputs, OutputFile } from "./output-files.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
 import { describeSlackError, slackErrorCode } from "../api/slack-errors.ts";
 
-export interface FinalReport {
-  taskId: string;
-  status: "succeeded" | "failed" | "cancelled";
-  result: string;
-  error?: string | null;
-  reason?: FailureReason | null;
-  usage: Usage;
-  durationMs: number;
+export interface ResultOptions {
   model: string;
-  cancelledBy?: string;
-  outputs?: CollectedOutputs;
+  secrets: readonly string[];
+  logger: Logger;
+  outputs?: TaskOutputs;
 }
 
 /** Longest result posted as message text; longer ones become a file with a summary. */
@@ -34,14 +28,15 @@ export const REACTION_WORKING = "eyes";
 export const REACTION_DONE = "white_check_mark";
 export const REACTION_FAILED = "x";
 
-export async function postResult(client: WebClient, meta: SlackTaskMeta, report: FinalReport, options: { secrets: readonly string[]; logger: Logger }): Promise<void> {
-  const log = options.logger.child({ taskId: report.taskId });
+export async function postResult(client: WebClient, meta: SlackTaskMeta, task: Task, options: ResultOptions): Promise<void> {
+  const log = options.logger;
   const where = { channel: meta.channel, thread_ts: meta.threadTs };
-  const result = scrubSecrets(report.result, options.secrets).trim();
-  const head = headline(report, options.secrets);
-  const footer = usageFooter({ durationMs: report.durationMs, usage: report.usage, model: report.model, taskId: report.taskId });
-  const body = result ? markdownToMrkdwn(result) : report.status === "succeeded" ? "_The agent finished without a written answer._" : "";
-  const outputs = scrubOutputs(report.outputs ?? { files: [], skipped: [] }, options.secrets);
+  const result = scrubSecrets(task.result ?? "", options.secrets).trim();
+  const head = headline(task, options.secrets);
+  const durationMs = task.startedAt ? (task.finishedAt ?? task.updatedAt).getTime() - task.startedAt.getTime() : 0;
+  const footer = usageFooter({ durationMs, usage: task.usage, model: options.model, taskId: task.id });
+  const body = result ? markdownToMrkdwn(result) : task.status === "succeeded" ? "_The agent finished without a written answer._" : "";
+  const outputs = scrubOutputs(options.outputs ?? { files: [], skipped: [] }, options.secrets);
   const skippedNote = outputs.skipped.length > 0 ? `\n_Not uploaded: ${outputs.skipped.join(", ")}_` : "";
 
   try {
@@ -59,7 +54,7 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, report:
       }
     } else {
       // Too long for one message: the whole answer as a Markdown file, a summary to read in Slack.
-      const resultFile: OutputFile = { name: `result-${report.taskId.slice(0, 8)}.md`, content: Buffer.from(result, "utf8") };
+      const resultFile: OutputFile = { name: `result-${task.id.slice(0, 8)}.md`, content: Buffer.from(result, "utf8") };
       const comment = [head, `${summarise(body)}\n\n_The full answer is in the attached file._${skippedNote}`, footer].filter(Boolean).join("\n\n");
       await upload(client, where, [resultFile, ...outputs.files], comment);
     }
@@ -67,13 +62,13 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, report:
     log.warn({ err: error, code: describeSlackError(error) }, "could not post the result in Slack");
     throw error;
   }
-  await setReactions(client, meta, report.status === "succeeded" ? REACTION_DONE : REACTION_FAILED, log);
+  await setReactions(client, meta, task.status === "succeeded" ? REACTION_DONE : REACTION_FAILED, log);
 }
 
-function headline(report: FinalReport, secrets: readonly string[]): string {
-  if (report.status === "succeeded") return "";
-  const why = scrubSecrets(failureText(report.reason, report.error, report.cancelledBy), secrets);
-  return report.status === "cancelled" ? `🚫 ${why}` : `❌ *The task failed.* ${why}`;
+function headline(task: Task, secrets: readonly string[]): string {
+  if (task.status === "succeeded") return "";
+  const why = scrubSecrets(failureWords(task.failure?.code, task.cancelledBy), secrets);
+  return task.status === "cancelled" ? `🚫 ${why}` : `❌ *The task failed.* ${why}`;
 }
 
 async function upload(client: WebClient, where: { channel: string; thread_ts: string }, files: OutputFile[], comment: string): Promise<void> {
@@ -96,7 +91,7 @@ async function setReactions(client: WebClient, meta: SlackTaskMeta, name: string
 }
 
 /** Secrets in output files: text files are scrubbed; a binary file holding one is not uploaded. */
-function scrubOutputs(outputs: CollectedOutputs, secrets: readonly string[]): CollectedOutputs {
+function scrubOutputs(outputs: TaskOutputs, secrets: readonly string[]): TaskOutputs {
   const live = secrets.filter((s) => s.length >= 6);
   if (live.length === 0) return outputs;
   const files: OutputFile[] = [];

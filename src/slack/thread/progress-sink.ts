@@ -23,21 +23,18 @@ export class SlackProgressSink implements ProgressSink {
     if (applyEvent(this.view, event, Date.now())) this.updater.changed();
   }
 
-  /** Shows the last state of this attempt; resolves once Slack has it (or it could not be sent). */
-  async finish(phase: Phase, details: { outcome?: string; note?: string } = {}): Promise<boolean> {
+  /** Shows that this attempt ended without a final state (the final one is the lifecycle's to show). */
+  async interrupted(phase: Extract<Phase, "queued" | "retrying">, note: string): Promise<boolean> {
     clearInterval(this.ticker);
     this.view.phase = phase;
-    if (phase === "succeeded" || phase === "failed" || phase === "cancelled") {
-      this.view.finishedAt = Date.now();
-      this.view.startedAt ??= this.view.finishedAt;
-      delete this.view.activity;
-    }
-    if (details.outcome !== undefined) this.view.outcome = details.outcome;
-    if (details.note !== undefined) this.view.note = details.note;
+    this.view.note = note;
+    delete this.view.activity;
     return this.updater.finish();
   }
 
-  stop(): void {
+  /** Stops live updates; resolves once none is in flight. */
+  async stop(): Promise<void> {
     clearInterval(this.ticker);
+    await this.updater.stop();
   }
 }

@@ -11,4 +11,3 @@ export const save = `
     todos = excluded.todos, usage = excluded.usage, saved_at = clock_timestamp()
   RETURNING turn`;
 
-export const remove = `DELETE FROM task_checkpoints WHERE task_id = $1`;

@@ -45,26 +45,6 @@ export const earlierInThread = `
 export const openOfUser = `
   SELECT count(*)::int AS n FROM tasks WHERE user_id = $1 AND status IN ('queued', 'running')`;
 
-/** Shallow-merges into meta.slack. */
-export const mergeSlackMeta = `
-  UPDATE tasks SET meta = jsonb_set(meta, '{slack}', coalesce(meta->'slack', '{}'::jsonb) || $2::jsonb)
-  WHERE id = $1
-  RETURNING id`;
-
-/** Marks the final Slack post of a task as made; a row only for the first caller. */
-export const claimFinalPost = `
-  UPDATE tasks SET meta = jsonb_set(meta, '{slack}', coalesce(meta->'slack', '{}'::jsonb) || jsonb_build_object('finalPostedAt', clock_timestamp()::text))
-  WHERE id = $1 AND (meta->'slack'->>'finalPostedAt') IS NULL
-  RETURNING id`;
-
-/** Records the progress message unless one is recorded already (the intake and a worker may race). */
-export const setProgressTs = `
-  UPDATE tasks SET meta = jsonb_set(meta, '{slack}', coalesce(meta->'slack', '{}'::jsonb) || jsonb_build_object('progressTs', $2::text))
-  WHERE id = $1 AND (meta->'slack'->>'progressTs') IS NULL
-  RETURNING id`;
-
-export const taskMeta = `SELECT meta FROM tasks WHERE id = $1`;
-
 export const recentOfUser = `
   SELECT id FROM tasks WHERE user_id = $1 AND source = 'slack'
   ORDER BY (status IN ('queued', 'running')) DESC, created_at DESC LIMIT $2`;

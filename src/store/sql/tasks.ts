@@ -2,7 +2,7 @@
 // whose claim was taken over (it stalled, or was presumed dead) cannot overwrite the new one.
 
 const columns = `id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, status, todos, result, error,
-  failure_reason, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at,
+  error_code, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at, cancelled_by, sandbox_id,
   created_at, started_at, attempt_started_at, finished_at, updated_at`;
 
 export const insert = `
@@ -56,7 +56,7 @@ export const progress = `
   WHERE id = $1 AND attempt = $2 AND status = 'running'`;
 
 export const finish = `
-  UPDATE tasks SET status = $3, result = $4, error = $5, failure_reason = $6,
+  UPDATE tasks SET status = $3, result = $4, error = $5, error_code = $6,
     todos = $7::jsonb, usage = $8::jsonb, turns = $9,
     finished_at = clock_timestamp(), updated_at = clock_timestamp()
   WHERE id = $1 AND attempt = $2 AND status = 'running'
@@ -64,32 +64,37 @@ export const finish = `
 
 /** Back in line (released on shutdown, or failed and about to be retried). */
 export const requeue = `
-  UPDATE tasks SET status = 'queued', error = $3, updated_at = clock_timestamp()
+  UPDATE tasks SET status = 'queued', error = $3, error_code = $4, updated_at = clock_timestamp()
   WHERE id = $1 AND attempt = $2 AND status = 'running'`;
 
+/** The first request wins: a second cancel does not change who cancelled. */
 export const requestCancel = `
-  UPDATE tasks SET cancel_requested_at = coalesce(cancel_requested_at, clock_timestamp()), updated_at = clock_timestamp()
+  UPDATE tasks SET cancel_requested_at = coalesce(cancel_requested_at, clock_timestamp()),
+    cancelled_by = coalesce(cancelled_by, $2), updated_at = clock_timestamp()
   WHERE id = $1
   RETURNING ${columns}`;
 
 /** Settles a task nobody is running any more (queued, or its worker is gone). */
 export const settleUnowned = `
-  UPDATE tasks SET status = $2, error = $3, failure_reason = $4,
+  UPDATE tasks SET status = $2, error = $3, error_code = $4,
     finished_at = clock_timestamp(), updated_at = clock_timestamp()
   WHERE id = $1 AND status IN ('queued', 'running') AND ($5::int IS NULL OR attempt = $5)
   RETURNING ${columns}`;
 
-export const cancelRequested = `
-  SELECT id FROM tasks WHERE id = ANY($1::uuid[]) AND cancel_requested_at IS NOT NULL`;
-
 export const idsByPrefix = `
   SELECT id FROM tasks WHERE id::text LIKE $1 || '%' ORDER BY created_at DESC LIMIT 2`;
 
-export const finishedCounts = `
-  SELECT status, count(*)::int AS n FROM tasks
-  WHERE status IN ('succeeded', 'failed', 'cancelled') GROUP BY status`;
-
 export const isOpen = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND status IN ('queued', 'running')) AS open";
+
+export const setSandbox = `
+  UPDATE tasks SET sandbox_id = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`;
+
+/** The sandbox of the newest earlier task of the same conversation (channel and thread) that ran in one. */
+export const conversationSandbox = `
+  SELECT t.sandbox_id FROM tasks t, tasks self
+  WHERE self.id = $1 AND t.channel_id = self.channel_id AND t.thread_ts = self.thread_ts
+    AND t.id <> self.id AND t.sandbox_id IS NOT NULL AND (t.created_at, t.id) < (self.created_at, self.id)
+  ORDER BY t.created_at DESC, t.id DESC LIMIT 1`;
 
 export const threadHasOpenTask = `
   SELECT EXISTS (SELECT 1 FROM tasks WHERE channel_id = $1 AND thread_ts = $2 AND status IN ('queued', 'running')) AS open`;

@@ -2,7 +2,7 @@
 // (honouring retry-after); a stream that breaks mid-way is retried as a whole turn by model-turn.ts.
 import Anthropic from "@anthropic-ai/sdk";
 import type { Config } from "../config/env.ts";
-import type { ModelSettings } from "./run-options.ts";
+import type { ModelSettings } from "../agent/run-options.ts";
 
 export function createModelSettings(
   config: Pick<Config, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "AGENT_MODEL">,

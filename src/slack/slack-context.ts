@@ -1,0 +1,58 @@
+// What every Slack part shares, built once per process by `deep-agent start` (or a test): the
+// Web API clients, the records, the queue, who may use the bot, and the configured secrets that
+// must never be posted.
+import type { PgBoss } from "pg-boss";
+import { secretValues, type Config } from "../config/env.ts";
+import type { Logger } from "../shared/log.ts";
+import type { Database } from "../store/database.ts";
+import { createTaskRepo, type TaskRepo } from "../store/task-repo.ts";
+import { createSlackMessageRepo, type SlackMessageRepo } from "../store/slack-message-repo.ts";
+import { createTaskQueue, type TaskQueue } from "../queue/task-queue.ts";
+import { createSlackClients, type SlackClients } from "./api/web-client.ts";
+import { createPlanStyleMemo, type PlanStyleMemo } from "./thread/message-updater.ts";
+import { createAccessPolicy, type AccessPolicy } from "./intake/access-policy.ts";
+
+export interface SlackContext {
+  config: Config;
+  logger: Logger;
+  /** The bot token: attachments are downloaded with it. */
+  token: string;
+  db: Database;
+  queue: TaskQueue;
+  tasks: TaskRepo;
+  messages: SlackMessageRepo;
+  clients: SlackClients;
+  planStyles: PlanStyleMemo;
+  access: AccessPolicy;
+  secrets: readonly string[];
+}
+
+export interface SlackContextOptions {
+  config: Config;
+  logger: Logger;
+  db: Database;
+  boss: PgBoss;
+  /** Given by tests; built from SLACK_BOT_TOKEN and SLACK_API_URL otherwise. */
+  clients?: SlackClients;
+}
+
+/** Null when Slack is not configured (no SLACK_BOT_TOKEN). */
+export function createSlackContext(options: SlackContextOptions): SlackContext | null {
+  const { config, db } = options;
+  const token = config.SLACK_BOT_TOKEN;
+  if (!token) return null;
+  const logger = options.logger.child({ component: "slack" });
+  return {
+    config,
+    logger,
+    token,
+    db,
+    queue: createTaskQueue(db, options.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }),
+    tasks: createTaskRepo(db),
+    messages: createSlackMessageRepo(db),
+    clients: options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger }),
+    planStyles: createPlanStyleMemo(),
+    access: createAccessPolicy(config),
+    secrets: secretValues(config),
+  };
+}

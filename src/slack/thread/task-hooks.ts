@@ -1,0 +1,118 @@
+// The Slack side of running a task, plugged into the worker and the lifecycle through their
+// TaskHooks seam: while an attempt runs, the live progress card, follow-ups from the thread
+// passed to the agent, the thread's earlier conversation, attachments copied in and outputs/
+// collected; once the task is final (whoever settled it), the final card, the result, the
+// reactions, and a new task for follow-ups that arrived too late for this one.
+import type { Inbox } from "../../agent/run-options.ts";
+import type { Sandbox } from "../../sandbox/port.ts";
+import type { Logger } from "../../shared/log.ts";
+import type { Task } from "../../store/task-repo.ts";
+import type { SlackMessageRecord } from "../../store/slack-message-repo.ts";
+import type { TaskHooks, TaskOutputs, TaskSession } from "../../tasks/task-hooks.ts";
+import type { SlackContext } from "../slack-context.ts";
+import { slackMetaOf, type SlackTaskMeta } from "../slack-meta.ts";
+import { renderProgress } from "../render/progress-card.ts";
+import { queuedView, type ProgressView } from "../render/progress-view.ts";
+import { retryWords } from "../render/failure-words.ts";
+import { MessageUpdater } from "./message-updater.ts";
+import { SlackProgressSink } from "./progress-sink.ts";
+import { showFinalCard } from "./progress-message.ts";
+import { threadHistory, speaker } from "./thread-history.ts";
+import { attachmentNote, copyAttachments } from "./attachments.ts";
+import { collectOutputs } from "./output-files.ts";
+import { postResult } from "./post-result.ts";
+
+export interface SlackTaskHooksOptions {
+  /** Starts a new task in the thread for follow-ups that arrived as a task was finishing. */
+  continueThread: (messages: SlackMessageRecord[]) => Promise<void>;
+  /** Shortest gap between two live updates of one card (tests shorten it). */
+  minUpdateIntervalMs?: number;
+}
+
+export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksOptions): TaskHooks {
+  return {
+    async open(task, attempt) {
+      const meta = slackMetaOf(task.meta);
+      // Scheduled runs that post in a channel carry the same Slack details (their thread under "Scheduled: …").
+      if (!meta) return null;
+      return openSession(ctx, task, meta, ctx.logger.child({ taskId: task.id, attempt }), options);
+    },
+    async finished(task, outputs) {
+      const meta = slackMetaOf(task.meta);
+      if (!meta) return;
+      const log = ctx.logger.child({ taskId: task.id });
+      try {
+        await announce(ctx, task, meta, outputs, log);
+      } catch (error) {
+        log.warn({ err: error }, "slack: the final state could not be fully shown");
+      }
+      // Messages that reached the thread after the agent's last look get a task of their own.
+      const leftovers = await ctx.messages.takeInbox(task.id).catch(() => []);
+      if (leftovers.length > 0) await options.continueThread(leftovers).catch((error: unknown) => log.warn({ err: error }, "slack: could not start the follow-up task"));
+    },
+  };
+}
+
+async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
+  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log);
+  await postResult(ctx.clients.api, meta, task, { model: ctx.config.AGENT_MODEL, secrets: ctx.secrets, logger: log, ...(outputs ? { outputs } : {}) });
+}
+
+async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {
+  const view: ProgressView = { ...queuedView(task.id, task.text, 0, meta.userId), phase: "running", startedAt: (task.startedAt ?? new Date()).getTime() };
+  const updater = meta.progressTs
+    ? new MessageUpdater({
+        client: ctx.clients.progress,
+        channel: meta.channel,
+        ts: meta.progressTs,
+        team: meta.teamId ?? task.teamId ?? "default",
+        render: (style) => renderProgress(view, style, Date.now()),
+        planStyles: ctx.planStyles,
+        logger: log,
+        ...(options.minUpdateIntervalMs !== undefined ? { minIntervalMs: options.minUpdateIntervalMs } : {}),
+      })
+    : null;
+  const sink = updater ? new SlackProgressSink(view, updater) : null;
+  updater?.changed();
+
+  const earlier = await ctx.messages.earlierInThread(task.id);
+  const history = threadHistory(earlier, await ctx.messages.takenBy(earlier.map((t) => t.id)));
+
+  let sandbox: Sandbox | null = null;
+  const copyIn = async (files: SlackMessageRecord["files"]) =>
+    sandbox && files.length > 0 ? attachmentNote(await copyAttachments(files, sandbox, { token: ctx.token, logger: log })) : "";
+
+  const inbox: Inbox = {
+    async take() {
+      const messages = await ctx.messages.takeInbox(task.id);
+      const texts: string[] = [];
+      for (const m of messages) {
+        const note = await copyIn(m.files);
+        texts.push([speaker(m.userId, m.text), note].filter(Boolean).join("\n"));
+      }
+      return texts;
+    },
+  };
+
+  return {
+    sinks: sink ? [sink] : [],
+    inbox,
+    ...(history.length > 0 ? { history } : {}),
+    async prepare(box, prompt) {
+      sandbox = box;
+      const note = await copyIn(meta.files);
+      return [speaker(meta.userId, prompt), note].filter(Boolean).join("\n\n");
+    },
+    collect: (box) => collectOutputs(box),
+    async interrupted(how) {
+      const note =
+        how.kind === "released"
+          ? "Paused: a worker is restarting; the task resumes where it stopped."
+          : `This attempt failed (${retryWords(how.failure.code)}); it will be retried shortly.`;
+      await sink?.interrupted(how.kind === "released" ? "queued" : "retrying", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show the interruption"));
+    },
+    async close() {
+      await sink?.stop().catch(() => {});
+    },
+  };
+}
