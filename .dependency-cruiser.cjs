@@ -89,11 +89,7 @@ module.exports = {
 
     // ---- Layers, top to bottom: one rule per folder, naming what it may import. ----
     // cli: the composition root that wires every role together; it may import anything, so it has no rule.
-    layer(
-      "http",
-      ["store", "config", "shared"],
-      "The HTTP server (health, readiness, metrics) only reads the database and the config; it knows nothing of Slack or tasks.",
-    ),
+    layer("http", ["store", "config", "shared"], "The HTTP server (health, readiness, metrics) only reads the database and the config; it knows nothing of Slack or tasks."),
     layer(
       "slack",
       ["schedule", "tasks", "runtime", "queue", "store", "agent", "port", "config", "shared"],
@@ -120,28 +116,12 @@ module.exports = {
       "The task runtime puts an agent, a sandbox and MCP servers together for one task; it knows neither the queue nor the store nor the task records.",
     ),
     layer("queue", ["store", "config", "shared"], "The durable queue (pg-boss) on top of the store."),
-    layer(
-      "store",
-      ["agent", "config", "shared"],
-      "The database and its repositories. They persist agent checkpoints, hence the agent's types; nothing above the store.",
-    ),
-    layer(
-      "mcp",
-      ["agent", "config", "shared"],
-      "MCP clients turn remote MCP tools into agent tools: they know the agent's tool interface and nothing else.",
-    ),
+    layer("store", ["agent", "config", "shared"], "The database and its repositories. They persist agent checkpoints, hence the agent's types; nothing above the store."),
+    layer("mcp", ["agent", "config", "shared"], "MCP clients turn remote MCP tools into agent tools: they know the agent's tool interface and nothing else."),
 
     // The sandbox adapters: two providers side by side, the factory that picks one, and a helper they share.
-    layer(
-      "sandboxLocal",
-      ["port", "outputCapture", "config", "shared"],
-      "The local sandbox provider implements the port; it does not know the E2B provider.",
-    ),
-    layer(
-      "sandboxE2b",
-      ["port", "outputCapture", "config", "shared"],
-      "The E2B sandbox provider implements the port; it does not know the local provider.",
-    ),
+    layer("sandboxLocal", ["port", "outputCapture", "config", "shared"], "The local sandbox provider implements the port; it does not know the E2B provider."),
+    layer("sandboxE2b", ["port", "outputCapture", "config", "shared"], "The E2B sandbox provider implements the port; it does not know the local provider."),
     layer(
       "createProvider",
       ["sandboxLocal", "sandboxE2b", "port", "outputCapture", "config", "shared"],
@@ -168,8 +148,7 @@ module.exports = {
 
     {
       name: "layer-unassigned",
-      comment:
-        "Every file of src/ belongs to one of the layers above. A new folder (or a new file directly in src/sandbox/) needs a place in this file before it can import or be imported.",
+      comment: "Every file of src/ belongs to one of the layers above. A new folder (or a new file directly in src/sandbox/) needs a place in this file before it can import or be imported.",
       severity: "error",
       from: { path: "^src/", pathNot: anyOf(...Object.keys(layers)) },
       to: { path: "^src/" },
@@ -192,8 +171,7 @@ module.exports = {
     },
     {
       name: "agent-no-infrastructure-packages",
-      comment:
-        "The agent engine does not know where it runs: no E2B, Slack, Postgres (pg), queue (pg-boss) or embedded database (PGlite) packages.",
+      comment: "The agent engine does not know where it runs: no E2B, Slack, Postgres (pg), queue (pg-boss) or embedded database (PGlite) packages.",
       severity: "error",
       from: { path: layers.agent },
       to: { path: "^(node_modules/)?(@types/)?(e2b|@slack/[^/]+|pg|pg-boss|@electric-sql/pglite)(/|$)" },
