@@ -131,17 +131,9 @@ module.exports = {
 
     layer(
       "agent",
-      ["port", "config", "shared"],
-      "The agent engine and its tools: the core of the product. It sees the sandbox only through the port and depends on nothing else of src/ but shared helpers (and, for now, the config: see layer-agent-config).",
+      ["port", "shared"],
+      "The agent engine and its tools: the core of the product. It sees the sandbox only through the port and depends on nothing else of src/ but shared helpers; its settings (model client, limits) are given to it.",
     ),
-    {
-      name: "layer-agent-config",
-      comment:
-        "TEMPORARY exception: only src/agent/model-client.ts may import the config, until the model client takes its settings as arguments. Then drop this rule and 'config' from layer-agent.",
-      severity: "error",
-      from: { path: layers.agent, pathNot: "^src/agent/model-client\\.ts$" },
-      to: { path: layers.config },
-    },
     layer("port", ["shared"], "The sandbox port: the interfaces the agent and the adapters agree on. Only shared helpers below it."),
     layer("config", ["shared"], "Environment parsing: used by everyone, so it depends on nothing but shared helpers."),
     layer("shared", [], "Logging, metrics and small helpers at the bottom: they import nothing from the rest of src/."),

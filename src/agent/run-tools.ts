@@ -4,7 +4,7 @@
 import type Anthropic from "@anthropic-ai/sdk";
 import { ZodError } from "zod";
 import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { CodedError } from "../shared/errors.ts";
 import { truncateMiddle } from "./truncate.ts";
 import { oneLine } from "../shared/one-line.ts";
 

@@ -64,7 +64,7 @@ export function defineTool<S extends z.ZodType>(spec: {
   };
 }
 
-export function toInputSchema(schema: z.ZodType): AgentTool["inputSchema"] {
+function toInputSchema(schema: z.ZodType): AgentTool["inputSchema"] {
   const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
   if (json["type"] !== "object") throw new Error("tool input schema must be an object");
   return json as AgentTool["inputSchema"];

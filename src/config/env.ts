@@ -4,7 +4,7 @@ import { z } from "zod";
 import path from "node:path";
 import { CodedError } from "../shared/errors.ts";
 
-export const DEFAULT_MODEL = "claude-sonnet-5-5";
+const DEFAULT_MODEL = "claude-sonnet-5-5";
 
 const idList = z
   .string()

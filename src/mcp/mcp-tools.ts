@@ -6,9 +6,9 @@ import type { AgentTool, ToolContext, ToolOutput } from "../agent/tool.ts";
 import { McpCallError, type ListedTool, type ServerConnection } from "./server-connection.ts";
 import { DEFAULT_MAX_RESULT_CHARS, toToolOutput } from "./tool-result.ts";
 
-export const DEFAULT_CALL_TIMEOUT_MS = 120_000;
+const DEFAULT_CALL_TIMEOUT_MS = 120_000;
 /** Progress notes are rate-limited so a chatty server cannot flood the progress sink. */
-export const DEFAULT_PROGRESS_NOTE_INTERVAL_MS = 2_000;
+const DEFAULT_PROGRESS_NOTE_INTERVAL_MS = 2_000;
 
 export interface McpToolOptions {
   connection: ServerConnection;

@@ -22,7 +22,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 60_000;
 const MAX_TOOL_PAGES = 100;
 const STDERR_TAIL_CHARS = 2_000;
 /** Our own Node first, so `node`/`npx` servers run on the runtime we run on, then the system's. */
-export const MINIMAL_PATH = [...new Set([path.dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"])].join(":");
+const MINIMAL_PATH = [...new Set([path.dirname(process.execPath), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"])].join(":");
 
 // Read leniently: the SDK's own schema rejects a whole page when one tool leaves out
 // `inputSchema.type`, and those tools are still usable once given an object schema.
@@ -276,7 +276,7 @@ function oneLine(text: string): string {
   return line.length > 300 ? `…${line.slice(-300)}` : line;
 }
 
-export function seconds(ms: number): string {
+function seconds(ms: number): string {
   const s = ms / 1000;
   return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
 }

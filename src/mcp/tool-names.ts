@@ -2,7 +2,7 @@
 // rule ^[a-zA-Z0-9_-]{1,64}$ and kept unique across every server of the task.
 import { createHash } from "node:crypto";
 
-export const MAX_TOOL_NAME_LENGTH = 64;
+const MAX_TOOL_NAME_LENGTH = 64;
 
 /** The server name used for gateway tools that carry no server prefix of their own. */
 export const GATEWAY_SERVER_NAME = "gateway";

@@ -39,7 +39,7 @@ export async function startBoss(db: Database, policy: QueuePolicy, options: Boss
 }
 
 /** Creates the queues if missing (idempotent in pg-boss) and brings the policy up to date. */
-export async function ensureQueues(boss: PgBoss, policy: QueuePolicy): Promise<void> {
+async function ensureQueues(boss: PgBoss, policy: QueuePolicy): Promise<void> {
   await boss.createQueue(DEAD_LETTER_QUEUE, deadLetterQueueOptions());
   await boss.createQueue(TASK_QUEUE, taskQueueOptions(policy));
   // An existing queue keeps the options it was created with until updated.

@@ -22,7 +22,7 @@ export interface TaskRuntime {
   dispose(): Promise<void>;
 }
 
-export function limitsFrom(config: Config): Limits {
+function limitsFrom(config: Config): Limits {
   return {
     maxTurns: config.MAX_TURNS,
     timeoutMs: config.TASK_TIMEOUT_SECONDS * 1000,

@@ -2,7 +2,7 @@
 // day-of-week), or one of the usual @aliases. Evaluated with cron-parser, the parser pg-boss's
 // own cron pass uses, so what we accept is exactly what fires.
 import { CronExpressionParser } from "cron-parser";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { CodedError } from "../shared/errors.ts";
 
 const ALIASES: Record<string, string> = {
   "@yearly": "0 0 1 1 *",

@@ -91,7 +91,7 @@ export async function fireSchedule(firing: Firing, deps: FireDeps): Promise<Fire
 export async function giveUpRun(firing: Firing, error: unknown, deps: FireDeps): Promise<void> {
   const repo = createScheduleRepo(deps.db);
   const run = await repo.runByJob(firing.jobId);
-  if (!run || run.outcome !== "starting") return;
+  if (run?.outcome !== "starting") return;
   const failure = hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
   await repo.updateRun(firing.jobId, { outcome: "failed", detail: failure.detail });
   const schedule = await repo.get(firing.scheduleId);

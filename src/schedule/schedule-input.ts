@@ -3,7 +3,7 @@
 import { taskTextProblem } from "../tasks/task-text.ts";
 import { normaliseCron, nextRuns } from "./cron-spec.ts";
 import { resolveTimeZone } from "./time-zone.ts";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { CodedError } from "../shared/errors.ts";
 
 export interface ScheduleRequest {
   cron: string;

@@ -23,7 +23,7 @@ export function schedulePolicy(config: Partial<Pick<Config, "MAX_SCHEDULES_PER_C
   };
 }
 
-export function scheduleQueueOptions(): Omit<Queue, "name"> {
+function scheduleQueueOptions(): Omit<Queue, "name"> {
   return {
     // Starting a run is quick; retries cover a Slack post or a database blip.
     retryLimit: 3,

@@ -127,8 +127,6 @@ export function createScheduleRepo(db: Queryable) {
   };
 }
 
-export type ScheduleRepo = ReturnType<typeof createScheduleRepo>;
-
 function toSchedule(r: Row): Schedule {
   return {
     id: String(r["id"]),

@@ -8,7 +8,7 @@ import { createScheduleRepo, type Schedule, type ScheduleWithLastRun } from "./s
 import { checkScheduleRequest, normaliseScheduleId, type ScheduleRequest } from "./schedule-input.ts";
 import { nextRuns } from "./cron-spec.ts";
 import { describeCron } from "./cron-words.ts";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { CodedError } from "../shared/errors.ts";
 import { SCHEDULE_QUEUE, ensureScheduleQueue, type SchedulePolicy } from "./schedule-policy.ts";
 
 export interface AddInput extends ScheduleRequest {
@@ -106,7 +106,7 @@ export function createScheduleService(db: Database, boss: PgBoss, policy: Schedu
 }
 
 /** pg-boss's side: fire a job into the schedule queue at each cron time, in the schedule's zone. */
-export async function scheduleInBoss(boss: PgBoss, schedule: Schedule, tx: Queryable): Promise<void> {
+async function scheduleInBoss(boss: PgBoss, schedule: Schedule, tx: Queryable): Promise<void> {
   await boss.schedule(SCHEDULE_QUEUE, schedule.cron, { scheduleId: schedule.id }, {
     tz: schedule.timezone,
     key: schedule.id,

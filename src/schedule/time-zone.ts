@@ -1,13 +1,13 @@
 // IANA time zones, validated with Intl and stored in their canonical spelling.
 import { CronExpressionParser } from "cron-parser";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { CodedError } from "../shared/errors.ts";
 
 /** "europe/paris" → "Europe/Paris"; throws a bad_input CodedError for anything that is not an IANA zone. */
 export function resolveTimeZone(input: string): string {
   const name = input.trim();
   const problem = `unknown time zone "${name}"; use an IANA name such as Europe/Paris, America/New_York or UTC`;
   // Offsets ("+02:00", "GMT+2") are refused: they ignore daylight saving, which a recurring job must follow.
-  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(name) || /^(Etc\/)?(GMT|UTC)[+-]/i.test(name)) {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name) || /^(Etc\/)?(GMT|UTC)[+-]/i.test(name)) {
     throw new CodedError("bad_input", problem);
   }
   let canonical: string;

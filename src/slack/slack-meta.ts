@@ -2,7 +2,7 @@
 // its progress. Whoever queues the task writes it; the Slack task hooks read it.
 import { z } from "zod";
 
-export const SlackFileRefSchema = z.object({
+const SlackFileRefSchema = z.object({
   id: z.string(),
   name: z.string(),
   url: z.string().optional(),

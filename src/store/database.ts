@@ -1,7 +1,7 @@
 // The one database interface everything that stores state uses. Adapters: Postgres through
 // `pg` (DATABASE_URL), embedded PGlite under DATA_DIR, and a client of another process's
 // embedded database (PGlite has one owner process; others reach it through a local socket).
-import type { ConstructorOptions } from "pg-boss";
+import type { ConstructorOptions, Db } from "pg-boss";
 
 export type Row = Record<string, unknown>;
 
@@ -35,7 +35,7 @@ export class DatabaseError extends Error {
 }
 
 /** pg-boss's view of a Queryable, so a `send()` joins our transaction. */
-export function asBossDb(q: Queryable): { executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }> } {
+export function asBossDb(q: Queryable): Db {
   return {
     executeSql: (text, values) => (values && values.length > 0 ? q.query(text, values) : q.query(text)),
   };

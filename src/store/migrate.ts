@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Database } from "./database.ts";
 import * as sql from "./sql/migrations.ts";
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL("../../migrations/", import.meta.url));
 
 export interface Migration {
   version: number;

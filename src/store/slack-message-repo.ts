@@ -99,7 +99,7 @@ function toRecord(r: Row): SlackMessageRecord {
 }
 
 /** Slack timestamps ("1700000000.000100") in time order; too many digits for a float to compare. */
-export function compareTs(a: string, b: string): number {
+function compareTs(a: string, b: string): number {
   const [ai = "", af = ""] = a.split(".");
   const [bi = "", bf = ""] = b.split(".");
   return ai.padStart(12, "0").localeCompare(bi.padStart(12, "0")) || af.padEnd(6, "0").localeCompare(bf.padEnd(6, "0"));

@@ -1,6 +1,6 @@
 // What a task's text must be, whichever way it arrives (Slack, the command line, a schedule).
 
-export const MAX_TASK_TEXT_CHARS = 20_000;
+const MAX_TASK_TEXT_CHARS = 20_000;
 
 /** The problem in words, or null when the text is fine. */
 export function taskTextProblem(text: string): string | null {

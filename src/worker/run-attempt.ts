@@ -6,7 +6,7 @@ import type { AgentEvent, ProgressSink } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
 import type { AgentOutcome } from "../agent/run-options.ts";
 import type { TaskRuntime } from "../runtime/task-runtime.ts";
-import { openWorkspace } from "../runtime/workspace.ts";
+import { openWorkspace, type Workspace } from "../runtime/workspace.ts";
 import { createCheckpointStore } from "../store/checkpoint-repo.ts";
 import type { Database } from "../store/database.ts";
 import { createTaskRepo, type Task, type TaskRepo } from "../store/task-repo.ts";
@@ -87,10 +87,14 @@ async function work(
 ): Promise<{ outcome: AgentOutcome; outputs?: TaskOutputs }> {
   const record = createTaskRecordSink(tasks, task.id, input.attempt, { logger: log });
   const sinks: ProgressSink[] = [record, { emit: recordEventMetrics }, ...(session?.sinks ?? [])];
-  const sink: ProgressSink = { emit: (event: AgentEvent) => sinks.forEach((s) => safeEmit(s, event, log)) };
+  const sink: ProgressSink = {
+    emit: (event: AgentEvent) => {
+      for (const s of sinks) safeEmit(s, event, log);
+    },
+  };
   const conversation = conversationKey(task);
   const created = Date.now();
-  let workspace;
+  let workspace: Workspace;
   try {
     const resumeId = conversation ? await tasks.conversationSandbox(task.id) : null;
     workspace = await openWorkspace(deps.runtime, {

@@ -7,7 +7,7 @@ import type { Reply, ScriptFn } from "../doubles/messages-api.ts";
 const tool = (name: string, input: unknown): Reply => ({ toolCalls: [{ name, input }] });
 
 test("a task plans, runs commands, writes and reads files, and answers from what the tools really returned", async () => {
-  const script: ScriptFn = (req, ctx) => {
+  const script: ScriptFn = (_req, ctx) => {
     switch (ctx.call) {
       case 0:
         return tool("write_todos", { todos: [{ content: "Compute", status: "in_progress" }, { content: "Save", status: "pending" }] });
@@ -364,7 +364,9 @@ test("a task resumes from its checkpoint without repeating turns", async () => {
     });
     assert.equal((await first).status, "cancelled");
     assert.equal(store.cp?.turn, 1);
-    const second = await f.run("two steps", { checkpoints: { load: async () => store.cp, save: async (cp) => void (store.cp = structuredClone(cp)) } });
+    const second = await f.run("two steps", { checkpoints: { load: async () => store.cp, save: async (cp) => {
+          store.cp = structuredClone(cp);
+        } } });
     assert.equal(second.status, "succeeded");
     assert.equal(second.result, "finished");
     assert.equal(f.api.requests.length, 3, "the first turn was not asked again");

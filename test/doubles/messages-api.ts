@@ -20,10 +20,10 @@ import { breakpointCount, createPromptCache, inputTokens, sumUsage } from "./mes
 import type { MessageUsage, RecordedRequest, Reply, Script, ScriptContext } from "./messages-api/types.ts";
 
 export type * from "./messages-api/types.ts";
-export type { MessagesRequest, CountTokensRequest } from "./messages-api/request-schema.ts";
-export type { ToolResultView } from "./messages-api/conversation.ts";
-export { lastToolResults, lastUserText, toolNames, systemText } from "./messages-api/conversation.ts";
-export { canonicalJson, inputTokens, tokensForChars, tokensOf } from "./messages-api/tokens.ts";
+export type {  CountTokensRequest } from "./messages-api/request-schema.ts";
+;
+export { lastToolResults, lastUserText,   } from "./messages-api/conversation.ts";
+export {  inputTokens,  tokensOf } from "./messages-api/tokens.ts";
 export { outputTokensOf } from "./messages-api/response.ts";
 
 export interface MessagesApiOptions {

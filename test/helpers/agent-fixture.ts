@@ -21,7 +21,7 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-export const testLimits: Limits = { maxTurns: 30, timeoutMs: 60_000, maxToolResultChars: 30_000, contextWindowTokens: 200_000, maxOutputTokens: 4096 };
+const testLimits: Limits = { maxTurns: 30, timeoutMs: 60_000, maxToolResultChars: 30_000, contextWindowTokens: 200_000, maxOutputTokens: 4096 };
 
 export async function agentFixture(options: MessagesApiOptions & { sdkRetries?: number; streamRetries?: number }): Promise<AgentFixture> {
   const api = await startMessagesApi(options);

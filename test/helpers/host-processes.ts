@@ -4,7 +4,7 @@ import fs from "node:fs/promises";
 import { randomInt } from "node:crypto";
 
 /** Host processes whose command line contains `marker`. */
-export async function processesWith(marker: string): Promise<number[]> {
+async function processesWith(marker: string): Promise<number[]> {
   const pids: number[] = [];
   for (const name of await fs.readdir("/proc")) {
     if (!/^\d+$/.test(name)) continue;

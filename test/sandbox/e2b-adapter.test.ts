@@ -2,8 +2,8 @@
 // and for envd, the daemon in each sandbox (commands there run for real).
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { type Sandbox } from "../../src/sandbox/port.ts";
-import { CodedError, hasCode } from "../../src/shared/errors.ts";
+import type { Sandbox } from "../../src/sandbox/port.ts";
+import { CodedError } from "../../src/shared/errors.ts";
 import { startFakeE2B, type FakeE2B } from "../doubles/e2b/fake-e2b.ts";
 import { providerFor, uniqueSleep, waitUntilGone } from "./e2b-helpers.ts";
 
@@ -268,7 +268,9 @@ describe("close and resume", () => {
     let closing: Promise<void> | undefined;
     const result = await sandbox.exec(`echo up; sleep ${marker}`, {
       timeoutMs: 60_000,
-      onOutput: () => void (closing ??= sandbox.close({ keep: true })),
+      onOutput: () => {
+        closing ??= sandbox.close({ keep: true });
+      },
     });
     await closing;
     assert.equal(result.cancelled, true);

@@ -4,7 +4,7 @@ import pino from "pino";
 import { E2bSandboxProvider, type E2BProviderOptions } from "../../src/sandbox/e2b/e2b-provider.ts";
 import type { FakeE2B } from "../doubles/e2b/fake-e2b.ts";
 
-export { processesWith, uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
+export { uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
 
 export const silentLogger = pino({ level: "silent" });
 

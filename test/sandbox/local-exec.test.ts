@@ -8,10 +8,10 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import pino from "pino";
-import { type Sandbox } from "../../src/sandbox/port.ts";
-import { CodedError, hasCode } from "../../src/shared/errors.ts";
+import type { Sandbox } from "../../src/sandbox/port.ts";
+import { CodedError } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
-import { processesWith, uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
+import { uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
 
 const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
 
@@ -148,8 +148,8 @@ for (const isolation of ["none", "auto"] as const) {
       );
       assert.equal(r.exitCode, 0);
       assert.equal(r.droppedBytes, 100_008 - 1000);
-      assert.ok(r.stdout.startsWith("HEAD" + "a".repeat(496)), r.stdout.slice(0, 20));
-      assert.ok(r.stdout.endsWith("a".repeat(496) + "TAIL"));
+      assert.ok(r.stdout.startsWith(`HEAD${"a".repeat(496)}`), r.stdout.slice(0, 20));
+      assert.ok(r.stdout.endsWith(`${"a".repeat(496)}TAIL`));
       assert.match(r.stdout, /\[… 99008 bytes of output dropped …\]/);
       assert.equal(r.stderr, "eeeeeeeeee", "a stream under the limit is kept whole");
     });

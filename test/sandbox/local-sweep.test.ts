@@ -20,7 +20,10 @@ test("the sweep removes kept local sandboxes of finished tasks once idle, and no
     for (const id of ["done-old", "active-old", "open-now"]) await utimes(path.join(dataDir, "sandboxes", id), old, old);
     const asked: string[] = [];
     const removed = await provider.sweep({
-      isTaskActive: async (id) => (asked.push(id), id === "active-old"),
+      isTaskActive: async (id) => {
+        asked.push(id);
+        return id === "active-old";
+      },
       isConversationActive: async () => false,
     });
     assert.equal(removed, 1);

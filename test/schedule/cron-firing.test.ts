@@ -81,10 +81,11 @@ describe("a schedule firing through pg-boss's cron on Postgres", { skip: !proces
 
     // The first occurrence: within a minute, plus pg-boss's cron pass (every 30 s) and send-it poll.
     const deadline = Date.now() + 120_000;
-    let first: Awaited<ReturnType<typeof runs>>[number] | undefined;
-    while (!(first = (await runs())[0])) {
+    let first = (await runs())[0];
+    while (!first) {
       assert.ok(Date.now() < deadline, `no run in 120 s:\n${procs.map((p) => p.log()).join("\n---\n")}`);
       await new Promise((r) => setTimeout(r, 500));
+      first = (await runs())[0];
     }
     const firstAt = new Date(first.occurrence).getTime();
     // Both processes have had every chance to send the first occurrence once more.

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineTool } from "../tool.ts";
 import { shellQuote } from "../shell-quote.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { hasCode } from "../../shared/errors.ts";
 
 const MAX_LINES = 500;
 

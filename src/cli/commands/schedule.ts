@@ -8,7 +8,7 @@ import { openQueueStack } from "../../queue/open-queue.ts";
 import { checkScheduleRequest } from "../../schedule/schedule-input.ts";
 import { createScheduleService, type ScheduleService, type ScheduleView } from "../../schedule/schedule-service.ts";
 import { schedulePolicy } from "../../schedule/schedule-policy.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { hasCode } from "../../shared/errors.ts";
 import { localTimeZone } from "../../schedule/time-zone.ts";
 import { cadence, formatWhen, lastOutcome, shortText } from "../../schedule/schedule-text.ts";
 import { describeCron } from "../../schedule/cron-words.ts";

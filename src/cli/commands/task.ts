@@ -50,7 +50,7 @@ export async function run(args: string[]): Promise<number> {
         usage: outcome.usage,
         ...(error ? { error } : {}),
       };
-      process.stdout.write(JSON.stringify(json) + "\n");
+      process.stdout.write(`${JSON.stringify(json)}\n`);
     } else {
       if (outcome.result) process.stdout.write(outcome.result.endsWith("\n") ? outcome.result : `${outcome.result}\n`);
       if (outcome.status !== "succeeded") process.stderr.write(`deep-agent: task ${outcome.status}: ${error}\n`);

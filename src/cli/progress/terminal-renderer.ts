@@ -35,6 +35,7 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
 
   const width = () => Math.max(20, (out.columns ?? 100) - 1);
   const fit = (s: string) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: removing the terminal's colour codes (ESC [ … m) is the point.
     const plain = s.replace(/\x1b\[[0-9;]*m/g, "");
     return plain.length <= width() ? s : `${plain.slice(0, width() - 1)}…`;
   };
@@ -59,7 +60,7 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
     if (stopped) return;
     clear();
     const lines = frame();
-    out.write(lines.join("\n") + "\n");
+    out.write(`${lines.join("\n")}\n`);
     drawn = lines.length;
   }
 

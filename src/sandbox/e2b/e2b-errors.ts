@@ -8,7 +8,7 @@ import {
   TemplateError,
   TimeoutError,
 } from "e2b";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { CodedError } from "../../shared/errors.ts";
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -25,7 +25,7 @@ export function isSandboxGone(error: unknown): boolean {
   return error instanceof TimeoutError && /sandbox timeout|end of life|not running anymore/i.test(error.message);
 }
 
-export function goneError(sandboxId: string, cause: unknown): CodedError {
+function goneError(sandboxId: string, cause: unknown): CodedError {
   return new CodedError("sandbox_closed",
     `The E2B sandbox ${sandboxId} is no longer running (it reached its time limit or was killed); its files are gone.`,
     { cause },

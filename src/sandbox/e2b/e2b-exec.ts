@@ -8,7 +8,7 @@ import { DEFAULT_MAX_OUTPUT_BYTES, OutputCapture } from "../output-capture.ts";
 import { commandError } from "./e2b-errors.ts";
 
 /** Exit code reported for a command we killed (128 + SIGKILL, as a shell reports it). */
-export const KILLED_EXIT_CODE = 137;
+const KILLED_EXIT_CODE = 137;
 /** envd's own deadline, a backstop in case our kill cannot reach the sandbox in time. */
 const SDK_DEADLINE_MARGIN_MS = 30_000;
 /** How long to wait for the stream to end after a kill before giving up on it. */

@@ -4,7 +4,7 @@
 import { Sandbox as SdkSandbox, SandboxNotFoundError, NotFoundError, type McpServer } from "e2b";
 import type { Logger } from "pino";
 import type { McpGateway, SandboxCreateOptions, SandboxProvider, SweepQuery } from "../port.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { sweepSandboxes } from "./e2b-sweeper.ts";
 import { E2BSandbox } from "./e2b-sandbox.ts";
 import { sleep } from "../../shared/sleep.ts";
@@ -14,7 +14,7 @@ import { buildMcpConfig } from "./mcp-gateway.ts";
 import { sandboxMetadata } from "./sandbox-metadata.ts";
 import { MAX_SANDBOX_TIMEOUT_MS, SandboxLifetime } from "./sandbox-lifetime.ts";
 
-export const DEFAULT_WORKDIR = "/home/user";
+const DEFAULT_WORKDIR = "/home/user";
 
 export interface E2BProviderOptions {
   /** E2B_API_KEY; unset, the SDK reads E2B_API_KEY itself. */

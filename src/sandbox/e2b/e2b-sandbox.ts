@@ -4,10 +4,10 @@ import path from "node:path";
 import type { Sandbox as SdkSandbox } from "e2b";
 import type { Logger } from "pino";
 import type { ExecOptions, ExecResult, FileEntry, McpGateway, Sandbox, SandboxCapabilities } from "../port.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { runCommand, type ExecContext } from "./e2b-exec.ts";
 import { fileError, isSandboxGone } from "./e2b-errors.ts";
-import { SandboxLifetime } from "./sandbox-lifetime.ts";
+import type { SandboxLifetime } from "./sandbox-lifetime.ts";
 
 export interface E2BSandboxOptions {
   sdk: SdkSandbox;

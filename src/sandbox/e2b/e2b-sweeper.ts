@@ -4,7 +4,7 @@
 // and running ones left by a worker that died, sooner than their timeout would.
 import { Sandbox as SdkSandbox, type SandboxInfo } from "e2b";
 import type { Logger } from "pino";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { isDebugMode, sdkConnection, type E2BConnectionOptions } from "./e2b-connection.ts";
 import { startFailure } from "./e2b-errors.ts";
 import { APP_KEY, APP_NAME, TASK_KEY, CONVERSATION_KEY } from "./sandbox-metadata.ts";

@@ -7,7 +7,7 @@
 // the ones built from GITHUB_TOKEN / NOTION_TOKEN.
 import { z } from "zod";
 
-export const MCP_SERVERS_ENV = "E2B_MCP_SERVERS";
+const MCP_SERVERS_ENV = "E2B_MCP_SERVERS";
 
 export interface McpGatewayOptions {
   githubToken?: string;

@@ -3,7 +3,7 @@
 // symbolic link (checked on the real path, dangling links included).
 import fs from "node:fs/promises";
 import path from "node:path";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { CodedError } from "../../shared/errors.ts";
 
 export interface WorkdirRoot {
   /** The workdir as the sandbox shows it. */
@@ -44,7 +44,7 @@ function outside(requested: string, resolved: string, root: WorkdirRoot, viaLink
   );
 }
 
-export function isAtOrUnder(candidate: string, dir: string): boolean {
+function isAtOrUnder(candidate: string, dir: string): boolean {
   const rel = path.relative(dir, candidate);
   return rel === "" || (rel !== ".." && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }

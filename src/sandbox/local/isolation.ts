@@ -9,7 +9,7 @@
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { SandboxManager, type SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { runProcess } from "./run-process.ts";
 import { commandEnvironment } from "./command-env.ts";
 
@@ -44,7 +44,7 @@ const SHARED_CONFIG: SandboxRuntimeConfig = {
   filesystem: { denyRead: [], allowWrite: [], denyWrite: [] },
 };
 
-export const INSTALL_HINT =
+const INSTALL_HINT =
   "Install what is missing (Debian/Ubuntu: apt-get install bubblewrap socat ripgrep; " +
   "Fedora: dnf install bubblewrap socat ripgrep), or opt out explicitly with SANDBOX_ISOLATION=none " +
   "to run commands without isolation.";
@@ -181,6 +181,6 @@ function unavailable(what: string, cause?: unknown): CodedError {
   });
 }
 
-export function shellQuote(value: string): string {
+function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }

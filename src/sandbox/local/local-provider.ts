@@ -7,12 +7,13 @@ import { NetworkConfigSchema } from "@anthropic-ai/sandbox-runtime";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { configError } from "../../config/env.ts";
-import { type Sandbox, type SandboxCreateOptions, type SandboxProvider, type SweepQuery } from "../port.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import type { Sandbox, SandboxCreateOptions, SandboxProvider, SweepQuery } from "../port.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
 import { deniedReadPaths } from "./read-denials.ts";
+import type { WorkdirRoot } from "./confine-path.ts";
 
 export interface LocalSandboxProviderOptions {
   /** DATA_DIR: sandboxes live in <dataDir>/sandboxes/<id>. */
@@ -126,7 +127,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     const handle = await this.#isolationFor(options.taskId);
     const workdir = this.#workdirOf(id);
     const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
-    let root;
+    let root: WorkdirRoot;
     try {
       await fs.mkdir(workdir, { recursive: true });
       await fs.mkdir(tmpdir, { recursive: true });

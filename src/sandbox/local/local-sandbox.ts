@@ -2,8 +2,8 @@
 // `bash -c` (isolated when a policy is given), and file tools confined to it.
 import fs from "node:fs/promises";
 import type { Logger } from "pino";
-import { type ExecOptions, type ExecResult, type FileEntry, type Sandbox, type SandboxCapabilities } from "../port.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import type { ExecOptions, ExecResult, FileEntry, Sandbox, SandboxCapabilities } from "../port.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { commandEnvironment } from "./command-env.ts";
 import { confinePath, type WorkdirRoot } from "./confine-path.ts";
 import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";

@@ -4,8 +4,8 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
 import { StringDecoder } from "node:string_decoder";
-import { type ExecResult, type OutputStream } from "../port.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import type { ExecResult, OutputStream } from "../port.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { OutputCapture } from "../output-capture.ts";
 
 export interface RunProcessOptions {

@@ -2,8 +2,8 @@
 // These run in our process (not through the isolation), so confinement is checked here.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { type FileEntry } from "../port.ts";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import type { FileEntry } from "../port.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { confinePath, type WorkdirRoot } from "./confine-path.ts";
 
 export async function readWorkdirFile(root: WorkdirRoot, requested: string): Promise<Uint8Array> {

@@ -94,7 +94,7 @@ export function toIncoming(raw: unknown, kind: MessageKind, teamId: string | und
  * Workflow Builder posts as a bot with no user behind the message; its bot profile, when Slack
  * sends one, is named "Workflow Builder". Other apps' messages name their own app.
  */
-export function isWorkflowBuilderPost(e: MessageEvent): boolean {
+function isWorkflowBuilderPost(e: MessageEvent): boolean {
   if (e.bot_id === undefined && e.subtype !== "bot_message") return false;
   if (e.bot_profile?.name !== undefined) return /workflow builder/i.test(e.bot_profile.name);
   return e.user === undefined && e.subtype === "bot_message";

@@ -19,11 +19,3 @@ export interface IntakeContext extends SlackContext {
   background: Set<Promise<unknown>>;
   subcommands: Readonly<Record<string, ExtraSubcommand>>;
 }
-
-/** Runs work after the request was acknowledged, keeping track of it for shutdown. */
-export function inBackground(ctx: IntakeContext, what: string, work: () => Promise<unknown>): void {
-  const job = work()
-    .catch((error: unknown) => ctx.logger.warn({ err: error }, "slack: %s failed", what))
-    .finally(() => ctx.background.delete(job));
-  ctx.background.add(job);
-}

@@ -3,6 +3,7 @@
 // card's ts in one transaction — and an 👀 on the message that asked.
 import { randomUUID } from "node:crypto";
 import { hasCode } from "../../shared/errors.ts";
+import type { Enqueued } from "../../queue/task-queue.ts";
 import { taskTextProblem } from "../../tasks/task-text.ts";
 import type { SlackFileRef } from "../../store/slack-message-repo.ts";
 import type { Task } from "../../store/task-repo.ts";
@@ -68,7 +69,7 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
     ...(req.userId ? { userId: req.userId } : {}),
     ...(progressTs ? { progressTs } : {}),
   };
-  let enqueued;
+  let enqueued: Enqueued;
   try {
     enqueued = await ctx.queue.enqueue({
       id: taskId,

@@ -13,7 +13,7 @@ export function markdownToMrkdwn(markdown: string): string {
   for (const part of parts) {
     if (part.startsWith("```")) {
       const body = part.replace(/^```[^\n]*\n/, "").replace(/```[ \t]*$/, "");
-      out.push("```\n" + escapeMrkdwn(body) + "```");
+      out.push(`\`\`\`\n${escapeMrkdwn(body)}\`\`\``);
     } else {
       out.push(convertProse(part));
     }
@@ -27,7 +27,7 @@ function convertProse(text: string): string {
   let table: string[] = [];
   const flushTable = () => {
     // Slack has no tables: a monospaced block keeps the columns lined up.
-    if (table.length > 0) result.push("```\n" + escapeMrkdwn(table.filter((l) => !(/^[\s|:-]+$/.test(l) && l.includes("-"))).join("\n")) + "\n```");
+    if (table.length > 0) result.push(`\`\`\`\n${escapeMrkdwn(table.filter((l) => !(/^[\s|:-]+$/.test(l) && l.includes("-"))).join("\n"))}\n\`\`\``);
     table = [];
   };
   for (const line of lines) {
@@ -78,6 +78,8 @@ function inlineProse(raw: string): string {
     .replace(/__(?=\S)([^_\n]*?\S)__/g, "\u0001$1\u0001")
     .replace(/(^|[^\w*])\*(?=\S)([^*\n]*?\S)\*(?!\w)/g, "$1_$2_")
     .replace(/~~(?=\S)([^~\n]*?\S)~~/g, "~$1~")
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0001 marks bold spans; it cannot occur in the escaped text.
     .replace(/\u0001/g, "*");
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: \u0000 brackets the index of a link held aside above.
   return text.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => links[Number(i)]!);
 }

@@ -12,7 +12,7 @@ export const HELP_TEXT = [
   "• `/agent help` — this help",
 ].join("\n");
 
-export const USAGE_TEXT = "Usage: `/agent task <text>` · `/agent queue` · `/agent status [id]` · `/agent cancel <id>` · `/agent help`";
+const USAGE_TEXT = "Usage: `/agent task <text>` · `/agent queue` · `/agent status [id]` · `/agent cancel <id>` · `/agent help`";
 
 export function usageError(problem: string): string {
   return `${problem}\n${USAGE_TEXT}`;

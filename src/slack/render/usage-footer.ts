@@ -19,7 +19,7 @@ const PRICES: Array<[RegExp, Price]> = [
   [/.*/, { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }],
 ];
 
-export function estimateCostUsd(model: string, usage: Usage): number {
+function estimateCostUsd(model: string, usage: Usage): number {
   const price = PRICES.find(([pattern]) => pattern.test(model))![1];
   return (
     (usage.input_tokens * price.input +
@@ -44,7 +44,7 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-export function formatCost(usd: number): string {
+function formatCost(usd: number): string {
   if (usd === 0) return "$0";
   if (usd < 0.01) return "<$0.01";
   return `$${usd.toFixed(2)}`;

@@ -9,7 +9,7 @@ import type { ScheduleService, ScheduleView } from "../../schedule/schedule-serv
 import { cadence, formatWhen, lastOutcome, shortText } from "../../schedule/schedule-text.ts";
 import { describeCron } from "../../schedule/cron-words.ts";
 
-export const SCHEDULE_USAGE = 'Usage: `/agent schedule "<cron>" <task> [--tz Area/City]` · `/agent schedules` · `/agent unschedule <id>` · `/agent schedule resume <id>`';
+const SCHEDULE_USAGE = 'Usage: `/agent schedule "<cron>" <task> [--tz Area/City]` · `/agent schedules` · `/agent unschedule <id>` · `/agent schedule resume <id>`';
 
 export interface SlackScheduleContext {
   service: ScheduleService;

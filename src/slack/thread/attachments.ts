@@ -5,7 +5,7 @@ import type { Sandbox } from "../../sandbox/port.ts";
 import type { Logger } from "../../shared/log.ts";
 import type { SlackFileRef } from "../../store/slack-message-repo.ts";
 
-export const ATTACHMENTS_DIR = "attachments";
+const ATTACHMENTS_DIR = "attachments";
 const MAX_BYTES = 50 * 1024 * 1024;
 
 export interface CopiedAttachments {

@@ -11,7 +11,7 @@ export interface OutputLimits {
   maxTotalBytes: number;
 }
 
-export const DEFAULT_OUTPUT_LIMITS: OutputLimits = { maxFiles: 10, maxFileBytes: 50 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
+const DEFAULT_OUTPUT_LIMITS: OutputLimits = { maxFiles: 10, maxFileBytes: 50 * 1024 * 1024, maxTotalBytes: 100 * 1024 * 1024 };
 
 export async function collectOutputs(sandbox: Sandbox, limits: OutputLimits = DEFAULT_OUTPUT_LIMITS): Promise<TaskOutputs> {
   const entries = await listTree(sandbox, "outputs", "", 3);

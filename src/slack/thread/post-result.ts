@@ -21,12 +21,12 @@ export interface ResultOptions {
 }
 
 /** Longest result posted as message text; longer ones become a file with a summary. */
-export const MAX_INLINE_CHARS = 2900;
+const MAX_INLINE_CHARS = 2900;
 const SUMMARY_CHARS = 600;
 
 export const REACTION_WORKING = "eyes";
-export const REACTION_DONE = "white_check_mark";
-export const REACTION_FAILED = "x";
+const REACTION_DONE = "white_check_mark";
+const REACTION_FAILED = "x";
 
 export async function postResult(client: WebClient, meta: SlackTaskMeta, task: Task, options: ResultOptions): Promise<void> {
   const log = options.logger;
@@ -113,7 +113,7 @@ function isText(buffer: Buffer): boolean {
 }
 
 /** The first paragraphs of a long answer, cut at a paragraph or line end near SUMMARY_CHARS. */
-export function summarise(mrkdwn: string): string {
+function summarise(mrkdwn: string): string {
   if (mrkdwn.length <= SUMMARY_CHARS) return mrkdwn;
   const cut = mrkdwn.slice(0, SUMMARY_CHARS);
   const at = Math.max(cut.lastIndexOf("\n\n"), cut.lastIndexOf("\n"));

@@ -67,7 +67,7 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
 }
 
 /** host:port/database, without user or password. */
-export function describeUrl(connectionString: string): string {
+function describeUrl(connectionString: string): string {
   try {
     const url = new URL(connectionString);
     return `postgres ${url.hostname || "localhost"}:${url.port || 5432}${url.pathname}`;

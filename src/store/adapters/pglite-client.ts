@@ -51,7 +51,7 @@ export async function connectEmbedded(file: string, dataDir: string): Promise<Da
 
   const on = (tx?: number): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      const r = await send({ op: "query", sql, ...(params && params.length ? { params: [...params] } : {}), ...(tx !== undefined ? { tx } : {}) });
+      const r = await send({ op: "query", sql, ...(params?.length ? { params: [...params] } : {}), ...(tx !== undefined ? { tx } : {}) });
       return { rows: (r.rows ?? []) as T[] };
     },
   });

@@ -10,7 +10,7 @@ export interface LockInfo {
   role: OwnerRole;
 }
 
-export function lockPath(dataDir: string): string {
+function lockPath(dataDir: string): string {
   return path.join(dataDir, "db.lock");
 }
 

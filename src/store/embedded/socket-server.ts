@@ -3,7 +3,7 @@
 // until it commits, rolls back or the client goes away.
 import net from "node:net";
 import type { Queryable } from "../database.ts";
-import { decode, encode, lineReader, requestSchema, type WireResponse } from "./wire.ts";
+import { decode, encode, lineReader, requestSchema, type WireRequest, type WireResponse } from "./wire.ts";
 import { unlinkQuietly } from "./owner-lock.ts";
 
 export interface EmbeddedTarget extends Queryable {
@@ -32,7 +32,7 @@ export async function serveEmbedded(target: EmbeddedTarget, file: string): Promi
       reply({ id, ok: false, error: { message: (error as Error).message ?? String(error), ...((error as { code?: string }).code ? { code: (error as { code: string }).code } : {}) } });
 
     socket.on("data", lineReader((line) => {
-      let request;
+      let request: WireRequest;
       try {
         request = requestSchema.parse(decode(line));
       } catch (error) {

@@ -15,13 +15,13 @@ export type WireResponse =
   | { id: number; ok: false; error: { message: string; code?: string } };
 
 export function encode(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
+  return `${JSON.stringify(value, function (this: Record<string, unknown>, key, v) {
     const raw = this[key];
     if (raw instanceof Date) return { $date: raw.toISOString() };
     if (typeof raw === "bigint") return { $bigint: raw.toString() };
     if (raw instanceof Uint8Array) return { $bytes: Buffer.from(raw).toString("base64") };
     return v;
-  }) + "\n";
+  })}\n`;
 }
 
 export function decode(line: string): unknown {

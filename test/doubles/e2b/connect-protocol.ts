@@ -68,7 +68,7 @@ export type RpcMethod = { kind: "unary"; handler: UnaryHandler } | { kind: "serv
 const END_STREAM_FLAG = 0x02;
 const COMPRESSED_FLAG = 0x01;
 
-export function envelope(flags: number, payload: unknown): Buffer {
+function envelope(flags: number, payload: unknown): Buffer {
   const data = Buffer.from(JSON.stringify(payload), "utf8");
   const head = Buffer.alloc(5);
   head.writeUInt8(flags, 0);

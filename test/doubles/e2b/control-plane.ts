@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { EnvdStandIn } from "./envd-daemon.ts";
 
-export const STAND_IN_ENVD_VERSION = "0.6.4";
+const STAND_IN_ENVD_VERSION = "0.6.4";
 
 export interface SandboxRecord {
   sandboxID: string;
@@ -78,7 +78,7 @@ export class ControlPlaneStandIn {
   /** Ends a sandbox as E2B would when its timeout passes. */
   async expire(id: string): Promise<void> {
     const record = this.records.get(id);
-    if (!record || record.state !== "running") return;
+    if (record?.state !== "running") return;
     if (record.autoPause) await this.pause(record);
     else await this.kill(record);
   }
@@ -91,7 +91,7 @@ export class ControlPlaneStandIn {
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://stand-in");
-    let body: unknown = undefined;
+    let body: unknown ;
     try {
       body = raw.length ? JSON.parse(raw.toString("utf8")) : undefined;
     } catch {

@@ -35,7 +35,7 @@ export async function startFakeE2B(options: Partial<ControlPlaneOptions> = {}): 
   };
 }
 
-export const DEBUG_ENVD_PORT = 49983;
+const DEBUG_ENVD_PORT = 49983;
 
 /**
  * The envd stand-in on localhost:49983, where the SDK sends sandbox traffic when debug is on

@@ -78,7 +78,7 @@ export class SandboxRoot {
   /** Host path back to a sandbox path (for paths found by walking the host directory). */
   toSandbox(hostPath: string): string {
     const rel = path.relative(this.root, hostPath);
-    return "/" + rel.split(path.sep).filter(Boolean).join("/");
+    return `/${rel.split(path.sep).filter(Boolean).join("/")}`;
   }
 
   /** Stats without following a final symlink, as envd does. Throws the fs error (ENOENT...). */

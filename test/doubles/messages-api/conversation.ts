@@ -90,9 +90,3 @@ export function toolNames(req: RequestLike): string[] {
   return (bodyOf(req).tools ?? []).map((t) => t.name);
 }
 
-/** The system prompt as one string (text blocks joined by newlines). */
-export function systemText(req: RequestLike): string {
-  const system = bodyOf(req).system;
-  if (system === undefined) return "";
-  return typeof system === "string" ? system : system.map((b) => b.text).join("\n");
-}

@@ -73,7 +73,7 @@ export function sseFrame(event: string, data: unknown): string {
 }
 
 /** Several pieces (by code point), so the client's accumulation is really exercised. */
-export function splitIntoChunks(text: string): string[] {
+function splitIntoChunks(text: string): string[] {
   const chars = Array.from(text);
   const size = Math.min(40, Math.max(1, Math.ceil(chars.length / 3)));
   const chunks: string[] = [];

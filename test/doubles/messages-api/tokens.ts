@@ -11,7 +11,7 @@ export function tokensForChars(chars: number): number {
 }
 
 /** JSON with sorted keys and every `cache_control` removed: the identity of a prompt part. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value)
@@ -50,7 +50,7 @@ function part(where: unknown[], block: Record<string, unknown>): PromptPart {
 }
 
 /** The prompt in cache order: tools, then system, then messages. */
-export function promptParts(body: CountTokensRequest): PromptPart[] {
+function promptParts(body: CountTokensRequest): PromptPart[] {
   const parts: PromptPart[] = [];
   for (const tool of body.tools ?? []) parts.push(part(["tool"], tool));
   const system = typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? []);
@@ -119,7 +119,9 @@ export function createPromptCache(): PromptCache {
         cache_read_input_tokens: read,
         cache_creation: { ephemeral_5m_input_tokens: byTtl["5m"], ephemeral_1h_input_tokens: byTtl["1h"] },
       };
-      return { usage, commit: () => breakpoints.forEach((b) => written.add(hashes[b]!)) };
+      return { usage, commit: () => {
+          for (const b of breakpoints) written.add(hashes[b]!);
+        } };
     },
   };
 }

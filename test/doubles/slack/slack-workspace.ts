@@ -74,7 +74,7 @@ export interface SlackWorkspace {
   close(): Promise<void>;
 }
 
-export const PEOPLE = ["alice", "bob", "carol"] as const;
+const PEOPLE = ["alice", "bob", "carol"] as const;
 
 export async function startSlackWorkspace(): Promise<SlackWorkspace> {
   const botToken = "xoxb-test-deep-agent-bot-token";
