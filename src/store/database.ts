@@ -26,14 +26,6 @@ export interface Database extends Queryable {
   close(): Promise<void>;
 }
 
-/** The database could not be opened or reached; the message says what to do. */
-export class DatabaseError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "DatabaseError";
-  }
-}
-
 /** pg-boss's view of a Queryable, so a `send()` joins our transaction. */
 export function asBossDb(q: Queryable): Db {
   return {

@@ -2,7 +2,7 @@
 // server (that is what gives it a LISTEN connection for NOTIFY pick-up).
 import pg from "pg";
 import type { Database, Queryable, Row } from "../database.ts";
-import { DatabaseError } from "../database.ts";
+import { CodedError } from "../../shared/errors.ts";
 
 export interface PgOptions {
   connectionString: string;
@@ -26,7 +26,7 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
     await pool.query("SELECT 1");
   } catch (error) {
     await pool.end().catch(() => {});
-    throw new DatabaseError(`cannot reach Postgres at ${description}: ${(error as Error).message}; check DATABASE_URL and that the server is running`, { cause: error });
+    throw new CodedError("database_unavailable", `cannot reach Postgres at ${description}: ${(error as Error).message}; check DATABASE_URL and that the server is running`, { cause: error });
   }
 
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({

@@ -2,7 +2,8 @@
 // every statement goes to the owner over DATA_DIR/db.sock.
 import net from "node:net";
 import type { Database, Queryable, Row } from "../database.ts";
-import { DatabaseError, asBossDb } from "../database.ts";
+import { asBossDb } from "../database.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { decode, encode, lineReader, type WireRequest, type WireResponse } from "../embedded/wire.ts";
 
 type Pending = { resolve: (r: { rows?: unknown[]; tx?: number }) => void; reject: (e: Error) => void };
@@ -25,7 +26,7 @@ export async function connectEmbedded(file: string, dataDir: string): Promise<Da
     else waiter.reject(Object.assign(new Error(response.error.message), response.error.code ? { code: response.error.code } : {}));
   }));
   const onGone = () => {
-    lost = new DatabaseError(`the deep-agent process that owns the embedded database in ${dataDir} went away; run the command again`);
+    lost = new CodedError("database_unavailable", `the deep-agent process that owns the embedded database in ${dataDir} went away; run the command again`);
     for (const waiter of pending.values()) waiter.reject(lost);
     pending.clear();
   };

@@ -6,7 +6,7 @@ import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { fromPglite } from "pg-boss";
 import type { Database, Queryable, Row } from "../database.ts";
-import { DatabaseError } from "../database.ts";
+import { CodedError } from "../../shared/errors.ts";
 import { readLock, socketPath, tryAcquireLock, isAlive, type OwnerRole } from "../embedded/owner-lock.ts";
 import { serveEmbedded } from "../embedded/socket-server.ts";
 import { connectEmbedded } from "./pglite-client.ts";
@@ -45,7 +45,8 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
       }
     }
     if (Date.now() > deadline) {
-      throw new DatabaseError(
+      throw new CodedError(
+      "database_unavailable",
         `the embedded database in ${options.dataDir} is held by process ${holder?.pid ?? "?"} and does not answer on ${sock}; stop that process, or set DATABASE_URL to share a Postgres server`,
       );
     }
@@ -60,7 +61,7 @@ async function openOwner(dataDir: string, sock: string, lock: { release(): void 
   try {
     pglite = await PGlite.create({ dataDir: pgdata });
   } catch (error) {
-    throw new DatabaseError(`cannot open the embedded database in ${pgdata}: ${(error as Error).message}; move the directory aside to start afresh`, { cause: error });
+    throw new CodedError("database_unavailable", `cannot open the embedded database in ${pgdata}: ${(error as Error).message}; move the directory aside to start afresh`, { cause: error });
   }
   const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
@@ -77,7 +78,7 @@ async function openOwner(dataDir: string, sock: string, lock: { release(): void 
     server = await serveEmbedded({ ...self, transaction }, sock);
   } catch (error) {
     await pglite.close().catch(() => {});
-    throw new DatabaseError(`cannot listen on ${sock} for other deep-agent processes: ${(error as Error).message}; use a shorter DATA_DIR path`, { cause: error });
+    throw new CodedError("database_unavailable", `cannot listen on ${sock} for other deep-agent processes: ${(error as Error).message}; use a shorter DATA_DIR path`, { cause: error });
   }
   let closed = false;
   return {
