@@ -7,6 +7,7 @@ import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
 import { CodedError } from "../shared/errors.ts";
 import { truncateMiddle } from "./truncate.ts";
 import { oneLine } from "../shared/one-line.ts";
+import { withVisibleNuls } from "../shared/visible-text.ts";
 
 export interface ToolRunEnv {
   tools: ReadonlyMap<string, AgentTool>;
@@ -82,9 +83,10 @@ async function runOne(
   };
 }
 
+/** What the model reads of a result: cut to size, NULs made visible (they would otherwise end up in stored checkpoints). */
 function limitContent(content: ToolOutput["content"], maxChars: number): Anthropic.ToolResultBlockParam["content"] {
-  if (typeof content === "string") return truncateMiddle(content || "(no output)", maxChars);
-  return content.map((block) => (block.type === "text" ? { ...block, text: truncateMiddle(block.text, maxChars) } : block));
+  if (typeof content === "string") return truncateMiddle(withVisibleNuls(content || "(no output)"), maxChars);
+  return content.map((block) => (block.type === "text" ? { ...block, text: truncateMiddle(withVisibleNuls(block.text), maxChars) } : block));
 }
 
 function describeInputError(tool: string, error: unknown): string {

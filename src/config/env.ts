@@ -122,20 +122,6 @@ export function configError(variable: string, message: string, options: { cause?
   return new CodedError("config_invalid", `${variable}: ${message}`, options);
 }
 
-/** Values that must never reach a log line or a Slack message. */
-export function secretValues(config: Config): string[] {
-  return [
-    config.ANTHROPIC_API_KEY,
-    config.E2B_API_KEY,
-    config.SLACK_BOT_TOKEN,
-    config.SLACK_SIGNING_SECRET,
-    config.SLACK_APP_TOKEN,
-    config.GITHUB_TOKEN,
-    config.NOTION_TOKEN,
-    config.DATABASE_URL ? new URL(config.DATABASE_URL).password || undefined : undefined,
-  ].filter((v): v is string => typeof v === "string" && v.length >= 6);
-}
-
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(Object.keys(schema.shape).map((k) => [k, env[k]]));
   const parsed = schema.safeParse(input);

@@ -13,6 +13,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Database reachable and migrated; `detail` is shown in the answer. */
   readiness: () => Promise<{ ready: boolean; detail: Record<string, unknown> }>;
+  /** Whether the process still makes progress; /healthz answers 503 with the reason when not. */
+  liveness?: () => { ok: true } | { ok: false; reason: string };
   /** Handles POST /slack/events when set. */
   slackHandler?: RequestHandler;
 }
@@ -50,7 +52,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
 async function route(req: http.IncomingMessage, res: http.ServerResponse, options: HttpServerOptions): Promise<void> {
   const path = (req.url ?? "/").split("?")[0];
-  if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) return json(res, 200, { ok: true });
+  if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+    const live = options.liveness?.() ?? { ok: true };
+    return json(res, live.ok ? 200 : 503, live);
+  }
   if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
     const { ready, detail } = await options.readiness().catch((error: unknown) => ({ ready: false, detail: { error: (error as Error).message } }));
     return json(res, ready ? 200 : 503, { ready, ...detail });

@@ -30,6 +30,7 @@ export async function createSandboxProvider(config: Config, logger: Logger): Pro
     dataDir: config.DATA_DIR,
     isolation: config.SANDBOX_ISOLATION,
     allowedDomains: config.SANDBOX_ALLOWED_DOMAINS,
+    ...(config.MCP_CONFIG ? { secretFiles: [config.MCP_CONFIG] } : {}),
     logger,
   });
 }

@@ -2,7 +2,7 @@
 // Lines are written asynchronously: stderr on a pipe is a blocking write on Linux, and a
 // busy worker must not wait on whoever reads its logs.
 import { pino, type Logger, type LevelWithSilent } from "pino";
-import { scrubSecrets } from "./scrub-secrets.ts";
+import { createScrubber } from "./scrub-secrets.ts";
 
 export type { Logger };
 
@@ -22,14 +22,14 @@ export function createLogger(options: LoggerOptions): Logger {
     process.once("exit", () => stderr.flushSync());
     destination = stderr;
   }
-  const secrets = options.secrets;
+  const scrubber = createScrubber(options.secrets);
   return pino(
     {
       level: options.level,
       ...(options.name ? { name: options.name } : {}),
       redact: { paths: ["*.token", "*.apiKey", "*.password", "headers.authorization", "*.headers.authorization"], censor: "[redacted]" },
       hooks: {
-        streamWrite: (line: string) => scrubSecrets(options.format === "line" ? readableLine(line) : line, secrets),
+        streamWrite: (line: string) => scrubber.scrub(options.format === "line" ? readableLine(line) : line),
       },
     },
     destination,

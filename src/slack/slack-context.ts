@@ -2,7 +2,9 @@
 // Web API clients, the records, the queue, who may use the bot, and the configured secrets that
 // must never be posted.
 import type { PgBoss } from "pg-boss";
-import { secretValues, type Config } from "../config/env.ts";
+import type { Config } from "../config/env.ts";
+import { secretValues } from "../config/secrets.ts";
+import { createScrubber, type Scrubber } from "../shared/scrub-secrets.ts";
 import type { Logger } from "../shared/log.ts";
 import type { Database } from "../store/database.ts";
 import { createTaskRepo, type TaskRepo } from "../store/task-repo.ts";
@@ -24,7 +26,8 @@ export interface SlackContext {
   clients: SlackClients;
   planStyles: PlanStyleMemo;
   access: AccessPolicy;
-  secrets: readonly string[];
+  /** Takes configured secrets out of text; the Web API clients apply it to every call. */
+  scrubber: Scrubber;
 }
 
 export interface SlackContextOptions {
@@ -42,6 +45,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
   const token = config.SLACK_BOT_TOKEN;
   if (!token) return null;
   const logger = options.logger.child({ component: "slack" });
+  const scrubber = createScrubber(secretValues(config));
   return {
     config,
     logger,
@@ -50,9 +54,9 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
     queue: createTaskQueue(db, options.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }),
     tasks: createTaskRepo(db),
     messages: createSlackMessageRepo(db),
-    clients: options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger }),
+    clients: options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger, scrubber }),
     planStyles: createPlanStyleMemo(),
     access: createAccessPolicy(config),
-    secrets: secretValues(config),
+    scrubber,
   };
 }

@@ -3,7 +3,7 @@
 import type { Queryable, Row } from "./database.ts";
 import type { Checkpoint, CheckpointStore } from "../agent/run-options.ts";
 import { CodedError } from "../shared/errors.ts";
-import { jsonColumn } from "./json-column.ts";
+import { jsonColumn, jsonParam } from "./json-column.ts";
 import * as sql from "./sql/checkpoints.ts";
 
 export function createCheckpointStore(db: Queryable, taskId: string, attempt: number): CheckpointStore {
@@ -17,9 +17,9 @@ export function createCheckpointStore(db: Queryable, taskId: string, attempt: nu
         taskId,
         attempt,
         checkpoint.turn,
-        JSON.stringify(checkpoint.messages),
-        JSON.stringify(checkpoint.todos),
-        JSON.stringify(checkpoint.usage),
+        jsonParam(checkpoint.messages),
+        jsonParam(checkpoint.todos),
+        jsonParam(checkpoint.usage),
       ]);
       // A newer attempt holds the task (or it was cancelled or finished): this one's work can no longer land.
       if (rows.length === 0) throw new CodedError("claim_lost", `task ${taskId}: attempt ${attempt} no longer holds the task (it was cancelled, finished or taken over)`);

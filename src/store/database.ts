@@ -2,6 +2,7 @@
 // `pg` (DATABASE_URL), embedded PGlite under DATA_DIR, and a client of another process's
 // embedded database (PGlite has one owner process; others reach it through a local socket).
 import type { ConstructorOptions, Db } from "pg-boss";
+import { NUL_SYMBOL } from "../shared/visible-text.ts";
 
 export type Row = Record<string, unknown>;
 
@@ -24,6 +25,15 @@ export interface Database extends Queryable {
   /** How pg-boss reaches this database (its own pool on Postgres, an adapter otherwise). */
   bossOptions(): Pick<ConstructorOptions, "connectionString" | "db" | "backend" | "max" | "application_name" | "useListenNotify">;
   close(): Promise<void>;
+}
+
+/**
+ * Postgres refuses a NUL character in text (and its escape in jsonb). Text that holds one — a
+ * command's output, a message someone typed — is stored with each NUL shown as ␀ instead of
+ * failing the write (and the task with it).
+ */
+export function storableParams(params: readonly unknown[] | undefined): unknown[] | undefined {
+  return params?.map((p) => (typeof p === "string" && p.includes("\0") ? p.replaceAll("\0", NUL_SYMBOL) : p));
 }
 
 /** pg-boss's view of a Queryable, so a `send()` joins our transaction. */

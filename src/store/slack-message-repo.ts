@@ -2,7 +2,7 @@
 // are handled once) and the inbox of follow-ups sent to a running task. Also the Slack-side
 // reads of task records (a thread's tasks, a person's tasks).
 import type { Queryable, Row } from "./database.ts";
-import { jsonColumn } from "./json-column.ts";
+import { jsonColumn, jsonParam } from "./json-column.ts";
 import * as sql from "./sql/slack-messages.ts";
 
 export interface SlackFileRef {
@@ -37,7 +37,7 @@ export function createSlackMessageRepo(db: Queryable) {
   return {
     /** True for the first delivery of this message, false for any later one. */
     async claim(m: SlackMessageRecord): Promise<boolean> {
-      const { rows } = await db.query(sql.claim, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, JSON.stringify(m.files)]);
+      const { rows } = await db.query(sql.claim, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, jsonParam(m.files)]);
       return rows.length === 1;
     },
     async assign(channelId: string, messageTs: string, role: "task" | "follow_up" | "ignored", taskId: string | null): Promise<void> {

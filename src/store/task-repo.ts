@@ -5,7 +5,7 @@ import type { Todo, Usage } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
 import type { AgentOutcome } from "../agent/run-options.ts";
 import { failureFrom, type Failure } from "../shared/errors.ts";
-import { jsonColumn } from "./json-column.ts";
+import { jsonColumn, jsonParam } from "./json-column.ts";
 import * as sql from "./sql/tasks.ts";
 
 export type TaskSource = "cli" | "slack" | "schedule";
@@ -78,7 +78,7 @@ export function createTaskRepo(db: Queryable) {
         input.threadTs ?? null,
         input.userId ?? null,
         input.text,
-        JSON.stringify(input.meta ?? {}),
+        jsonParam(input.meta ?? {}),
       ]);
       if (created) return { task: created, created: true };
       const existing = await one(sql.byDedupeKey, [input.dedupeKey]);
@@ -117,15 +117,15 @@ export function createTaskRepo(db: Queryable) {
       await db.query(sql.progress, [
         id,
         attempt,
-        update.todos ? JSON.stringify(update.todos) : null,
-        update.usage ? JSON.stringify(update.usage) : null,
+        update.todos ? jsonParam(update.todos) : null,
+        update.usage ? jsonParam(update.usage) : null,
         update.turns ?? null,
         update.lastActivity ?? null,
       ]);
     },
     /** Records the outcome once: null when this attempt no longer holds the task. */
     finish: (id: string, attempt: number, f: TaskFinish) =>
-      one(sql.finish, [id, attempt, f.status, f.result, f.failure?.detail ?? null, f.failure?.code ?? null, JSON.stringify(f.todos), JSON.stringify(f.usage), f.turns]),
+      one(sql.finish, [id, attempt, f.status, f.result, f.failure?.detail ?? null, f.failure?.code ?? null, jsonParam(f.todos), jsonParam(f.usage), f.turns]),
     /** Back in line, keeping why the last attempt failed (null: released at shutdown). */
     async requeue(id: string, attempt: number, failure: Failure | null): Promise<void> {
       await db.query(sql.requeue, [id, attempt, failure?.detail ?? null, failure?.code ?? null]);

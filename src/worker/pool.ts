@@ -6,7 +6,7 @@ import type { PgBoss, JobWithMetadata } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "../runtime/task-runtime.ts";
-import { TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
+import { DEAD_LETTER_QUEUE, TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
 import { runAttempt, shutdownReason, type AttemptResult } from "./run-attempt.ts";
 import { startSandboxSweep } from "./sandbox-sweep.ts";
 import { createTaskRepo } from "../store/task-repo.ts";
@@ -94,6 +94,8 @@ export class WorkerPool {
       this.running.delete(job.id);
     }
     if (result.kind === "released") await this.release(job);
+    // The job itself completes: the dead-letter queue gets its copy now rather than after every retry.
+    else if (result.kind === "poison") await this.options.boss.send(DEAD_LETTER_QUEUE, { taskId }, { singletonKey: taskId });
     // Thrown so pg-boss retries with backoff, or dead-letters the job after the last attempt.
     else if (result.kind === "retry") throw new Error(result.error);
   }

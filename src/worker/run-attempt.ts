@@ -14,7 +14,7 @@ import { describeActor } from "../tasks/actor.ts";
 import { conversationKey } from "../tasks/conversation.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 import type { TaskHooks, TaskOutputs, TaskSession } from "../tasks/task-hooks.ts";
-import { CodedError, hasCode, type Failure } from "../shared/errors.ts";
+import { CodedError, hasCode, type ErrorCode, type Failure } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
 import * as metrics from "../shared/metrics.ts";
 import { CONVERSATION_LABEL } from "../sandbox/port.ts";
@@ -27,7 +27,9 @@ export type AttemptResult =
   | { kind: "not_ours" }
   | { kind: "released" }
   /** Failed in a way worth retrying; `final` when no attempts remain (the job goes to the dead-letter queue). */
-  | { kind: "retry"; error: string; final: boolean };
+  | { kind: "retry"; error: string; final: boolean }
+  /** Failed the same way as the attempt before: retrying would only burn attempts; dead-letter it now. */
+  | { kind: "poison"; error: string };
 
 export interface AttemptInput {
   taskId: string;
@@ -46,6 +48,8 @@ export interface AttemptDeps {
   hooks: TaskHooks | null;
   logger: Logger;
 }
+
+const OUTAGES: ReadonlySet<ErrorCode> = new Set(["model_unavailable", "sandbox_unavailable", "database_unavailable"]);
 
 /** Aborting an attempt with this reason hands the task back to the queue (shutdown). */
 export function shutdownReason(): CodedError {
@@ -170,7 +174,10 @@ async function settle(
   }
   const failure = outcome.failure;
   const retryable = outcome.status === "failed" && failure?.transient === true;
-  if (retryable && !input.finalAttempt) {
+  // The record still holds the previous attempt's failure (requeue kept it): the same code twice is a
+  // poison task — unless it is an outage, which backing off between attempts is there to outlast.
+  const poison = retryable && attempt > 1 && !OUTAGES.has(failure.code) && task.failure?.code === failure.code;
+  if (retryable && !input.finalAttempt && !poison) {
     await tasks.requeue(task.id, attempt, failure);
     await session?.interrupted({ kind: "retrying", failure });
     log.warn({ code: failure.code, detail: failure.detail }, "attempt failed; the queue retries it");
@@ -178,6 +185,10 @@ async function settle(
   }
   const finished = await deps.lifecycle.finish(task.id, attempt, outcome, outputs);
   if (!finished) return { kind: "not_ours" };
+  if (poison && !input.finalAttempt) {
+    log.warn({ code: failure.code }, "failed the same way twice in a row; dead-lettered without further retries");
+    return { kind: "poison", error: failure.detail };
+  }
   if (retryable) return { kind: "retry", error: failure.detail, final: true };
   return { kind: "finished", status: outcome.status };
 }

@@ -15,6 +15,8 @@ import type { Sandbox } from "../../src/sandbox/port.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
 
 const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
+const CANARY = "canary-7f3c2a9e";
+const CANARY_FILES = [".vault-token", ".cargo/credentials.toml", ".bash_history", ".zsh_history", ".psql_history", ".mysql_history", ".python_history", ".node_repl_history", ".docker/config.json", ".kube/config"];
 const silent = pino({ level: "silent" });
 const exec = (s: Sandbox, command: string) => s.exec(command, { timeoutMs: 30_000 });
 
@@ -22,6 +24,7 @@ describe("isolated commands", { skip: hasBwrap ? false : "bubblewrap (bwrap) is 
   let dataDir: string;
   let outsideDir: string;
   let fakeHome: string;
+  let mcpConfig: string;
   let provider: LocalSandboxProvider;
   let mine: Sandbox;
   let theirs: Sandbox;
@@ -35,9 +38,16 @@ describe("isolated commands", { skip: hasBwrap ? false : "bubblewrap (bwrap) is 
     await fs.mkdir(path.join(fakeHome, ".ssh"));
     await fs.writeFile(path.join(fakeHome, ".ssh", "id_ed25519"), "PRIVATE KEY");
     await fs.writeFile(path.join(fakeHome, ".netrc"), "machine x password hunter2");
+    // Secrets outside the environment: tokens in files and histories, and our own MCP_CONFIG.
+    for (const file of CANARY_FILES) {
+      await fs.mkdir(path.dirname(path.join(fakeHome, file)), { recursive: true });
+      await fs.writeFile(path.join(fakeHome, file), `canary ${CANARY} in ${file}\n`);
+    }
+    mcpConfig = path.join(outsideDir, "mcp.json");
+    await fs.writeFile(mcpConfig, JSON.stringify({ mcpServers: { s: { url: "https://mcp.example/mcp", headers: { Authorization: `Bearer ${CANARY}` } } } }));
     process.env["HOME"] = fakeHome;
     try {
-      provider = new LocalSandboxProvider({ dataDir, isolation: "auto", allowedDomains: [], logger: silent });
+      provider = new LocalSandboxProvider({ dataDir, isolation: "auto", allowedDomains: [], secretFiles: [mcpConfig], logger: silent });
     } finally {
       process.env["HOME"] = realHome;
     }
@@ -86,6 +96,13 @@ describe("isolated commands", { skip: hasBwrap ? false : "bubblewrap (bwrap) is 
     const r = await exec(mine, `cat ${fakeHome}/.ssh/id_ed25519 ${fakeHome}/.netrc`);
     assert.notEqual(r.exitCode, 0);
     assert.doesNotMatch(r.stdout, /PRIVATE KEY|hunter2/);
+  });
+
+  test("token files, shell and database histories, and the MCP_CONFIG file cannot be read", async () => {
+    for (const file of [...CANARY_FILES.map((f) => path.join(fakeHome, f)), mcpConfig]) {
+      const r = await exec(mine, `cat ${JSON.stringify(file)}; grep -r ${CANARY} ${JSON.stringify(path.dirname(file))}`);
+      assert.doesNotMatch(r.stdout + r.stderr, new RegExp(CANARY), `${file} was readable`);
+    }
   });
 
   describe("network", () => {

@@ -1,6 +1,7 @@
 // The progress message updater with the real Web API client against the Slack emulator (behind
 // the recording proxy): changes are coalesced, a 429 is waited out and the final state still
 // arrives, and a workspace that refuses plan blocks gets the plan as text.
+import { createScrubber } from "../../src/shared/scrub-secrets.ts";
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
@@ -19,7 +20,7 @@ describe("progress message updates", () => {
   let channel: string;
   before(async () => {
     slack = await startSlackWorkspace();
-    clients = createSlackClients({ token: slack.botToken, apiUrl: slack.apiUrl, logger });
+    clients = createSlackClients({ token: slack.botToken, apiUrl: slack.apiUrl, logger, scrubber: createScrubber([]) });
     channel = slack.channels["work"]!;
   });
   after(() => slack?.close());

@@ -4,7 +4,8 @@
 // local sandboxes, with the Slack progress hooks. Slack itself is the emulator behind the
 // recording proxy (test/doubles/slack).
 import { Writable } from "node:stream";
-import { loadConfig, secretValues, type Config } from "../../src/config/env.ts";
+import { loadConfig, type Config } from "../../src/config/env.ts";
+import { secretValues } from "../../src/config/secrets.ts";
 import { createLogger, type Logger } from "../../src/shared/log.ts";
 import { openQueueStack, type QueueStack } from "../../src/queue/open-queue.ts";
 import { startHttpServer, type RunningHttpServer } from "../../src/http/server.ts";

@@ -2,7 +2,9 @@
 // current turn; a second Ctrl-C, or /exit, leaves and cleans up.
 import { randomUUID } from "node:crypto";
 import readline from "node:readline";
-import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
+import { loadConfig, requireModelAccess } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
+import { createScrubber } from "../../shared/scrub-secrets.ts";
 import { createLogger } from "../../shared/log.ts";
 import type { Message } from "../../agent/run-options.ts";
 import { addUsage, emptyUsage } from "../../agent/events.ts";
@@ -18,7 +20,9 @@ export async function run(args: string[]): Promise<number> {
   if (args.length > 0) throw usageError(`chat takes no arguments (got "${args[0]}"); run \`deep-agent chat\` and type your messages`);
   const config = loadConfig();
   requireModelAccess(config);
-  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config), format: "line" });
+  const secrets = secretValues(config);
+  const scrubber = createScrubber(secrets);
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets, format: "line" });
   const runtime = await createTaskRuntime(config, logger);
   const sessionId = randomUUID();
   const workspace = await openWorkspace(runtime, { taskId: sessionId, lifetimeMs: 24 * 3600_000 }).catch(async (error: unknown) => {
@@ -73,13 +77,13 @@ export async function run(args: string[]): Promise<number> {
       }
       interruptsAtPrompt = 0;
       turn = new AbortController();
-      const display = createProgressDisplay(process.stderr);
+      const display = createProgressDisplay(process.stderr, scrubber);
       try {
         const outcome = await workspace.run({ taskId: `${sessionId}/${history.length}`, prompt: text, history, sink: display, signal: turn.signal });
         display.stop();
         history = outcome.messages;
         addUsage(total, outcome.usage);
-        if (outcome.result) process.stdout.write(`\n${outcome.result}\n\n`);
+        if (outcome.result) process.stdout.write(`\n${scrubber.scrub(outcome.result)}\n\n`);
         if (outcome.failure) process.stderr.write(`(${outcome.status}: ${failureLine(outcome.failure)})\n`);
       } finally {
         display.stop();

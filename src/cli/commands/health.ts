@@ -1,6 +1,7 @@
 // `deep-agent health`: one JSON health report on stdout; exit 0 when the database is reachable
 // and migrated, 1 otherwise. Changes nothing.
-import { loadConfig, secretValues } from "../../config/env.ts";
+import { loadConfig } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
 import { createLogger } from "../../shared/log.ts";
 import { openDatabase } from "../../store/open-database.ts";
 import { checkDatabase } from "../../store/readiness.ts";

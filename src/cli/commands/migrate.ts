@@ -1,5 +1,6 @@
 // `deep-agent migrate`: applies our migrations and pg-boss's, then exits. `start` does the same.
-import { loadConfig, secretValues } from "../../config/env.ts";
+import { loadConfig } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
 import { createLogger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { parseCommandArgs } from "../parse-args.ts";

@@ -1,7 +1,8 @@
 // `deep-agent queue add "<text>" | list [--json] | cancel <id>`: the durable queue that
 // `start` and `worker` drain.
 import os from "node:os";
-import { loadConfig, secretValues, type Config } from "../../config/env.ts";
+import { loadConfig, type Config } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import { openQueueStack, type QueueStack } from "../../queue/open-queue.ts";
 import { createTaskQueue } from "../../queue/task-queue.ts";

@@ -2,7 +2,8 @@
 // `schedule list [--json]` · `schedule remove <id>` · `schedule resume <id>`: recurring tasks that
 // every `start` process fires through pg-boss.
 import os from "node:os";
-import { loadConfig, secretValues, type Config } from "../../config/env.ts";
+import { loadConfig, type Config } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
 import { createLogger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { checkScheduleRequest } from "../../schedule/schedule-input.ts";

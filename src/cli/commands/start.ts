@@ -2,12 +2,14 @@
 // pg-boss supervising, the HTTP server, the worker pool and (when configured) Slack intake.
 // SIGTERM/SIGINT drain: no new work, running tasks get SHUTDOWN_GRACE_SECONDS, then are
 // checkpointed and given back to the queue.
-import { loadConfig, requireModelAccess, secretValues, type Config } from "../../config/env.ts";
+import { loadConfig, requireModelAccess, type Config } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
 import { createLogger, type Logger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { createTaskRepo } from "../../store/task-repo.ts";
 import { checkDatabase } from "../../store/readiness.ts";
 import { startHttpServer } from "../../http/server.ts";
+import { startLiveness } from "../../shared/liveness.ts";
 import { registerQueueDepth } from "../../shared/metrics.ts";
 import { WorkerPool } from "../../worker/pool.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
@@ -63,10 +65,13 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
 
     const intake = roles.slack && slack ? await slack.createIntake(lifecycle) : null;
     const workers = pool;
+    const liveness = startLiveness({ path: config.DATA_DIR });
+    closers.push(async () => liveness.stop());
     const http = await startHttpServer({
       port: config.PORT,
       host: roles.host,
       logger,
+      liveness: () => liveness.check(),
       readiness: async () => {
         const database = await checkDatabase(stack.db);
         return { ready: database.reachable && database.migrated, detail: { database, worker: workers ? { running: workers.active } : null } };
@@ -84,6 +89,11 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
 
     const signal = await waitForShutdown();
     logger.info({ signal }, "shutting down");
+    // Whatever hangs (a blocked file pool, a stuck close), the process is gone soon after the grace period.
+    setTimeout(() => {
+      logger.error("shutdown did not finish in time; exiting");
+      process.exit(1);
+    }, roles.graceMs + 60_000).unref();
     // No new Slack work while running tasks drain.
     await intake?.stop();
     if (pool) await pool.drain(roles.graceMs);

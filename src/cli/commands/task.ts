@@ -1,7 +1,9 @@
 // `deep-agent task "<text>" [--json]`: one task now, in this process. Plan on stderr,
 // result on stdout, exit 0 on success and 1 otherwise.
 import { randomUUID } from "node:crypto";
-import { loadConfig, requireModelAccess, secretValues } from "../../config/env.ts";
+import { loadConfig, requireModelAccess } from "../../config/env.ts";
+import { secretValues } from "../../config/secrets.ts";
+import { createScrubber } from "../../shared/scrub-secrets.ts";
 import { createLogger } from "../../shared/log.ts";
 import { createTaskRuntime } from "../../runtime/task-runtime.ts";
 import { openWorkspace, type Workspace } from "../../runtime/workspace.ts";
@@ -22,9 +24,11 @@ export async function run(args: string[]): Promise<number> {
 
   const config = loadConfig();
   requireModelAccess(config);
-  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config), format: "line" });
+  const secrets = secretValues(config);
+  const scrubber = createScrubber(secrets);
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets, format: "line" });
   const runtime = await createTaskRuntime(config, logger);
-  const display = createProgressDisplay(process.stderr);
+  const display = createProgressDisplay(process.stderr, scrubber);
   const controller = new AbortController();
   const stopInterrupts = onInterrupt(
     () => {
@@ -50,9 +54,10 @@ export async function run(args: string[]): Promise<number> {
         usage: outcome.usage,
         ...(error ? { error } : {}),
       };
-      process.stdout.write(`${JSON.stringify(json)}\n`);
+      process.stdout.write(`${scrubber.scrub(JSON.stringify(json))}\n`);
     } else {
-      if (outcome.result) process.stdout.write(outcome.result.endsWith("\n") ? outcome.result : `${outcome.result}\n`);
+      const result = scrubber.scrub(outcome.result);
+      if (result) process.stdout.write(result.endsWith("\n") ? result : `${result}\n`);
       if (outcome.status !== "succeeded") process.stderr.write(`deep-agent: task ${outcome.status}: ${error}\n`);
     }
     return outcome.status === "succeeded" ? exitCodes.ok : exitCodes.failure;

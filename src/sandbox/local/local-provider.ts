@@ -22,6 +22,8 @@ export interface LocalSandboxProviderOptions {
   isolation: "auto" | "none";
   /** SANDBOX_ALLOWED_DOMAINS; empty = commands get no network. */
   allowedDomains: string[];
+  /** Files holding secrets that commands must not read wherever they are (MCP_CONFIG). */
+  secretFiles?: string[];
   logger: Logger;
 }
 
@@ -62,7 +64,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     this.#isolation = parsed.isolation;
     this.#allowedDomains = parsed.allowedDomains;
     this.#logger = options.logger;
-    this.#deniedReads = deniedReadPaths(this.#dataDir);
+    this.#deniedReads = deniedReadPaths(this.#dataDir, options.secretFiles ?? []);
   }
 
   async create(options: SandboxCreateOptions): Promise<Sandbox> {

@@ -5,13 +5,29 @@
 import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Logger as SlackLogger, LogLevel } from "@slack/logger";
 import type { Logger } from "../../shared/log.ts";
+import type { Scrubber } from "../../shared/scrub-secrets.ts";
 
 export interface SlackClients {
   api: WebClient;
   progress: WebClient;
 }
 
-export function createSlackClients(options: { token: string; apiUrl: string; logger: Logger; timeoutMs?: number }): SlackClients {
+/**
+ * A Web API client that takes configured secrets out of every call's arguments (text, blocks,
+ * file titles, comments) before they leave: whatever the agent wrote, a secret never reaches Slack.
+ */
+class ScrubbingWebClient extends WebClient {
+  readonly #scrubber: Scrubber;
+  constructor(token: string, options: WebClientOptions, scrubber: Scrubber) {
+    super(token, options);
+    this.#scrubber = scrubber;
+  }
+  override apiCall(method: string, options?: Record<string, unknown>) {
+    return super.apiCall(method, options && this.#scrubber.scrubDeep(options));
+  }
+}
+
+export function createSlackClients(options: { token: string; apiUrl: string; logger: Logger; scrubber: Scrubber; timeoutMs?: number }): SlackClients {
   const base: WebClientOptions = {
     slackApiUrl: normaliseApiUrl(options.apiUrl),
     logger: slackLogger(options.logger.child({ component: "slack-web-api" })),
@@ -20,8 +36,8 @@ export function createSlackClients(options: { token: string; apiUrl: string; log
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
   };
   return {
-    api: new WebClient(options.token, base),
-    progress: new WebClient(options.token, { ...base, rejectRateLimitedCalls: true }),
+    api: new ScrubbingWebClient(options.token, base, options.scrubber),
+    progress: new ScrubbingWebClient(options.token, { ...base, rejectRateLimitedCalls: true }, options.scrubber),
   };
 }
 

@@ -3,7 +3,7 @@
 // before any database work: events by Bolt itself, commands and button clicks first thing in
 // their listener; the work runs after.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import bolt from "@slack/bolt";
+import bolt, { type Receiver, type ReceiverEvent } from "@slack/bolt";
 import { configError } from "../../config/env.ts";
 import type { TaskLifecycle } from "../../tasks/lifecycle.ts";
 import { normaliseApiUrl, slackLogger, type SlackClients } from "../api/web-client.ts";
@@ -57,7 +57,7 @@ export async function createSlackIntake(options: SlackIntakeOptions): Promise<Sl
     token,
     botId: bot.botId,
     botUserId: bot.userId,
-    receiver,
+    receiver: ackingEveryRequest(receiver),
     logger: boltLogger,
     clientOptions: { slackApiUrl: apiUrl, logger: boltLogger },
     convoStore: false,
@@ -82,6 +82,34 @@ export async function createSlackIntake(options: SlackIntakeOptions): Promise<Sl
       })();
       return stopping;
     },
+  };
+}
+
+/**
+ * Bolt leaves a request no listener acknowledges (an envelope type it does not know, an action
+ * nobody handles) open until its 3 s timeout, then answers 404. Through this wrapper every
+ * request is acknowledged as soon as Bolt is done with it.
+ */
+function ackingEveryRequest(inner: Receiver): Receiver {
+  return {
+    init(app) {
+      const processEvent = async (event: ReceiverEvent) => {
+        let acked = false;
+        const ack: ReceiverEvent["ack"] = (response) => {
+          acked = true;
+          return event.ack(response);
+        };
+        try {
+          await app.processEvent({ ...event, ack });
+        } finally {
+          if (!acked) await event.ack().catch(() => {});
+        }
+      };
+      // The receivers call nothing of the app but processEvent.
+      inner.init(new Proxy(app, { get: (target, prop, receiver) => (prop === "processEvent" ? processEvent : Reflect.get(target, prop, receiver)) }));
+    },
+    start: (...args) => inner.start(...args),
+    stop: (...args) => inner.stop(...args),
   };
 }
 
@@ -136,7 +164,8 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
       return;
     }
     const plan = planCommand(ctx, parsed.data);
-    await (plan.ack ? ack(plan.ack) : ack());
+    // Replies go through response_url, not the Web API client: scrubbed here.
+    await (plan.ack ? ack({ ...plan.ack, text: ctx.scrubber.scrub(plan.ack.text) }) : ack());
     if (!plan.after) return;
     await guard("/agent", async () => {
       let reply: Awaited<ReturnType<NonNullable<typeof plan.after>>>;
@@ -146,8 +175,8 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
         log.error({ err: error }, "slack: /agent failed");
         reply = "Something went wrong while handling that command; try again in a moment.";
       }
-      if (typeof reply === "string") await respond({ response_type: "ephemeral", text: reply });
-      else if (reply) await respond({ response_type: reply.visibility, text: reply.text });
+      if (typeof reply === "string") await respond({ response_type: "ephemeral", text: ctx.scrubber.scrub(reply) });
+      else if (reply) await respond({ response_type: reply.visibility, text: ctx.scrubber.scrub(reply.text) });
     });
   });
 
@@ -158,7 +187,7 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
     if (!taskId || !userId) return;
     await guard("the Cancel button", async () => {
       const reply = await requestCancel(ctx, taskId, userId);
-      await respond({ response_type: "ephemeral", replace_original: false, text: reply });
+      await respond({ response_type: "ephemeral", replace_original: false, text: ctx.scrubber.scrub(reply) });
     });
   });
 

@@ -4,7 +4,7 @@
 // ❌ on the message that asked. Configured secrets are scrubbed from everything posted.
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../shared/log.ts";
-import { scrubSecrets } from "../../shared/scrub-secrets.ts";
+import type { Scrubber } from "../../shared/scrub-secrets.ts";
 import type { Task } from "../../store/task-repo.ts";
 import type { OutputFile, TaskOutputs } from "../../tasks/task-hooks.ts";
 import { markdownToMrkdwn } from "../render/mrkdwn.ts";
@@ -15,7 +15,7 @@ import { describeSlackError, slackErrorCode } from "../api/slack-errors.ts";
 
 export interface ResultOptions {
   model: string;
-  secrets: readonly string[];
+  scrubber: Scrubber;
   logger: Logger;
   outputs?: TaskOutputs;
 }
@@ -31,12 +31,13 @@ const REACTION_FAILED = "x";
 export async function postResult(client: WebClient, meta: SlackTaskMeta, task: Task, options: ResultOptions): Promise<void> {
   const log = options.logger;
   const where = { channel: meta.channel, thread_ts: meta.threadTs };
-  const result = scrubSecrets(task.result ?? "", options.secrets).trim();
-  const head = headline(task, options.secrets);
+  // The client scrubs every call; the answer is scrubbed here too so its length decides inline or file on what is shown.
+  const result = options.scrubber.scrub(task.result ?? "").trim();
+  const head = headline(task);
   const durationMs = task.startedAt ? (task.finishedAt ?? task.updatedAt).getTime() - task.startedAt.getTime() : 0;
   const footer = usageFooter({ durationMs, usage: task.usage, model: options.model, taskId: task.id });
   const body = result ? markdownToMrkdwn(result) : task.status === "succeeded" ? "_The agent finished without a written answer._" : "";
-  const outputs = scrubOutputs(options.outputs ?? { files: [], skipped: [] }, options.secrets);
+  const outputs = scrubOutputs(options.outputs ?? { files: [], skipped: [] }, options.scrubber);
   const skippedNote = outputs.skipped.length > 0 ? `\n_Not uploaded: ${outputs.skipped.join(", ")}_` : "";
 
   try {
@@ -65,9 +66,9 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
   await setReactions(client, meta, task.status === "succeeded" ? REACTION_DONE : REACTION_FAILED, log);
 }
 
-function headline(task: Task, secrets: readonly string[]): string {
+function headline(task: Task): string {
   if (task.status === "succeeded") return "";
-  const why = scrubSecrets(failureWords(task.failure?.code, task.cancelledBy), secrets);
+  const why = failureWords(task.failure?.code, task.cancelledBy);
   return task.status === "cancelled" ? `🚫 ${why}` : `❌ *The task failed.* ${why}`;
 }
 
@@ -91,18 +92,16 @@ async function setReactions(client: WebClient, meta: SlackTaskMeta, name: string
 }
 
 /** Secrets in output files: text files are scrubbed; a binary file holding one is not uploaded. */
-function scrubOutputs(outputs: TaskOutputs, secrets: readonly string[]): TaskOutputs {
-  const live = secrets.filter((s) => s.length >= 6);
-  if (live.length === 0) return outputs;
+function scrubOutputs(outputs: TaskOutputs, scrubber: Scrubber): TaskOutputs {
   const files: OutputFile[] = [];
   const skipped = [...outputs.skipped];
   for (const file of outputs.files) {
-    const buffer = Buffer.from(file.content);
-    if (!live.some((s) => buffer.includes(s))) {
+    if (!scrubber.foundIn(file.content)) {
       files.push(file);
       continue;
     }
-    if (isText(buffer)) files.push({ name: file.name, content: Buffer.from(scrubSecrets(buffer.toString("utf8"), live), "utf8") });
+    const buffer = Buffer.from(file.content);
+    if (isText(buffer)) files.push({ name: file.name, content: Buffer.from(scrubber.scrub(buffer.toString("utf8")), "utf8") });
     else skipped.push(`${file.name} (contains a configured secret)`);
   }
   return { files, skipped };

@@ -55,7 +55,7 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
 
 async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
   await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log);
-  await postResult(ctx.clients.api, meta, task, { model: ctx.config.AGENT_MODEL, secrets: ctx.secrets, logger: log, ...(outputs ? { outputs } : {}) });
+  await postResult(ctx.clients.api, meta, task, { model: ctx.config.AGENT_MODEL, scrubber: ctx.scrubber, logger: log, ...(outputs ? { outputs } : {}) });
 }
 
 async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {

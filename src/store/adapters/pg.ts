@@ -1,7 +1,7 @@
 // Postgres through `pg`: a pool for our queries; pg-boss keeps a pool of its own on the same
 // server (that is what gives it a LISTEN connection for NOTIFY pick-up).
 import pg from "pg";
-import type { Database, Queryable, Row } from "../database.ts";
+import { storableParams, type Database, type Queryable, type Row } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
 
 export interface PgOptions {
@@ -31,7 +31,7 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
 
   const run = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      const result = await client.query(sql, params as unknown[] | undefined);
+      const result = await client.query(sql, storableParams(params));
       // A multi-statement simple query answers with one result per statement.
       if (Array.isArray(result)) return { rows: (result as pg.QueryResult[]).flatMap((r) => r.rows ?? []) as T[] };
       return { rows: result.rows as T[] };

@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { fromPglite } from "pg-boss";
-import type { Database, Queryable, Row } from "../database.ts";
+import { storableParams, type Database, type Queryable, type Row } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { readLock, socketPath, tryAcquireLock, isAlive, type OwnerRole } from "../embedded/owner-lock.ts";
 import { serveEmbedded } from "../embedded/socket-server.ts";
@@ -65,7 +65,7 @@ async function openOwner(dataDir: string, sock: string, lock: { release(): void 
   }
   const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      if (params && params.length > 0) return { rows: (await q.query<T>(sql, params as unknown[])).rows };
+      if (params && params.length > 0) return { rows: (await q.query<T>(sql, storableParams(params))).rows };
       // PGlite's query() takes one statement; exec() takes several and answers per statement.
       const results = await q.exec(sql);
       return { rows: results.flatMap((r) => r.rows as T[]) };
