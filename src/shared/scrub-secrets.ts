@@ -10,7 +10,7 @@ export interface Scrubber {
   foundIn(bytes: Uint8Array): boolean;
 }
 
-export const SECRET_MARK = "[secret]";
+const SECRET_MARK = "[secret]";
 
 export function createScrubber(secrets: readonly string[]): Scrubber {
   const forms = new Set<string>();
