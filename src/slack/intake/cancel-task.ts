@@ -5,13 +5,15 @@ import { FINISHED } from "../../store/task-repo.ts";
 import { slackActor } from "../../tasks/actor.ts";
 import type { IntakeContext } from "./intake-context.ts";
 import { unknownTask } from "../render/replies.ts";
+import { canSee, type Viewer } from "./visibility.ts";
 
-export async function requestCancel(ctx: IntakeContext, idOrPrefix: string, userId: string): Promise<string> {
+export async function requestCancel(ctx: IntakeContext, idOrPrefix: string, viewer: Viewer): Promise<string> {
   const task = await ctx.queue.get(idOrPrefix);
-  if (!task) return unknownTask(idOrPrefix);
+  if (!task || !canSee(task, viewer)) return unknownTask(idOrPrefix);
+  const userId = viewer.userId;
   const short = task.id.slice(0, 8);
   if (FINISHED.includes(task.status)) return `Task \`${short}\` already finished (${task.status}).`;
-  if (task.userId !== userId && !ctx.access.isAdmin(userId)) {
+  if (task.userId !== userId && !viewer.admin) {
     const owner = task.userId ? `<@${task.userId}>, who asked for it,` : "the person who asked for it";
     return `Only ${owner} or an admin can cancel task \`${short}\`.`;
   }

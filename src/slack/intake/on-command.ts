@@ -7,6 +7,7 @@ import { parseAgentCommand } from "./agent-command.ts";
 import { HELP_TEXT, askedBy, cannotPostHere, refusal, unknownTask } from "../render/replies.ts";
 import { checkLimits, startTask } from "./start-task.ts";
 import { requestCancel } from "./cancel-task.ts";
+import { canSee, type Viewer } from "./visibility.ts";
 import { queueText, statusText } from "../render/queue-text.ts";
 import { describeSlackError } from "../api/slack-errors.ts";
 
@@ -35,40 +36,41 @@ export interface CommandPlan {
 }
 
 export function planCommand(ctx: IntakeContext, cmd: SlashCommand): CommandPlan {
-  const parsed = parseAgentCommand(cmd.text, new Set(Object.keys(ctx.subcommands)));
   const now = (text: string): CommandPlan => ({ ack: ephemeral(text) });
+  // People off the allow-lists get the refusal for every command: nothing of the queue is theirs to see.
+  const access = ctx.access.check(cmd.user_id, cmd.channel_id);
+  if (!access.allowed) return now(refusal(access.reason));
+  const viewer: Viewer = { userId: cmd.user_id, channelId: cmd.channel_id, admin: ctx.access.isAdmin(cmd.user_id) };
+  const parsed = parseAgentCommand(cmd.text, new Set(Object.keys(ctx.subcommands)));
   switch (parsed.kind) {
     case "help":
       return now([HELP_TEXT, ...Object.values(ctx.subcommands).map((s) => s.help)].join("\n"));
     case "extra": {
-      const access = ctx.access.check(cmd.user_id, cmd.channel_id);
-      if (!access.allowed) return now(refusal(access.reason));
       const sub = ctx.subcommands[parsed.name]!;
-      const caller = { userId: cmd.user_id, channelId: cmd.channel_id, admin: ctx.access.isAdmin(cmd.user_id), ...(cmd.team_id ? { teamId: cmd.team_id } : {}) };
+      const caller = { ...viewer, ...(cmd.team_id ? { teamId: cmd.team_id } : {}) };
       return { ack: null, after: () => sub.run(parsed.args, caller) };
     }
     case "invalid":
       return now(parsed.message);
     case "queue":
-      return { ack: null, after: async () => queueText(await ctx.queue.list(200), Date.now()) };
+      return { ack: null, after: async () => queueText(await ctx.queue.list(200), Date.now(), (t) => canSee(t, viewer)) };
     case "status":
-      return { ack: null, after: () => status(ctx, cmd.user_id, parsed.id) };
+      return { ack: null, after: () => status(ctx, viewer, parsed.id) };
     case "cancel":
-      return { ack: null, after: () => requestCancel(ctx, parsed.id, cmd.user_id) };
-    case "task": {
-      const access = ctx.access.check(cmd.user_id, cmd.channel_id);
-      if (!access.allowed) return now(refusal(access.reason));
+      return { ack: null, after: () => requestCancel(ctx, parsed.id, viewer) };
+    case "task":
       return { ack: null, after: () => commandTask(ctx, cmd, parsed.text) };
-    }
   }
 }
 
-async function status(ctx: IntakeContext, userId: string, id: string | undefined): Promise<string> {
+async function status(ctx: IntakeContext, viewer: Viewer, id: string | undefined): Promise<string> {
   if (id) {
     const task = await ctx.queue.get(id);
-    if (!task) return unknownTask(id);
+    // A task this person may not see answers exactly as an unknown id does.
+    if (!task || !canSee(task, viewer)) return unknownTask(id);
     return statusText(task, Date.now(), task.status === "queued" ? await ctx.tasks.position(task.id) : undefined);
   }
+  const userId = viewer.userId;
   const ids = await ctx.messages.recentOf(userId, 3);
   if (ids.length === 0) return "You have no tasks yet. Mention me with one, or use `/agent task <text>`.";
   const tasks = (await Promise.all(ids.map((i) => ctx.tasks.get(i)))).filter((t) => t !== null);

@@ -186,7 +186,8 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
     const userId = (body as { user?: { id?: string } }).user?.id;
     if (!taskId || !userId) return;
     await guard("the Cancel button", async () => {
-      const reply = await requestCancel(ctx, taskId, userId);
+      const channelId = (body as { channel?: { id?: string } }).channel?.id ?? "";
+      const reply = await requestCancel(ctx, taskId, { userId, channelId, admin: ctx.access.isAdmin(userId) });
       await respond({ response_type: "ephemeral", replace_original: false, text: ctx.scrubber.scrub(reply) });
     });
   });

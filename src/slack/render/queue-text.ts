@@ -6,15 +6,19 @@ import { slackMetaOf } from "../slack-meta.ts";
 import { shorten } from "./progress-card.ts";
 import { failureWords } from "./failure-words.ts";
 
-export function queueText(open: Array<Task & { position: number | null }>, now: number, limit = 25): string {
+/** The whole queue's counts; a line for each task `visible` allows, the others only counted. */
+export function queueText(open: Array<Task & { position: number | null }>, now: number, visible: (task: Task) => boolean, limit = 25): string {
   if (open.length === 0) return "The queue is empty: no task is queued or running.";
   const running = open.filter((t) => t.status === "running").length;
   const queued = open.length - running;
-  const lines = open.slice(0, limit).map((t) => {
+  const shown = open.filter(visible);
+  const lines = shown.slice(0, limit).map((t) => {
     const where = t.status === "running" ? `▶️ running ${formatDuration(now - (t.startedAt ?? t.createdAt).getTime())}` : `#${t.position ?? "?"} queued ${formatDuration(now - t.createdAt.getTime())} ago`;
     return `\`${t.id.slice(0, 8)}\` ${where} · ${who(t)}${place(t)} · _${escapeMrkdwn(shorten(oneLine(t.text), 80))}_`;
   });
-  if (open.length > limit) lines.push(`…and ${open.length - limit} more`);
+  if (shown.length > limit) lines.push(`…and ${shown.length - limit} more`);
+  const others = open.length - shown.length;
+  if (others > 0) lines.push(`${shown.length > 0 ? "…and " : ""}${others} ${others === 1 ? "task" : "tasks"} of other people or channels`);
   return [`*Queue* — ${running} running, ${queued} queued`, ...lines].join("\n");
 }
 
