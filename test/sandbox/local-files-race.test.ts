@@ -1,0 +1,154 @@
+// Attack: a command swaps a directory of the workdir with a symbolic link to a place
+// outside it (renameat2 RENAME_EXCHANGE, atomically, in a tight loop) while the file
+// tools read, write and list through that directory. Whatever the timing, no tool may
+// return what lies outside or create anything there.
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import pino from "pino";
+import { SandboxError, type Sandbox } from "../../src/sandbox/port.ts";
+import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
+
+const hasPython = spawnSync("python3", ["-c", "import ctypes"]).status === 0;
+const CANARY = "CANARY-outside-the-workdir";
+const ROUNDS = 1500;
+
+// Swaps argv[1] and argv[2] until killed; prints how many swaps it made on SIGTERM.
+const SWAPPER = `
+import ctypes, os, signal, sys
+libc = ctypes.CDLL(None, use_errno=True)
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+a, b = sys.argv[1].encode(), sys.argv[2].encode()
+n = 0
+def bye(*_):
+    print(n, flush=True); os._exit(0)
+signal.signal(signal.SIGTERM, bye)
+print("ready", flush=True)
+while True:
+    if libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0:
+        sys.stderr.write("renameat2 failed: %d\\n" % ctypes.get_errno()); os._exit(1)
+    n += 1
+`;
+
+let dataDir: string;
+let secretDir: string;
+let provider: LocalSandboxProvider;
+let sandbox: Sandbox;
+
+before(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "files-race-"));
+  // The target: something in DATA_DIR, next to the sandboxes, that no task may see.
+  secretDir = path.join(dataDir, "private");
+  await fs.mkdir(secretDir);
+  await fs.writeFile(path.join(secretDir, "x"), CANARY);
+  await fs.writeFile(path.join(secretDir, "only-outside"), CANARY);
+  provider = new LocalSandboxProvider({ dataDir, isolation: "none", allowedDomains: [], logger: pino({ level: "silent" }) });
+  sandbox = await provider.create({ taskId: "racer" });
+  await sandbox.writeFile("d/x", "inside");
+  await fs.symlink(secretDir, path.join(sandbox.workdir, "s"));
+});
+
+after(async () => {
+  await sandbox?.close();
+  await provider?.close();
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+function startSwapper(a: string, b: string): Promise<{ child: ChildProcess; stop: () => Promise<number> }> {
+  const child = spawn("python3", ["-c", SWAPPER, a, b], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout!.setEncoding("utf8");
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.stdout!.on("data", (chunk: string) => {
+      const first = out === "";
+      out += chunk;
+      if (first && out.startsWith("ready")) {
+        resolve({
+          child,
+          stop: () =>
+            new Promise<number>((done) => {
+              child.once("exit", () => done(Number(out.replace("ready", "").trim())));
+              child.kill("SIGTERM");
+            }),
+        });
+      }
+    });
+  });
+}
+
+test(
+  "a directory swapped with a link to DATA_DIR in a tight loop never lets read_file, write_file or ls out",
+  { skip: hasPython ? false : "python3 with ctypes is needed to call renameat2", timeout: 60_000 },
+  async () => {
+    const swapper = await startSwapper(path.join(sandbox.workdir, "d"), path.join(sandbox.workdir, "s"));
+    const counts = { readInside: 0, readCanary: 0, refused: 0, otherErrors: 0, listedOutside: 0, writes: 0 };
+    const unexpected = new Set<string>();
+    const note = (error: unknown) => {
+      if (error instanceof SandboxError) {
+        counts.refused++;
+        unexpected.add(error.code);
+      } else {
+        counts.otherErrors++;
+        unexpected.add(String(error));
+      }
+    };
+    try {
+      const reader = async () => {
+        for (let i = 0; i < ROUNDS; i++) {
+          try {
+            const text = Buffer.from(await sandbox.readFile("d/x")).toString();
+            if (text.includes(CANARY)) counts.readCanary++;
+            else counts.readInside++;
+          } catch (error) {
+            note(error);
+          }
+        }
+      };
+      const textReader = async () => {
+        for (let i = 0; i < ROUNDS; i++) {
+          try {
+            const slice = await sandbox.readText?.("d/x", { limit: 5 });
+            if (slice?.lines.some((l) => l.text.includes(CANARY))) counts.readCanary++;
+          } catch (error) {
+            note(error);
+          }
+        }
+      };
+      const writer = async () => {
+        for (let i = 0; i < ROUNDS; i++) {
+          try {
+            await sandbox.writeFile(`d/pwn-${i}.txt`, "planted");
+            counts.writes++;
+          } catch (error) {
+            note(error);
+          }
+        }
+      };
+      const lister = async () => {
+        for (let i = 0; i < ROUNDS; i++) {
+          try {
+            const entries = await sandbox.list("d");
+            if (entries.some((e) => e.name === "only-outside")) counts.listedOutside++;
+          } catch (error) {
+            note(error);
+          }
+        }
+      };
+      await Promise.all([reader(), reader(), textReader(), writer(), lister()]);
+    } finally {
+      const swaps = await swapper.stop();
+      const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
+      console.log(JSON.stringify({ swaps, ...counts, plantedOutside: planted.length, errorKinds: [...unexpected].slice(0, 5) }));
+      assert.ok(swaps > 1000, `the swapper really raced (${swaps} swaps)`);
+      assert.equal(counts.readCanary, 0, "no read returned the file outside the workdir");
+      assert.deepEqual(planted, [], "no write landed outside the workdir");
+      assert.equal(counts.listedOutside, 0, "no listing showed the directory outside the workdir");
+      assert.ok(counts.readInside > 0, "reads that did not race still worked");
+      assert.equal(counts.otherErrors, 0, "every refusal was a SandboxError");
+    }
+  },
+);
