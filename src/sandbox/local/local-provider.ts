@@ -12,6 +12,7 @@ import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
 import { deniedReadPaths } from "./read-denials.ts";
+import type { WorkdirFileLimits } from "./workdir-files.ts";
 
 export interface LocalSandboxProviderOptions {
   /** DATA_DIR: sandboxes live in <dataDir>/sandboxes/<id>. */
@@ -21,6 +22,8 @@ export interface LocalSandboxProviderOptions {
   /** SANDBOX_ALLOWED_DOMAINS; empty = commands get no network. */
   allowedDomains: string[];
   logger: Logger;
+  /** Limits of the file tools (time per operation, read caps...); defaults in workdir-files.ts. */
+  fileLimits?: Partial<WorkdirFileLimits>;
 }
 
 const optionsSchema = z.object({
@@ -41,6 +44,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   readonly #allowedDomains: string[];
   readonly #logger: Logger;
   readonly #deniedReads: string[];
+  readonly #fileLimits: Partial<WorkdirFileLimits> | undefined;
   readonly #open = new Set<LocalSandbox>();
   #handle: Promise<IsolationHandle> | undefined;
   #closed = false;
@@ -61,6 +65,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     this.#allowedDomains = parsed.allowedDomains;
     this.#logger = options.logger;
     this.#deniedReads = deniedReadPaths(this.#dataDir);
+    this.#fileLimits = options.fileLimits;
   }
 
   async create(options: SandboxCreateOptions): Promise<Sandbox> {
@@ -150,6 +155,7 @@ export class LocalSandboxProvider implements SandboxProvider {
         },
       },
       logger: this.#logger,
+      fileLimits: this.#fileLimits,
       onClose: (s) => this.#open.delete(s),
     });
     this.#open.add(sandbox);

@@ -9,8 +9,11 @@ export interface SliceSpec {
   /** Bytes of returned line text (each line counted with its newline). */
   maxBytes: number;
   maxLineChars: number;
-  /** After the slice, how far to read on to count the lines left; past it they are "more". */
-  tailScanBytes: number;
+  /**
+   * How far to read past the first line of the slice without finishing it (one endless
+   * line), and past the slice to count the lines left; beyond, they are just "more".
+   */
+  scanAheadBytes: number;
 }
 
 const CHUNK_BYTES = 128 * 1024;
@@ -34,6 +37,7 @@ export async function readTextSlice(handle: FileHandle, size: number, spec: Slic
   let stopped = spec.limit <= 0; // collecting is over (limit reached, or maxBytes)
   let bytesCapped = false;
   let stoppedAtPosition = stopped ? 0 : -1;
+  let collectingFrom = -1; // where the slice's first line started
 
   const finishLine = () => {
     let text = Buffer.concat(parts, partBytes).toString("utf8");
@@ -69,6 +73,7 @@ export async function readTextSlice(handle: FileHandle, size: number, spec: Slic
     while (i < chunk.length) {
       const newline = chunk.indexOf(NEWLINE, i);
       const end = newline === -1 ? chunk.length : newline;
+      if (collectingFrom < 0 && line >= spec.offset) collectingFrom = position + i;
       if (end > i) {
         lineHasBytes = true;
         if (!stopped && line >= spec.offset && !overCap) {
@@ -90,7 +95,17 @@ export async function readTextSlice(handle: FileHandle, size: number, spec: Slic
       i = newline + 1;
     }
     position += bytesRead;
-    if (stopped && stoppedAtPosition >= 0 && position - stoppedAtPosition > spec.tailScanBytes && position < size) {
+    if (position >= size) break;
+    if (stopped && position - stoppedAtPosition > spec.scanAheadBytes) {
+      return { size, binary: false, lines, linesAfter: null, totalLines: null, bytesCapped };
+    }
+    if (!stopped && collectingFrom >= 0 && position - collectingFrom > spec.scanAheadBytes) {
+      // Lines so long that the slice is not done this far on: return what is whole, or,
+      // if not even the first line ended, what was kept of it, cut.
+      if (lines.length === 0) {
+        finishLine();
+        lines[0]!.cut = true;
+      }
       return { size, binary: false, lines, linesAfter: null, totalLines: null, bytesCapped };
     }
   }

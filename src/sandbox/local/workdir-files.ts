@@ -24,8 +24,8 @@ export interface WorkdirFileLimits {
   maxTextBytes: number;
   /** readText: longest line returned whole, in characters, unless the caller says. */
   maxLineChars: number;
-  /** readText: how far past the slice lines are still counted. */
-  tailScanBytes: number;
+  /** readText: how far it reads on through one unending line, and past the slice to count the lines left. */
+  scanAheadBytes: number;
   /** list: entries returned at most (the rest of a huge directory is left out). */
   maxListEntries: number;
 }
@@ -36,7 +36,7 @@ export const DEFAULT_FILE_LIMITS: WorkdirFileLimits = {
   maxReadBytes: 64 * 1024 * 1024,
   maxTextBytes: 256 * 1024,
   maxLineChars: 2000,
-  tailScanBytes: 8 * 1024 * 1024,
+  scanAheadBytes: 8 * 1024 * 1024,
   maxListEntries: 10_000,
 };
 
@@ -65,7 +65,7 @@ export class WorkdirFiles {
     return this.#gate.run(`Reading ${JSON.stringify(requested)}`, options.signal, (signal) =>
       this.#withOpened(requested, "read", signal, async (f) => {
         if (f.stat.size > maxBytes) {
-          throw tooLarge(f.names, f.stat.size, maxBytes, "read a part of it with read_file's offset and limit, or use execute (head, sed -n, grep).");
+          throw tooLarge(f.names, f.stat.size, maxBytes, "read parts of it with read_file's offset and limit, or work on it with execute (head, sed, grep).");
         }
         return readWhole(f.handle, f.stat.size, signal);
       }),
@@ -79,7 +79,7 @@ export class WorkdirFiles {
       limit: Math.max(1, Math.floor(options.limit ?? Number.MAX_SAFE_INTEGER)),
       maxBytes: Math.max(1, Math.min(options.maxBytes ?? limits.maxTextBytes, limits.maxTextBytes)),
       maxLineChars: Math.max(1, options.maxLineChars ?? limits.maxLineChars),
-      tailScanBytes: limits.tailScanBytes,
+      scanAheadBytes: limits.scanAheadBytes,
     };
     return this.#gate.run(`Reading ${JSON.stringify(requested)}`, options.signal, (signal) =>
       this.#withOpened(requested, "read", signal, (f) => readTextSlice(f.handle, f.stat.size, spec, signal)),
