@@ -14,7 +14,8 @@ import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts"
 
 const hasPython = spawnSync("python3", ["-c", "import ctypes"]).status === 0;
 const CANARY = "CANARY-outside-the-workdir";
-const ROUNDS = 1500;
+const ROUNDS = 600;
+const EXEC_ROUNDS = 40;
 
 // Swaps argv[1] and argv[2] until killed; prints how many swaps it made on SIGTERM.
 const SWAPPER = `
@@ -49,6 +50,9 @@ before(async () => {
   sandbox = await provider.create({ taskId: "racer" });
   await sandbox.writeFile("d/x", "inside");
   await fs.symlink(secretDir, path.join(sandbox.workdir, "s"));
+  // The same at the last component: f/x, a file, swapped with f/y, a relative link to the canary.
+  await sandbox.writeFile("f/x", "inside");
+  await fs.symlink(path.relative(path.join(sandbox.workdir, "f"), path.join(secretDir, "x")), path.join(sandbox.workdir, "f", "y"));
 });
 
 after(async () => {
@@ -85,12 +89,13 @@ test(
   { skip: hasPython ? false : "python3 with ctypes is needed to call renameat2", timeout: 60_000 },
   async () => {
     const swapper = await startSwapper(path.join(sandbox.workdir, "d"), path.join(sandbox.workdir, "s"));
-    const counts = { readInside: 0, readCanary: 0, refused: 0, otherErrors: 0, listedOutside: 0, writes: 0 };
+    const fileSwapper = await startSwapper(path.join(sandbox.workdir, "f", "x"), path.join(sandbox.workdir, "f", "y"));
+    const counts = { readInside: 0, readCanary: 0, refused: 0, otherErrors: 0, listedOutside: 0, writes: 0, execInside: 0, execCanary: 0 };
     const unexpected = new Set<string>();
     const note = (error: unknown) => {
       if (error instanceof SandboxError) {
         counts.refused++;
-        unexpected.add(error.code);
+        unexpected.add(error.code === "io" ? `io: ${error.message.slice(0, 120)}` : error.code);
       } else {
         counts.otherErrors++;
         unexpected.add(String(error));
@@ -100,7 +105,7 @@ test(
       const reader = async () => {
         for (let i = 0; i < ROUNDS; i++) {
           try {
-            const text = Buffer.from(await sandbox.readFile("d/x")).toString();
+            const text = Buffer.from(await sandbox.readFile(i % 2 ? "d/x" : "f/x")).toString();
             if (text.includes(CANARY)) counts.readCanary++;
             else counts.readInside++;
           } catch (error) {
@@ -111,8 +116,9 @@ test(
       const textReader = async () => {
         for (let i = 0; i < ROUNDS; i++) {
           try {
-            const slice = await sandbox.readText?.("d/x", { limit: 5 });
-            if (slice?.lines.some((l) => l.text.includes(CANARY))) counts.readCanary++;
+            const slice = await sandbox.readText!(i % 2 ? "d/x" : "f/x", { limit: 5 });
+            if (slice.lines.some((l) => l.text.includes(CANARY))) counts.readCanary++;
+            else counts.readInside++;
           } catch (error) {
             note(error);
           }
@@ -121,7 +127,7 @@ test(
       const writer = async () => {
         for (let i = 0; i < ROUNDS; i++) {
           try {
-            await sandbox.writeFile(`d/pwn-${i}.txt`, "planted");
+            await sandbox.writeFile(i % 2 ? `d/pwn-${i}.txt` : "f/x", "planted");
             counts.writes++;
           } catch (error) {
             note(error);
@@ -138,13 +144,29 @@ test(
           }
         }
       };
-      await Promise.all([reader(), reader(), textReader(), writer(), lister()]);
+      // A command whose cwd is the swapped directory starts in the directory that was checked.
+      const commander = async () => {
+        for (let i = 0; i < EXEC_ROUNDS; i++) {
+          try {
+            const r = await sandbox.exec("cat x", { timeoutMs: 10_000, cwd: "d" });
+            if (r.stdout.includes(CANARY)) counts.execCanary++;
+            else if (r.stdout === "inside") counts.execInside++;
+          } catch (error) {
+            note(error);
+          }
+        }
+      };
+      await Promise.all([reader(), reader(), textReader(), writer(), lister(), commander()]);
     } finally {
       const swaps = await swapper.stop();
+      const fileSwaps = await fileSwapper.stop();
+      const canaryNow = await fs.readFile(path.join(secretDir, "x"), "utf8");
       const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
-      console.log(JSON.stringify({ swaps, ...counts, plantedOutside: planted.length, errorKinds: [...unexpected].slice(0, 5) }));
-      assert.ok(swaps > 1000, `the swapper really raced (${swaps} swaps)`);
+      console.log(JSON.stringify({ swaps, fileSwaps, ...counts, plantedOutside: planted.length, errorKinds: [...unexpected].slice(0, 5) }));
+      assert.ok(swaps > 1000 && fileSwaps > 1000, `the swappers really raced (${swaps} and ${fileSwaps} swaps)`);
+      assert.equal(canaryNow, CANARY, "the file outside was not overwritten");
       assert.equal(counts.readCanary, 0, "no read returned the file outside the workdir");
+      assert.equal(counts.execCanary, 0, "no command started outside the workdir");
       assert.deepEqual(planted, [], "no write landed outside the workdir");
       assert.equal(counts.listedOutside, 0, "no listing showed the directory outside the workdir");
       assert.ok(counts.readInside > 0, "reads that did not race still worked");
