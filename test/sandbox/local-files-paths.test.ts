@@ -120,3 +120,9 @@ test("a closed sandbox's file tools fail with code closed", async () => {
   await assert.rejects(s.readFile("x"), refusedAs("closed"));
   await assert.rejects(s.readText!("x"), refusedAs("closed"));
 });
+
+test("writes make any number of missing parent directories", async () => {
+  const deep = Array.from({ length: 40 }, (_, i) => `d${i}`).join("/");
+  await sandbox.writeFile(`${deep}/leaf.txt`, "deep");
+  assert.equal(await fs.readFile(path.join(work, deep, "leaf.txt"), "utf8"), "deep");
+});

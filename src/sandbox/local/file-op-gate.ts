@@ -4,10 +4,10 @@
 // Node's file system calls run on libuv's small shared thread pool (4 threads by
 // default), which every task of the worker, and the worker itself, depends on. The
 // operations are written so that no call can block (O_NONBLOCK, regular files only,
-// bounded reads), and each keeps at most one call on the pool at a time; the cap below
-// then bounds how many pool threads one sandbox can hold even if a call were slow, so
-// one task cannot starve the others. An operation past its time limit is answered with
-// an error at once; its slot is only given back once its last call has returned.
+// bounded reads) and make their calls one after another (closing descriptors aside).
+// The cap below then bounds how many pool threads one sandbox can hold even if a call
+// were slow, so one task cannot starve the others. An operation past its time limit is
+// answered with an error at once; its slot is given back only when its last call returns.
 import { SandboxError } from "../port.ts";
 
 export interface FileOpLimits {

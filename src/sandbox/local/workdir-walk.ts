@@ -201,6 +201,7 @@ export class WorkdirOpener {
     const queue = components.slice().reverse();
     let hops = 0;
     let retries = 0;
+    let madeDirs = 0;
     // The last link target followed, for the message when a walk leaves the workdir.
     let viaLink: string | undefined;
     const retry = (name: string) => {
@@ -271,10 +272,16 @@ export class WorkdirOpener {
           }
           if (code === "ENOENT" && intent === "write" && !last) {
             // mkdir -p, one component at a time; mkdir(2) never follows a link at the last component.
-            await fsp.mkdir(child, 0o777).catch((e: NodeJS.ErrnoException) => {
-              if (e.code !== "EEXIST") throw e;
-            });
-            retry(name);
+            const made = await fsp.mkdir(child, 0o777).then(
+              () => true,
+              (e: NodeJS.ErrnoException) => {
+                if (e.code !== "EEXIST") throw e;
+                return false;
+              },
+            );
+            // Open what was just made; if something else got there first, that is a retry.
+            if (made && ++madeDirs <= MAX_DEPTH) queue.push(name);
+            else retry(name);
             continue;
           }
           throw error;
