@@ -17,7 +17,7 @@ const CANARY = "CANARY-outside-the-workdir";
 const ROUNDS = 600;
 const EXEC_ROUNDS = 40;
 
-// Swaps argv[1] and argv[2] until killed; prints how many swaps it made on SIGTERM.
+// Swaps argv[1] and argv[2] until killed; prints how many swaps it made every 10,000 and on SIGTERM.
 const SWAPPER = `
 import ctypes, os, signal, sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -32,7 +32,12 @@ while True:
     if libc.renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE) != 0:
         sys.stderr.write("renameat2 failed: %d\\n" % ctypes.get_errno()); os._exit(1)
     n += 1
+    if n % 10000 == 0:
+        print(n, flush=True)
 `;
+
+/** The swapper's count: the last number it printed. */
+const swapsIn = (output: string) => Math.max(0, ...output.split(/\s+/).map(Number).filter(Number.isFinite));
 
 let dataDir: string;
 let secretDir: string;
@@ -75,7 +80,7 @@ function startSwapper(a: string, b: string): Promise<{ child: ChildProcess; stop
           child,
           stop: () =>
             new Promise<number>((done) => {
-              child.once("exit", () => done(Number(out.replace("ready", "").trim())));
+              child.once("exit", () => done(swapsIn(out)));
               child.kill("SIGTERM");
             }),
         });
@@ -171,6 +176,72 @@ test(
       assert.equal(counts.listedOutside, 0, "no listing showed the directory outside the workdir");
       assert.ok(counts.readInside > 0, "reads that did not race still worked");
       assert.equal(counts.otherErrors, 0, "every refusal was a SandboxError");
+    }
+  },
+);
+
+const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
+
+test(
+  "the same swap, made by the task's own command inside the isolation, gets nothing out either",
+  { skip: hasPython && hasBwrap ? false : "needs python3 and bubblewrap", timeout: 60_000 },
+  async () => {
+    const isolated = new LocalSandboxProvider({ dataDir, isolation: "auto", allowedDomains: [], logger: pino({ level: "silent" }) });
+    try {
+      const task = await isolated.create({ taskId: "racer-isolated" });
+      await task.writeFile("d/x", "inside");
+      await task.writeFile("swap.py", SWAPPER);
+      // The command may name DATA_DIR in a link though it cannot read it; the file tools could.
+      const ln = await task.exec(`ln -s ${JSON.stringify(secretDir)} s`, { timeoutMs: 10_000 });
+      assert.equal(ln.exitCode, 0, ln.stderr);
+      const stop = new AbortController();
+      let ready!: () => void;
+      const started = new Promise<void>((resolve) => (ready = resolve));
+      const swapping = task.exec("python3 swap.py d s", {
+        timeoutMs: 60_000,
+        signal: stop.signal,
+        onOutput: (chunk) => chunk.includes("ready") && ready(),
+      });
+      await Promise.race([started, swapping.then((r) => assert.fail(`the swapper ended early: ${r.stderr}`))]);
+      const counts = { inside: 0, canary: 0, listedOutside: 0, refused: 0 };
+      try {
+        for (let i = 0; i < 400; i++) {
+          const outcomes = await Promise.allSettled([
+            task.readFile("d/x"),
+            task.readText!("d/x", { limit: 1 }),
+            task.writeFile(`d/pwn-${i}.txt`, "planted"),
+            task.list("d"),
+          ]);
+          for (const o of outcomes) {
+            if (o.status === "rejected") {
+              assert.ok(o.reason instanceof SandboxError, String(o.reason));
+              counts.refused++;
+            } else if (o.value instanceof Uint8Array) {
+              if (Buffer.from(o.value).toString().includes(CANARY)) counts.canary++;
+              else counts.inside++;
+            } else if (Array.isArray(o.value)) {
+              if (o.value.some((e) => e.name === "only-outside")) counts.listedOutside++;
+            } else if (o.value && "lines" in o.value) {
+              if (o.value.lines.some((l) => l.text.includes(CANARY))) counts.canary++;
+              else counts.inside++;
+            }
+          }
+        }
+      } finally {
+        stop.abort();
+        const result = await swapping;
+        const swaps = swapsIn(result.stdout);
+        const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
+        console.log(JSON.stringify({ isolated: true, swaps, ...counts, plantedOutside: planted.length }));
+        assert.ok(swaps > 1000, `the command really raced (${swaps} swaps)`);
+        assert.equal(counts.canary, 0);
+        assert.equal(counts.listedOutside, 0);
+        assert.deepEqual(planted, []);
+        assert.ok(counts.inside > 0);
+      }
+      await task.close();
+    } finally {
+      await isolated.close();
     }
   },
 );
