@@ -163,16 +163,16 @@ test("an operation past its time limit is answered with an error at once, and th
     isolation: "none",
     allowedDomains: [],
     logger: pino({ level: "silent" }),
-    fileLimits: { timeoutMs: 50 },
+    fileLimits: { timeoutMs: 500 },
   });
   try {
     const slow = await slowProvider.create({ taskId: "slow" });
     // Text first (past the binary sniff), then a hole to 1 GiB: reaching line 1e9 means scanning all of it.
-    await slow.writeFile("huge.txt", "one\ntwo\n" + "text\n".repeat(2000));
+    await fs.writeFile(path.join(slow.workdir, "huge.txt"), "one\ntwo\n" + "text\n".repeat(2000));
     await fs.truncate(path.join(slow.workdir, "huge.txt"), 1024 ** 3);
     const started = performance.now();
-    await assert.rejects(slow.readText!("huge.txt", { offset: 1e9 }), refusedAs("io", /did not finish within 0.1 s/));
-    assert.ok(performance.now() - started < 2_000, "the caller is answered at the time limit, not when the scan ends");
+    await assert.rejects(slow.readText!("huge.txt", { offset: 1e9 }), refusedAs("io", /did not finish within 0.5 s/));
+    assert.ok(performance.now() - started < 3_000, "the caller is answered at the time limit, not when the scan ends (about 4 s here)");
     const aborted = new AbortController();
     aborted.abort();
     await assert.rejects(slow.readText!("huge.txt", { signal: aborted.signal }), refusedAs("io", /cancelled/));
