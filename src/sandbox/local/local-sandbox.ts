@@ -119,24 +119,24 @@ export class LocalSandbox implements Sandbox {
     }
   }
 
-  async readFile(path: string, options?: ReadFileOptions): Promise<Uint8Array> {
+  async readFile(filePath: string, options?: ReadFileOptions): Promise<Uint8Array> {
     this.#assertOpen();
-    return this.#files.read(path, options);
+    return this.#files.read(filePath, options);
   }
 
-  async readText(path: string, options?: ReadTextOptions): Promise<TextSlice> {
+  async readText(filePath: string, options?: ReadTextOptions): Promise<TextSlice> {
     this.#assertOpen();
-    return this.#files.readText(path, options);
+    return this.#files.readText(filePath, options);
   }
 
-  async writeFile(path: string, content: string | Uint8Array): Promise<void> {
+  async writeFile(filePath: string, content: string | Uint8Array): Promise<void> {
     this.#assertOpen();
-    return this.#files.write(path, content);
+    return this.#files.write(filePath, content);
   }
 
-  async list(path: string): Promise<FileEntry[]> {
+  async list(filePath: string): Promise<FileEntry[]> {
     this.#assertOpen();
-    return this.#files.list(path);
+    return this.#files.list(filePath);
   }
 
   async close(options?: { keep?: boolean }): Promise<void> {
