@@ -48,6 +48,45 @@ export interface SandboxCapabilities {
   mcpGateway?: McpGateway;
 }
 
+export interface ReadFileOptions {
+  /**
+   * The largest file the caller will take. A bigger file is refused with code "too_large"
+   * before it is read. Adapters may also apply a cap of their own when none is given.
+   */
+  maxBytes?: number;
+  /** Aborting stops the read. */
+  signal?: AbortSignal;
+}
+
+export interface ReadTextOptions {
+  /** 0-based first line to return; default 0. */
+  offset?: number;
+  /** Most lines to return; default all (up to maxBytes). */
+  limit?: number;
+  /** Most bytes of line text to return; the slice ends at the last whole line that fits (at least one line). */
+  maxBytes?: number;
+  /** Longer lines are cut to this many characters and marked cut. */
+  maxLineChars?: number;
+  /** Aborting stops the read. */
+  signal?: AbortSignal;
+}
+
+/** Part of a text file, by lines, read no further than needed. Lines are split at "\n". */
+export interface TextSlice {
+  /** The file's size in bytes when it was opened. */
+  size: number;
+  /** A NUL byte in the first 8000 bytes: the file is binary and no lines are returned. */
+  binary: boolean;
+  /** Lines from `offset` on, without their "\n". */
+  lines: Array<{ text: string; cut: boolean }>;
+  /** Lines after the returned ones, when known; null when the adapter stopped reading before the end. */
+  linesAfter: number | null;
+  /** Lines in the whole file, when the read reached the end; null otherwise. */
+  totalLines: number | null;
+  /** The slice ended before `limit` lines because maxBytes was reached. */
+  bytesCapped: boolean;
+}
+
 export interface Sandbox {
   readonly id: string;
   /** Absolute path where relative paths resolve and commands start. */
@@ -56,8 +95,13 @@ export interface Sandbox {
   readonly provider: string;
   readonly capabilities: SandboxCapabilities;
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
-  /** Throws a CodedError: file_not_found, outside_workdir, is_directory, not_regular_file, file_io… */
-  readFile(path: string): Promise<Uint8Array>;
+  /** Throws a CodedError: file_not_found, outside_workdir, is_directory, not_regular_file, too_large, file_io… */
+  readFile(path: string, options?: ReadFileOptions): Promise<Uint8Array>;
+  /**
+   * A bounded slice of a text file, read only as far as needed (memory flat whatever the
+   * file's size). Optional: without it, callers read the file with readFile and slice it.
+   */
+  readText?(path: string, options?: ReadTextOptions): Promise<TextSlice>;
   writeFile(path: string, content: string | Uint8Array): Promise<void>;
   list(path: string): Promise<FileEntry[]>;
   /**

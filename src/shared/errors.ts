@@ -36,6 +36,7 @@ export const ERROR_CODES = {
   is_directory: false,
   not_directory: false,
   not_regular_file: false,
+  too_large: false,
   file_io: true,
   sandbox_closed: false,
   isolation_unavailable: false,

@@ -2,6 +2,9 @@ import { z } from "zod";
 import { defineTool } from "../tool.ts";
 import { decodeText } from "./file-text.ts";
 
+/** Bigger files are refused (code too_large) rather than read whole into memory. */
+const MAX_EDIT_BYTES = 16 * 1024 * 1024;
+
 export const editFileTool = defineTool({
   name: "edit_file",
   description:
@@ -18,7 +21,7 @@ export const editFileTool = defineTool({
     if (input.old_string === input.new_string) {
       return { content: "old_string and new_string are the same; nothing to change.", isError: true };
     }
-    const text = decodeText(await ctx.sandbox.readFile(input.file_path));
+    const text = decodeText(await ctx.sandbox.readFile(input.file_path, { maxBytes: MAX_EDIT_BYTES, signal: ctx.signal }));
     const count = text.split(input.old_string).length - 1;
     if (count === 0) {
       return { content: `old_string was not found in ${input.file_path}; read the file and copy the text exactly.`, isError: true };

@@ -1,4 +1,5 @@
 // Decoding sandbox files for the model: text with line numbers, images as image blocks.
+import type { ReadTextOptions, TextSlice } from "../../sandbox/port.ts";
 import type { ToolResultBlock } from "../tool.ts";
 
 const IMAGE_TYPES: Record<string, "image/png" | "image/jpeg" | "image/gif" | "image/webp"> = {
@@ -8,7 +9,11 @@ const IMAGE_TYPES: Record<string, "image/png" | "image/jpeg" | "image/gif" | "im
   gif: "image/gif",
   webp: "image/webp",
 };
-const MAX_IMAGE_BYTES = 3_750_000;
+export const MAX_IMAGE_BYTES = 3_750_000;
+
+export function isImagePath(path: string): boolean {
+  return (path.split(".").pop()?.toLowerCase() ?? "") in IMAGE_TYPES;
+}
 
 export function imageBlock(path: string, bytes: Uint8Array): ToolResultBlock | null {
   const ext = path.split(".").pop()?.toLowerCase() ?? "";
@@ -24,6 +29,37 @@ export function looksBinary(bytes: Uint8Array): boolean {
 
 export function decodeText(bytes: Uint8Array): string {
   return new TextDecoder("utf-8").decode(bytes);
+}
+
+/**
+ * The slice a sandbox's readText would give, cut from a whole file already in memory
+ * (for sandboxes without readText).
+ */
+export function sliceText(bytes: Uint8Array, options: ReadTextOptions): TextSlice {
+  const size = bytes.byteLength;
+  if (looksBinary(bytes)) return { size, binary: true, lines: [], linesAfter: null, totalLines: null, bytesCapped: false };
+  const all = decodeText(bytes).split("\n");
+  if (all.at(-1) === "") all.pop();
+  const offset = options.offset ?? 0;
+  const limit = options.limit ?? all.length;
+  const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+  const maxLineChars = options.maxLineChars ?? Number.POSITIVE_INFINITY;
+  const lines: TextSlice["lines"] = [];
+  let used = 0;
+  let bytesCapped = false;
+  for (let i = offset; i < all.length && lines.length < limit; i++) {
+    const whole = all[i]!;
+    const cut = whole.length > maxLineChars;
+    const text = cut ? whole.slice(0, maxLineChars) : whole;
+    const cost = Buffer.byteLength(text) + 1;
+    if (lines.length > 0 && used + cost > maxBytes) {
+      bytesCapped = true;
+      break;
+    }
+    lines.push({ text, cut });
+    used += cost;
+  }
+  return { size, binary: false, lines, linesAfter: Math.max(0, all.length - offset - lines.length), totalLines: all.length, bytesCapped };
 }
 
 /** `cat -n` style: right-aligned line numbers and a tab, so edits can quote lines exactly. */

@@ -14,6 +14,7 @@ import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
 import { deniedReadPaths } from "./read-denials.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
+import type { WorkdirFileLimits } from "./workdir-files.ts";
 
 export interface LocalSandboxProviderOptions {
   /** DATA_DIR: sandboxes live in <dataDir>/sandboxes/<id>. */
@@ -25,6 +26,8 @@ export interface LocalSandboxProviderOptions {
   /** Files holding secrets that commands must not read wherever they are (MCP_CONFIG). */
   secretFiles?: string[];
   logger: Logger;
+  /** Limits of the file tools (time per operation, read caps...); defaults in workdir-files.ts. */
+  fileLimits?: Partial<WorkdirFileLimits>;
 }
 
 const optionsSchema = z.object({
@@ -45,6 +48,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   readonly #allowedDomains: string[];
   readonly #logger: Logger;
   readonly #deniedReads: string[];
+  readonly #fileLimits: Partial<WorkdirFileLimits> | undefined;
   readonly #open = new Set<LocalSandbox>();
   #handle: Promise<IsolationHandle> | undefined;
   #closed = false;
@@ -65,6 +69,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     this.#allowedDomains = parsed.allowedDomains;
     this.#logger = options.logger;
     this.#deniedReads = deniedReadPaths(this.#dataDir, options.secretFiles ?? []);
+    this.#fileLimits = options.fileLimits;
   }
 
   async create(options: SandboxCreateOptions): Promise<Sandbox> {
@@ -154,6 +159,7 @@ export class LocalSandboxProvider implements SandboxProvider {
         },
       },
       logger: this.#logger,
+      fileLimits: this.#fileLimits,
       onClose: (s) => this.#open.delete(s),
     });
     this.#open.add(sandbox);

@@ -1,16 +1,16 @@
 // One task's sandbox on this machine: a working directory, commands run in it with
 // `bash -c` (isolated when a policy is given), and file tools confined to it.
-import fs from "node:fs/promises";
+import path from "node:path";
 import type { Logger } from "pino";
-import type { ExecOptions, ExecResult, FileEntry, Sandbox, SandboxCapabilities } from "../port.ts";
+import type { ExecOptions, ExecResult, FileEntry, ReadFileOptions, ReadTextOptions, Sandbox, SandboxCapabilities, TextSlice } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { commandEnvironment } from "./command-env.ts";
-import { confinePath, type WorkdirRoot } from "./confine-path.ts";
+import type { WorkdirRoot } from "./confine-path.ts";
 import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";
 import { removeTree } from "./remove-tree.ts";
 import { runProcess } from "./run-process.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "../output-capture.ts";
-import { listWorkdir, readWorkdirFile, writeWorkdirFile } from "./workdir-files.ts";
+import { WorkdirFiles, type WorkdirFileLimits } from "./workdir-files.ts";
 
 /** Per stream, when the caller sets no maxOutputBytes: a guard against `yes` filling memory. */
 
@@ -23,6 +23,8 @@ export interface LocalSandboxParts {
   isolation?: { handle: IsolationHandle; policy: IsolationPolicy };
   logger: Logger;
   onClose: (sandbox: LocalSandbox) => void;
+  /** Limits of the file tools; defaults in workdir-files.ts. */
+  fileLimits?: Partial<WorkdirFileLimits>;
 }
 
 export class LocalSandbox implements Sandbox {
@@ -32,6 +34,7 @@ export class LocalSandbox implements Sandbox {
   /** No MCP gateway: MCP servers of MCP_CONFIG run beside the worker instead. */
   readonly capabilities: SandboxCapabilities = {};
   readonly #parts: LocalSandboxParts;
+  readonly #files: WorkdirFiles;
   readonly #running = new Map<AbortController, Promise<unknown>>();
   #closed = false;
 
@@ -39,6 +42,7 @@ export class LocalSandbox implements Sandbox {
     this.#parts = parts;
     this.id = parts.id;
     this.workdir = parts.root.path;
+    this.#files = new WorkdirFiles(parts.root, parts.fileLimits);
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -46,10 +50,16 @@ export class LocalSandbox implements Sandbox {
     if (!(options.timeoutMs > 0)) {
       throw new RangeError(`exec: timeoutMs must be a positive number of milliseconds (got ${options.timeoutMs})`);
     }
-    const cwd = options.cwd === undefined ? this.#parts.root.realPath : await this.#directory(options.cwd);
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    const run = this.#run(command, cwd, options, signal);
+    // A cwd is opened like any file-tool path and the command starts in that very
+    // directory (through its descriptor), not in whatever its name points to by then.
+    const run =
+      options.cwd === undefined
+        ? this.#run(command, this.#parts.root.realPath, options, signal)
+        : this.#files.withDirectory(options.cwd, (cwd) => this.#run(command, cwd, options, signal)).catch((error: unknown) => {
+            throw workingDirectoryError(error, options.cwd!, this.workdir);
+          });
     this.#running.set(stop, run.catch(() => {}));
     try {
       return await run;
@@ -103,36 +113,30 @@ export class LocalSandbox implements Sandbox {
     }
   }
 
-  async #directory(requested: string): Promise<string> {
-    const target = await confinePath(this.#parts.root, requested);
-    const stat = await fs.stat(target.realPath).catch(() => undefined);
-    if (!stat) {
-      throw new CodedError("file_not_found", `The working directory ${JSON.stringify(requested)} (${target.path}) does not exist.`);
-    }
-    if (!stat.isDirectory()) {
-      throw new CodedError("not_directory", `The working directory ${JSON.stringify(requested)} (${target.path}) is not a directory.`);
-    }
-    return target.realPath;
+  async readFile(filePath: string, options?: ReadFileOptions): Promise<Uint8Array> {
+    this.#assertOpen();
+    return this.#files.read(filePath, options);
   }
 
-  async readFile(path: string): Promise<Uint8Array> {
+  async readText(filePath: string, options?: ReadTextOptions): Promise<TextSlice> {
     this.#assertOpen();
-    return readWorkdirFile(this.#parts.root, path);
+    return this.#files.readText(filePath, options);
   }
 
-  async writeFile(path: string, content: string | Uint8Array): Promise<void> {
+  async writeFile(filePath: string, content: string | Uint8Array): Promise<void> {
     this.#assertOpen();
-    return writeWorkdirFile(this.#parts.root, path, content);
+    return this.#files.write(filePath, content);
   }
 
-  async list(path: string): Promise<FileEntry[]> {
+  async list(filePath: string): Promise<FileEntry[]> {
     this.#assertOpen();
-    return listWorkdir(this.#parts.root, path);
+    return this.#files.list(filePath);
   }
 
   async close(options?: { keep?: boolean }): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#files.close();
     for (const stop of this.#running.keys()) stop.abort();
     await Promise.all(this.#running.values());
     const keep = options?.keep === true;
@@ -154,6 +158,15 @@ export class LocalSandbox implements Sandbox {
       throw new CodedError("sandbox_closed", `Sandbox ${this.id} is closed; start a new task to get a new sandbox.`);
     }
   }
+}
+
+/** The file tools' wording, said of a working directory. */
+function workingDirectoryError(error: unknown, requested: string, workdir: string): unknown {
+  if (!(error instanceof CodedError)) return error;
+  const where = `${JSON.stringify(requested)} (${path.resolve(workdir, requested)})`;
+  if (error.code === "file_not_found") return new CodedError("file_not_found", `The working directory ${where} does not exist.`, { cause: error });
+  if (error.code === "not_directory") return new CodedError("not_directory", `The working directory ${where} is not a directory.`, { cause: error });
+  return error;
 }
 
 function cancelledBeforeStart(): ExecResult {
