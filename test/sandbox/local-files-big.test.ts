@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pino from "pino";
-import { type Sandbox } from "../../src/sandbox/port.ts";
+import type { Sandbox } from "../../src/sandbox/port.ts";
 import { CodedError } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
 import { readFileTool } from "../../src/agent/tools/read-file.ts";
@@ -30,8 +30,8 @@ before(async () => {
     await fs.truncate(path.join(sandbox.workdir, name), GiB);
   };
   // Lines of text, then a hole: text as far as the binary sniff looks.
-  await sparse("lines.log", Array.from({ length: 2000 }, (_, i) => `line ${i + 1}`).join("\n") + "\n");
-  await sparse("lines2.log", "first\nsecond\nthird\nfourth\nfifth\nsixth\n" + "x".repeat(9000) + "\n");
+  await sparse("lines.log", `${Array.from({ length: 2000 }, (_, i) => `line ${i + 1}`).join("\n")}\n`);
+  await sparse("lines2.log", `first\nsecond\nthird\nfourth\nfifth\nsixth\n${"x".repeat(9000)}\n`);
   // One line with no end: 9000 letters, then the hole (NUL bytes, never a newline).
   await sparse("one-line.txt", "y".repeat(9000));
   // All hole: binary.

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pino from "pino";
-import { type Sandbox } from "../../src/sandbox/port.ts";
+import type { Sandbox } from "../../src/sandbox/port.ts";
 import { CodedError, type ErrorCode } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
 
@@ -169,7 +169,7 @@ test("an operation past its time limit is answered with an error at once, and th
   try {
     const slow = await slowProvider.create({ taskId: "slow" });
     // Text first (past the binary sniff), then a hole to 1 GiB: reaching line 1e9 means scanning all of it.
-    await fs.writeFile(path.join(slow.workdir, "huge.txt"), "one\ntwo\n" + "text\n".repeat(2000));
+    await fs.writeFile(path.join(slow.workdir, "huge.txt"), `one\ntwo\n${"text\n".repeat(2000)}`);
     await fs.truncate(path.join(slow.workdir, "huge.txt"), 1024 ** 3);
     const started = performance.now();
     await assert.rejects(slow.readText!("huge.txt", { offset: 1e9 }), refusedAs("file_io", /did not finish within 0.5 s/));

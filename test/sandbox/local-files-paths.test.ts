@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import pino from "pino";
-import { type Sandbox } from "../../src/sandbox/port.ts";
+import type { Sandbox } from "../../src/sandbox/port.ts";
 import { CodedError, type ErrorCode } from "../../src/shared/errors.ts";
 import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts";
 

@@ -60,7 +60,7 @@ test("long lines are cut to maxLineChars, multi-byte characters whole", async ()
 
 test("maxBytes ends the slice at the last whole line that fits, at least one", async () => {
   const lines = Array.from({ length: 100 }, (_, i) => String(i).padStart(100, "0"));
-  const r = await slice(lines.join("\n") + "\n", { maxBytes: 1000 });
+  const r = await slice(`${lines.join("\n")}\n`, { maxBytes: 1000 });
   assert.equal(r.lines.length, 9); // 101 bytes a line with its newline
   assert.equal(r.bytesCapped, true);
   assert.equal(r.linesAfter, 91);
@@ -78,7 +78,10 @@ test("a NUL byte near the start makes the file binary", async () => {
 
 test("the streamed slice equals slicing the whole file in memory, across read-chunk boundaries", async () => {
   let seed = 42;
-  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
   const lines: string[] = [];
   let bytes = 0;
   while (bytes < 600_000) {

@@ -22,7 +22,7 @@ export function imageBlock(path: string, bytes: Uint8Array): ToolResultBlock | n
   return { type: "image", source: { type: "base64", media_type: mediaType, data: Buffer.from(bytes).toString("base64") } };
 }
 
-export function looksBinary(bytes: Uint8Array): boolean {
+function looksBinary(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 8000);
   return sample.includes(0);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineTool } from "../tool.ts";
-import { type ReadTextOptions } from "../../sandbox/port.ts";
+import type { ReadTextOptions } from "../../sandbox/port.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { imageBlock, isImagePath, MAX_IMAGE_BYTES, numberLines, sliceText } from "./file-text.ts";
 

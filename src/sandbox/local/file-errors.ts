@@ -20,7 +20,7 @@ export function outsideWorkdir(p: PathNames, workdir: string, viaLink?: string):
   );
 }
 
-export function notFound(p: PathNames, cause?: unknown): CodedError {
+function notFound(p: PathNames, cause?: unknown): CodedError {
   return new CodedError("file_not_found", `No such file or directory in the sandbox: ${where(p)}.`, { cause });
 }
 

@@ -30,7 +30,7 @@ export interface WorkdirFileLimits {
   maxListEntries: number;
 }
 
-export const DEFAULT_FILE_LIMITS: WorkdirFileLimits = {
+const DEFAULT_FILE_LIMITS: WorkdirFileLimits = {
   timeoutMs: 30_000,
   concurrency: 2,
   maxReadBytes: 64 * 1024 * 1024,
