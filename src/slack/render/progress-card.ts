@@ -137,5 +137,8 @@ function section(text: string): KnownBlock {
 }
 
 export function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  // Never cut between the two halves of a character outside the BMP (an emoji): a lone half is not text.
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? "") ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }
