@@ -78,11 +78,14 @@ function planSections(todos: Todo[]): KnownBlock[] {
   const lines = todos.map((t) => `${ICON[t.status]} ${t.status === "in_progress" ? `*${escapeMrkdwn(shorten(t.content, 150))}*` : t.status === "completed" ? `~${escapeMrkdwn(shorten(t.content, 150))}~` : escapeMrkdwn(shorten(t.content, 150))}`);
   const blocks: KnownBlock[] = [];
   let current = `*Plan* · ${done}/${todos.length} done`;
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     if (current.length + line.length + 1 > SECTION_LIMIT) {
       blocks.push(section(current));
       current = line;
-      if (blocks.length >= 8) break;
+      if (blocks.length >= 8) {
+        if (i + 1 < lines.length) current += `\n…and ${lines.length - i - 1} more`;
+        break;
+      }
     } else current += `\n${line}`;
   }
   blocks.push(section(current));
