@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { startMessagesApi, type ScriptFn } from "../doubles/messages-api.ts";
 import { cleanEnv, runCli } from "../helpers/run-cli.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 test("chat keeps one conversation and one sandbox across turns, and /exit cleans up", async () => {
   const script: ScriptFn = (req, ctx) => {
@@ -50,10 +51,7 @@ test("chat: Ctrl-C cancels the running turn and the chat goes on; a second Ctrl-
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const until = async (what: () => boolean, label: string) => {
-      for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
-      assert.ok(what(), `waited for ${label}; stderr: ${stderr}`);
-    };
+    const until = (what: () => boolean, label: string) => waitFor(label, what, { timeoutMs: 10_000, detail: () => `stderr: ${stderr}` });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     child.stdin.write("do something slow\n");
     await until(() => stderr.includes("→ execute: sleep 30"), "the slow command to start");

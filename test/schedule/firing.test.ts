@@ -22,6 +22,7 @@ import { startScheduler, type Scheduler } from "../../src/schedule/scheduler.ts"
 import { fireSchedule, type FireOutcome } from "../../src/schedule/fire-schedule.ts";
 import { createSlackRunNotices } from "../../src/slack/schedules/run-notices.ts";
 import { startSlackDouble, type SlackDouble } from "../slack/slack-emulator.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const logger = pino({ level: "silent" });
 const WHEN = /\((Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2} \d{4}, 09:00 (CET|CEST|GMT\+[12])\)$/;
@@ -41,12 +42,7 @@ for (const kind of databaseTargets()) {
     async function fire(scheduleId: string): Promise<FireOutcome> {
       const jobId = await boss.send(SCHEDULE_QUEUE, { scheduleId });
       assert.ok(jobId);
-      const deadline = Date.now() + 30_000;
-      while (!outcomes.has(jobId)) {
-        if (Date.now() > deadline) throw new Error(`the scheduler did not handle job ${jobId} in 30 s`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return outcomes.get(jobId)!;
+      return waitFor(`the scheduler to handle job ${jobId}`, () => outcomes.get(jobId), 30_000);
     }
 
     async function tasksOf(scheduleId: string): Promise<Task[]> {

@@ -19,6 +19,7 @@ import { slackSender } from "../doubles/slack/signed-requests.ts";
 import { startSocketModeServer, type SocketModeServer } from "../doubles/slack/socket-mode-server.ts";
 import { createTarget, type TargetKind } from "../helpers/test-database.ts";
 import { startSlackWorker, type SlackWorker } from "./slack-worker.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 
@@ -223,15 +224,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const { rows } = await stack.db.query<{ id: string }>("SELECT id FROM tasks WHERE dedupe_key = $1", [`slack:${channel}:${messageTs}`]);
       return rows[0] ? repo.get(rows[0].id) : null;
     },
-    async waitFor(what, check, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await check();
-        if (value) return value as never;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    waitFor: (what, check, timeoutMs = 30_000) => waitFor(what, check, { timeoutMs }),
     waitForFinish(id, timeoutMs = 60_000) {
       return harness.waitFor(`task ${id} to finish and its result to be posted`, async () => {
         const t = await repo.get(id);

@@ -7,7 +7,8 @@ import os from "node:os";
 import path from "node:path";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
 import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, queuedId } from "./scripted-tasks.ts";
 import { isAlive } from "../../src/store/embedded/owner-lock.ts";
 
@@ -39,7 +40,7 @@ for (const kind of databaseTargets()) {
       workers.push(worker);
       await worker.ready;
       const id = queuedId((await cli(["queue", "add", "run forever"], env)).stdout);
-      const pid = await waitFor("the command to start", async () => Number((await readFile(`${scratch}/pid`, "utf8").catch(() => "")).trim()) || null);
+      const pid = await waitFor("the command to start", async () => Number((await readFile(`${scratch}/pid`, "utf8").catch(() => "")).trim()) || null, { timeoutMs: 60_000, detail: worker.log });
       assert.equal(isAlive(pid), true);
 
       const cancelled = await cli(["queue", "cancel", id], env);
@@ -47,7 +48,7 @@ for (const kind of databaseTargets()) {
       assert.match(cancelled.stdout, /cancelled/);
       const task = await getTask(target, id);
       assert.equal(task?.status, "cancelled");
-      await waitFor("the command to be killed", async () => !isAlive(pid), 15_000);
+      await waitFor("the command to be killed", () => !isAlive(pid), { timeoutMs: 15_000, detail: worker.log });
       assert.match(worker.log(), /"status":"cancelled"/, "the worker itself saw the cancel and recorded it");
       assert.equal(api.requests.length, 1, "the model was not called again after the cancel");
 

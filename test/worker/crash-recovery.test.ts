@@ -5,7 +5,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi, type Reply } from "../doubles/messages-api.ts";
 import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, turnOf, queuedId } from "./scripted-tasks.ts";
 
 for (const kind of databaseTargets()) {
@@ -46,7 +47,7 @@ for (const kind of databaseTargets()) {
       assert.equal(added.code, 0, added.stderr);
       const id = queuedId(added.stdout);
 
-      await waitFor("the long command to start", async () => api.requests.length >= 2 && slowCalls === 1);
+      await waitFor("the long command to start", () => api.requests.length >= 2 && slowCalls === 1, { timeoutMs: 60_000, detail: first.log });
       await new Promise((r) => setTimeout(r, 300));
       first.kill("SIGKILL");
       await first.exited;
@@ -57,7 +58,7 @@ for (const kind of databaseTargets()) {
       const task = await waitFor("the task to finish", async () => {
         const t = await getTask(target, id);
         return t && (t.status === "succeeded" || t.status === "failed") ? t : null;
-      }, 90_000);
+      }, { timeoutMs: 90_000, intervalMs: 100, detail: second.log });
 
       assert.equal(task.status, "succeeded", task.error ?? "");
       assert.equal(task.result, "finished after two");

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
 import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, withDb, queuedId } from "./scripted-tasks.ts";
 import { startBoss } from "../../src/queue/boss.ts";
 import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
@@ -37,7 +38,7 @@ for (const kind of databaseTargets()) {
       const task = await waitFor("the task to fail", async () => {
         const t = await getTask(target, id);
         return t?.status === "failed" ? t : null;
-      });
+      }, { timeoutMs: 60_000, intervalMs: 100, detail: worker.log });
       assert.equal(task.failureReason, "model_unavailable");
       assert.match(task.error ?? "", /Claude API/);
       assert.equal(task.attempt, 2, "one retry after the first attempt");
@@ -52,6 +53,7 @@ for (const kind of databaseTargets()) {
             await boss.stop({ graceful: false, close: true });
           }
         }),
+        { timeoutMs: 60_000, intervalMs: 100 },
       );
       assert.equal(dead.length, 1);
       worker.kill("SIGTERM");

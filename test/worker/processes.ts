@@ -68,13 +68,3 @@ export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker
 export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return runCli(args, { env, timeoutMs: 60_000 });
 }
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -4,7 +4,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi } from "../doubles/messages-api.ts";
 import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { withDb, taskTextOf, turnOf, queuedId } from "./scripted-tasks.ts";
 import { createTaskRepo } from "../../src/store/task-repo.ts";
 
@@ -52,7 +53,7 @@ for (const kind of databaseTargets()) {
           const tasks = await Promise.all([...ids.keys()].map((id) => createTaskRepo(db).get(id)));
           return tasks.every((t) => t && t.status !== "queued" && t.status !== "running") ? tasks : null;
         }),
-        150_000,
+        { timeoutMs: 150_000, intervalMs: 100, detail: () => workers.map((w) => w.log()).join("\n---\n") },
       );
       for (const task of finished) {
         assert.equal(task!.status, "succeeded", `${task!.text}: ${task!.error}`);
