@@ -14,6 +14,8 @@ export interface CliResult {
 /** Environment without the caller's configuration, so the developer's own .env or keys never leak in. */
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: process.env["HOME"], LANG: "C.UTF-8" };
+  // Node's compile cache (set by the suite's global setup) only makes starting faster.
+  if (process.env["NODE_COMPILE_CACHE"]) env["NODE_COMPILE_CACHE"] = process.env["NODE_COMPILE_CACHE"];
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

@@ -1,10 +1,19 @@
 // Test databases: embedded PGlite always, and real Postgres too when TEST_DATABASE_URL is set.
 // Each test gets its own data directory, and on Postgres its own database, so files running
 // side by side never see each other's rows.
-import { mkdtemp, rm } from "node:fs/promises";
+//
+// An embedded target starts as a copy of an empty, initialised PGlite data directory (what
+// PGlite's initdb leaves, before any deep-agent migration), made once per PGlite version and kept
+// in the temp directory: initdb costs several seconds of CPU, a copy a fraction of one. To the
+// product the copy is a brand-new database, exactly as Postgres targets are new databases.
+// `fresh: true` leaves the data directory empty instead, for tests of a first start on nothing.
+import { existsSync, readFileSync } from "node:fs";
+import { cp, mkdtemp, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
 
 export type TargetKind = "pglite" | "postgres";
 
@@ -24,9 +33,11 @@ export interface TestTarget {
   cleanup(): Promise<void>;
 }
 
-export async function createTarget(kind: TargetKind): Promise<TestTarget> {
+export async function createTarget(kind: TargetKind, options: { fresh?: boolean } = {}): Promise<TestTarget> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "da-q-"));
   if (kind === "pglite") {
+    // The embedded adapter keeps its database in DATA_DIR/pgdata (src/store/adapters/pglite.ts).
+    if (!options.fresh) await cp(await emptyPgliteDataDir(), path.join(dataDir, "pgdata"), { recursive: true });
     return {
       kind,
       dataDir,
@@ -62,4 +73,23 @@ async function adminQuery(connectionString: string, sql: string): Promise<void> 
   } finally {
     await client.end();
   }
+}
+
+/** The initialised, empty PGlite data directory targets are copied from; made on first use. */
+export async function emptyPgliteDataDir(): Promise<string> {
+  const pkg = path.join(path.dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite"))), "..", "package.json");
+  const version = (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+  const dir = path.join(os.tmpdir(), `deep-agent-test-pgdata-${version}`);
+  if (existsSync(path.join(dir, "PG_VERSION"))) return dir;
+  // Built aside and renamed into place, so a directory under the final name is always whole;
+  // files starting together may each build one, and the first rename wins.
+  const building = await mkdtemp(`${dir}.building-`);
+  const pglite = await PGlite.create({ dataDir: building });
+  await pglite.close();
+  try {
+    await rename(building, dir);
+  } catch {
+    await rm(building, { recursive: true, force: true });
+  }
+  return dir;
 }

@@ -13,7 +13,8 @@ for (const kind of databaseTargets()) {
     let target: TestTarget;
     let env: NodeJS.ProcessEnv;
     before(async () => {
-      target = await createTarget(kind);
+      // Empty DATA_DIR: the first process also initialises the embedded database.
+      target = await createTarget(kind, { fresh: true });
       env = cleanEnv({ ...target.env, MAX_QUEUE_DEPTH: "2", LOG_LEVEL: "warn" });
     });
     after(() => target?.cleanup());
