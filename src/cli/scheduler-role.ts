@@ -25,5 +25,6 @@ export async function startSchedulerRole(
     notices: client ? createSlackRunNotices(client, stack.db, logger) : null,
     logger,
     policy: schedulePolicy(config),
+    ...(config.TEST_SCHEDULE_TICK_SECONDS ? { pollingIntervalSeconds: config.TEST_SCHEDULE_TICK_SECONDS } : {}),
   });
 }
