@@ -16,7 +16,9 @@ export interface SlackWorker {
 
 export async function startSlackWorker(o: { config: Config; logger: Logger; stack: QueueStack; clients: SlackClients; planStyles: PlanStyleMemo; intake: SlackIntake }): Promise<SlackWorker> {
   const runtime = await createTaskRuntime(o.config, o.logger);
-  const hooks = createSlackWorkerHooks({ config: o.config, logger: o.logger, db: o.stack.db, boss: o.stack.boss, clients: o.clients, planStyles: o.planStyles });
+  // Progress messages may be updated every 100 ms rather than every second, so a task's last
+  // update does not wait out the second. (The pacing itself is tested in message-updater.test.ts.)
+  const hooks = createSlackWorkerHooks({ config: o.config, logger: o.logger, db: o.stack.db, boss: o.stack.boss, clients: o.clients, planStyles: o.planStyles, minUpdateIntervalMs: 100 });
   const pool = new WorkerPool({
     db: o.stack.db,
     boss: o.stack.boss,
