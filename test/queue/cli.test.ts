@@ -58,12 +58,13 @@ for (const kind of databaseTargets()) {
 
     it("answers bad input with one line and exit 2, changing nothing", { timeout: 120_000 }, async () => {
       const before = (await cli(["queue", "list", "--json"], env)).stdout;
-      for (const args of [["queue", "add", "   "], ["queue", "add", "x".repeat(20_001)], ["queue", "add"], ["queue", "cancel", "not-a-task"], ["queue", "frobnicate"], ["queue", "list", "--yaml"]]) {
-        const result = await cli(args, env);
-        assert.equal(result.code, 2, `${args.join(" ").slice(0, 40)}: ${result.stderr}`);
+      const cases = [["queue", "add", "   "], ["queue", "add", "x".repeat(20_001)], ["queue", "add"], ["queue", "cancel", "not-a-task"], ["queue", "frobnicate"], ["queue", "list", "--yaml"]];
+      const results = await Promise.all(cases.map((args) => cli(args, env)));
+      results.forEach((result, i) => {
+        assert.equal(result.code, 2, `${cases[i]!.join(" ").slice(0, 40)}: ${result.stderr}`);
         assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
         assert.match(result.stderr, /^deep-agent: /);
-      }
+      });
       assert.equal((await cli(["queue", "list", "--json"], env)).stdout, before);
     });
 

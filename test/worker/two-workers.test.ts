@@ -10,6 +10,8 @@ import { withDb, taskTextOf, turnOf, queuedId } from "./scripted-tasks.ts";
 import { createTaskRepo } from "../../src/store/task-repo.ts";
 
 const TASKS = 24;
+/** `queue add` processes running at once. */
+const ADDERS = 4;
 
 for (const kind of databaseTargets()) {
   describe(`two workers on ${kind}`, () => {
@@ -40,13 +42,19 @@ for (const kind of databaseTargets()) {
       workers.push(startWorker(env));
       await workers[1]!.ready;
 
+      // Added by several `queue add` processes at a time, as several producers would.
       const ids = new Map<string, string>();
-      for (let i = 0; i < TASKS; i++) {
-        const text = `task-${i}`;
-        const added = await cli(["queue", "add", text], env);
-        assert.equal(added.code, 0, added.stderr);
-        ids.set(queuedId(added.stdout), text);
-      }
+      const texts = Array.from({ length: TASKS }, (_, i) => `task-${i}`);
+      await Promise.all(
+        Array.from({ length: ADDERS }, async () => {
+          for (let text = texts.shift(); text !== undefined; text = texts.shift()) {
+            const added = await cli(["queue", "add", text], env);
+            assert.equal(added.code, 0, added.stderr);
+            ids.set(queuedId(added.stdout), text);
+          }
+        }),
+      );
+      assert.equal(ids.size, TASKS);
 
       const finished = await waitFor("all tasks to finish", () =>
         withDb(target, async (db) => {
