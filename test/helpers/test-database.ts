@@ -7,7 +7,12 @@
 // in the temp directory: initdb costs several seconds of CPU, a copy a fraction of one. To the
 // product the copy is a brand-new database, exactly as Postgres targets are new databases.
 // `fresh: true` leaves the data directory empty instead, for tests of a first start on nothing.
-import { existsSync, readFileSync } from "node:fs";
+// `migrated: true` starts from what `deep-agent migrate` leaves (our migrations and pg-boss's
+// schema), for tests about something else than migrating; every process still runs the
+// migrations at start and finds nothing to do, as on any database but a new one. (Postgres
+// targets are always new databases: migrating on a real server takes well under a second.)
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { cp, mkdtemp, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -33,11 +38,11 @@ export interface TestTarget {
   cleanup(): Promise<void>;
 }
 
-export async function createTarget(kind: TargetKind, options: { fresh?: boolean } = {}): Promise<TestTarget> {
+export async function createTarget(kind: TargetKind, options: { fresh?: boolean; migrated?: boolean } = {}): Promise<TestTarget> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "da-q-"));
   if (kind === "pglite") {
     // The embedded adapter keeps its database in DATA_DIR/pgdata (src/store/adapters/pglite.ts).
-    if (!options.fresh) await cp(await emptyPgliteDataDir(), path.join(dataDir, "pgdata"), { recursive: true });
+    if (!options.fresh) await cp(options.migrated ? await migratedPgliteDataDir() : await emptyPgliteDataDir(), path.join(dataDir, "pgdata"), { recursive: true });
     return {
       kind,
       dataDir,
@@ -75,21 +80,65 @@ async function adminQuery(connectionString: string, sql: string): Promise<void> 
   }
 }
 
-/** The initialised, empty PGlite data directory targets are copied from; made on first use. */
-export async function emptyPgliteDataDir(): Promise<string> {
-  const pkg = path.join(path.dirname(fileURLToPath(import.meta.resolve("@electric-sql/pglite"))), "..", "package.json");
-  const version = (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
-  const dir = path.join(os.tmpdir(), `deep-agent-test-pgdata-${version}`);
+const packageVersion = (name: string) => {
+  const pkg = path.join(path.dirname(fileURLToPath(import.meta.resolve(name))), "..", "package.json");
+  return (JSON.parse(readFileSync(pkg, "utf8")) as { version: string }).version;
+};
+
+/**
+ * A template data directory, made by `build` on first use and kept under `name` in the temp
+ * directory. Built aside and renamed into place, so a directory under the final name is always
+ * whole; files starting together may each build one, and the first rename wins.
+ */
+async function template(name: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const dir = path.join(os.tmpdir(), name);
   if (existsSync(path.join(dir, "PG_VERSION"))) return dir;
-  // Built aside and renamed into place, so a directory under the final name is always whole;
-  // files starting together may each build one, and the first rename wins.
   const building = await mkdtemp(`${dir}.building-`);
-  const pglite = await PGlite.create({ dataDir: building });
-  await pglite.close();
   try {
+    await build(building);
     await rename(building, dir);
-  } catch {
+  } catch (error) {
     await rm(building, { recursive: true, force: true });
+    if (!existsSync(path.join(dir, "PG_VERSION"))) throw error;
   }
   return dir;
+}
+
+/** The initialised, empty PGlite data directory (PGlite's initdb, nothing else). */
+export function emptyPgliteDataDir(): Promise<string> {
+  return template(`deep-agent-test-pgdata-${packageVersion("@electric-sql/pglite")}`, async (dir) => {
+    const pglite = await PGlite.create({ dataDir: dir });
+    await pglite.close();
+  });
+}
+
+/**
+ * The PGlite data directory `deep-agent migrate` leaves on an empty one. Named by everything that
+ * decides its content (PGlite and pg-boss versions, the migrations and the code applying them),
+ * so a change to any of them makes a new one.
+ */
+export async function migratedPgliteDataDir(): Promise<string> {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const hash = createHash("sha256").update(packageVersion("@electric-sql/pglite")).update(packageVersion("pg-boss"));
+  const migrations = path.join(root, "migrations");
+  for (const file of readdirSync(migrations).sort()) hash.update(file).update(readFileSync(path.join(migrations, file)));
+  for (const file of ["src/store/migrate.ts", "src/store/sql/migrations.ts", "src/queue/open-queue.ts", "src/queue/boss.ts", "src/queue/queue-policy.ts"]) {
+    hash.update(file).update(readFileSync(path.join(root, file)));
+  }
+  const empty = await emptyPgliteDataDir();
+  return template(`deep-agent-test-pgdata-migrated-${hash.digest("hex").slice(0, 16)}`, async (dir) => {
+    const { loadConfig } = await import("../../src/config/env.ts");
+    const { createLogger } = await import("../../src/shared/log.ts");
+    const { openQueueStack } = await import("../../src/queue/open-queue.ts");
+    const dataDir = `${dir}.data`;
+    await cp(empty, path.join(dataDir, "pgdata"), { recursive: true });
+    try {
+      const stack = await openQueueStack(loadConfig({ DATA_DIR: dataDir }), createLogger({ level: "silent", secrets: [] }), { role: "command", supervise: false });
+      await stack.close();
+      await rm(dir, { recursive: true, force: true });
+      await rename(path.join(dataDir, "pgdata"), dir);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 }

@@ -39,7 +39,7 @@ for (const kind of databaseTargets()) {
     const idIn = (text: string) => /scheduled `([a-z2-9]{8})`/.exec(text)?.[1];
 
     before(async () => {
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
       boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });

@@ -73,7 +73,7 @@ export interface Harness {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const mode = options.mode ?? "http";
-  const target = await createTarget(options.database ?? "pglite");
+  const target = await createTarget(options.database ?? "pglite", { migrated: true });
   const api = await startMessagesApi({ script: options.script ?? [{ text: "Done." }] });
   const slack = await startSlackWorkspace();
   let socket: SocketModeServer | undefined;

@@ -30,7 +30,7 @@ describe("deep-agent start with Slack", () => {
   before(async () => {
     api = await startMessagesApi({ script: [{ text: "All **done** from the process." }, { text: "Socket mode answer." }] });
     slack = await startSlackWorkspace();
-    target = await createTarget("pglite");
+    target = await createTarget("pglite", { migrated: true });
   });
   after(async () => {
     for (const p of processes) p.kill("SIGKILL");

@@ -25,7 +25,7 @@ for (const kind of databaseTargets()) {
       api = await startMessagesApi({
         script: [{ toolCalls: [{ name: "execute", input: { command: `echo $$ > ${scratch}/pid; exec sleep 120` } }] }, { text: "should not get here" }],
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");

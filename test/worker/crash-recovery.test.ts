@@ -30,7 +30,7 @@ for (const kind of databaseTargets()) {
           return { text: `finished after ${lastToolResults(req)[0]?.content.split("\n")[0]}` };
         },
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");

@@ -20,7 +20,7 @@ for (const kind of databaseTargets()) {
     before(async () => {
       // Every call fails; retry-after-ms keeps the SDK's own retries quick.
       api = await startMessagesApi({ script: () => ({ status: 500, headers: { "retry-after-ms": "1" } }) });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");

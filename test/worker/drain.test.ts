@@ -30,7 +30,7 @@ for (const kind of databaseTargets()) {
           return { toolCalls: [{ name: "execute", input: { command: n === 1 ? "sleep 30" : "echo step two" } }] };
         },
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");

@@ -15,7 +15,7 @@ describe("worker HTTP server", () => {
 
   before(async () => {
     api = await startMessagesApi({ script: (req) => (lastToolResults(req).length ? { text: "ok" } : { toolCalls: [{ name: "execute", input: { command: "true" } }] }) });
-    target = await createTarget(process.env["TEST_DATABASE_URL"] ? "postgres" : "pglite");
+    target = await createTarget(process.env["TEST_DATABASE_URL"] ? "postgres" : "pglite", { migrated: true });
   });
   after(async () => {
     worker?.kill("SIGKILL");

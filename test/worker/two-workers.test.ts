@@ -27,7 +27,7 @@ for (const kind of databaseTargets()) {
             ? { text: `done: ${lastToolResults(req)[0]!.content.split("\n")[0]}` }
             : { toolCalls: [{ name: "execute", input: { command: `echo ran ${taskTextOf(req)}` } }] },
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");
