@@ -17,6 +17,7 @@ import { cp, mkdtemp, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { describe } from "node:test";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 
@@ -24,6 +25,21 @@ export type TargetKind = "pglite" | "postgres";
 
 export function databaseTargets(): TargetKind[] {
   return process.env["TEST_DATABASE_URL"] ? ["pglite", "postgres"] : ["pglite"];
+}
+
+/**
+ * Declares a file's suites once per database target (`fn` calls describe). With more than one
+ * target their suites run side by side, under one suite naming the targets: each has its own
+ * database and doubles, and a file's run then takes as long as its slowest target, not the sum.
+ * Inside each target's suite the tests keep running one after another (node:test would otherwise
+ * hand the outer suite's concurrency down to them).
+ */
+export function eachDatabase(fn: (kind: TargetKind) => void): void {
+  const kinds = databaseTargets();
+  if (kinds.length === 1) return fn(kinds[0]!);
+  describe(`on ${kinds.join(" and ")}, side by side`, { concurrency: kinds.length }, () => {
+    for (const kind of kinds) describe(kind, { concurrency: 1 }, () => fn(kind));
+  });
 }
 
 export interface TestTarget {

@@ -2,13 +2,13 @@
 // nothing changed), health, and two `migrate` processes racing on a fresh database.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { cleanEnv } from "../helpers/run-cli.ts";
 import { cli } from "../worker/processes.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
 import { loadMigrations } from "../../src/store/migrate.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`queue commands on ${kind}`, () => {
     let target: TestTarget;
     let env: NodeJS.ProcessEnv;
@@ -77,4 +77,4 @@ for (const kind of databaseTargets()) {
       assert.equal(report.queue.queued, 1);
     });
   });
-}
+});

@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import type { PgBoss } from "pg-boss";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { startBoss } from "../../src/queue/boss.ts";
@@ -27,7 +27,7 @@ import { waitFor } from "../helpers/wait-for.ts";
 const logger = pino({ level: "silent" });
 const WHEN = /\((Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2} \d{4}, 09:00 (CET|CEST|GMT\+[12])\)$/;
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`schedule firing on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
@@ -193,4 +193,4 @@ for (const kind of databaseTargets()) {
       assert.deepEqual([listed!.lastRun?.taskStatus, listed!.lastRun?.taskResult], ["succeeded", "removed 12 caches"]);
     });
   });
-}
+});

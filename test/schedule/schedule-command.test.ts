@@ -3,7 +3,7 @@
 // pg-boss, and bad input answered in one line with exit code 2 and nothing stored.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { runCli, cleanEnv, type CliResult } from "../helpers/run-cli.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
 
@@ -19,7 +19,7 @@ interface Listed {
   last_run: unknown;
 }
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`schedule command on ${kind}`, () => {
     let target: TestTarget;
     let env: NodeJS.ProcessEnv;
@@ -129,4 +129,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await inPgBoss()).length, before.length);
     });
   });
-}
+});

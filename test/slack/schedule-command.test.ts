@@ -5,7 +5,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import type { PgBoss } from "pg-boss";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { startBoss } from "../../src/queue/boss.ts";
@@ -18,7 +18,7 @@ import { startSlackDouble, type SlackDouble } from "./slack-emulator.ts";
 
 const logger = pino({ level: "silent" });
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`/agent schedule commands on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
@@ -126,4 +126,4 @@ for (const kind of databaseTargets()) {
       assert.equal(await boss.getSchedule(SCHEDULE_QUEUE, id), null);
     });
   });
-}
+});

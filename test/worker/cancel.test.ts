@@ -6,13 +6,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, queuedId } from "./scripted-tasks.ts";
 import { isAlive } from "../../src/store/embedded/owner-lock.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`cancel across processes on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -59,4 +59,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await worker.exited).code, 0);
     });
   });
-}
+});

@@ -4,12 +4,12 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi, type Reply } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, turnOf, queuedId } from "./scripted-tasks.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`crash recovery on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -71,4 +71,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await second.exited).code, 0, second.log());
     });
   });
-}
+});

@@ -4,14 +4,14 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, withDb, queuedId } from "./scripted-tasks.ts";
 import { startBoss } from "../../src/queue/boss.ts";
 import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`retry and dead letter on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -60,4 +60,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await worker.exited).code, 0);
     });
   });
-}
+});

@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 import { withDb, taskTextOf, turnOf, queuedId } from "./scripted-tasks.ts";
@@ -13,7 +13,7 @@ const TASKS = 24;
 /** `queue add` processes running at once. */
 const ADDERS = 4;
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`two workers on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -80,4 +80,4 @@ for (const kind of databaseTargets()) {
       for (const w of workers) assert.equal((await w.exited).code, 0, w.log());
     });
   });
-}
+});
