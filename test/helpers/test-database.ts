@@ -11,15 +11,19 @@
 // schema), for tests about something else than migrating; every process still runs the
 // migrations at start and finds nothing to do, as on any database but a new one. (Postgres
 // targets are always new databases: migrating on a real server takes well under a second.)
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { cp, mkdtemp, rename, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { describe } from "node:test";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
+
+const execFileAsync = promisify(execFile);
 
 export type TargetKind = "pglite" | "postgres";
 
@@ -58,7 +62,7 @@ export async function createTarget(kind: TargetKind, options: { fresh?: boolean;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "da-q-"));
   if (kind === "pglite") {
     // The embedded adapter keeps its database in DATA_DIR/pgdata (src/store/adapters/pglite.ts).
-    if (!options.fresh) await cp(options.migrated ? await migratedPgliteDataDir() : await emptyPgliteDataDir(), path.join(dataDir, "pgdata"), { recursive: true });
+    if (!options.fresh) await copyDir(options.migrated ? await migratedPgliteDataDir() : await emptyPgliteDataDir(), path.join(dataDir, "pgdata"));
     return {
       kind,
       dataDir,
@@ -93,6 +97,16 @@ async function adminQuery(connectionString: string, sql: string): Promise<void> 
     await client.query(sql);
   } finally {
     await client.end();
+  }
+}
+
+/** `cp -R`: a third of the CPU fs.cp spends on a data directory's thousand files. */
+async function copyDir(from: string, to: string): Promise<void> {
+  try {
+    await execFileAsync("cp", ["-R", from, to]);
+  } catch {
+    await rm(to, { recursive: true, force: true });
+    await cp(from, to, { recursive: true });
   }
 }
 
@@ -147,7 +161,7 @@ export async function migratedPgliteDataDir(): Promise<string> {
     const { createLogger } = await import("../../src/shared/log.ts");
     const { openQueueStack } = await import("../../src/queue/open-queue.ts");
     const dataDir = `${dir}.data`;
-    await cp(empty, path.join(dataDir, "pgdata"), { recursive: true });
+    await copyDir(empty, path.join(dataDir, "pgdata"));
     try {
       const stack = await openQueueStack(loadConfig({ DATA_DIR: dataDir }), createLogger({ level: "silent", secrets: [] }), { role: "command", supervise: false });
       await stack.close();
