@@ -200,7 +200,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return { status: (await send.action(payload)).status, id };
     },
     async replyTo(id) {
-      const post = await harness.waitFor(`the answer to ${id}`, async () => slack.responses.find((r) => r.id === id));
+      const post = await waitFor(`the answer to ${id}`, () => slack.responses.find((r) => r.id === id), { timeoutMs: 30_000, detail: () => `last log lines:\n${logs.slice(-15).join("")}` });
       return String(post.body["text"] ?? "");
     },
     async deliver(event, eventId) {
@@ -224,7 +224,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const { rows } = await stack.db.query<{ id: string }>("SELECT id FROM tasks WHERE dedupe_key = $1", [`slack:${channel}:${messageTs}`]);
       return rows[0] ? repo.get(rows[0].id) : null;
     },
-    waitFor: (what, check, timeoutMs = 30_000) => waitFor(what, check, { timeoutMs }),
+    waitFor: (what, check, timeoutMs = 30_000) => waitFor(what, check, { timeoutMs, detail: () => `last log lines:\n${logs.slice(-15).join("")}` }),
     waitForFinish(id, timeoutMs = 60_000) {
       return harness.waitFor(`task ${id} to finish and its result to be posted`, async () => {
         const t = await repo.get(id);
