@@ -35,7 +35,7 @@ test("chat keeps one conversation and one sandbox across turns, and /exit cleans
 
 test("chat: Ctrl-C cancels the running turn and the chat goes on; a second Ctrl-C at the prompt leaves", async () => {
   const { spawn } = await import("node:child_process");
-  const { binPath } = await import("../helpers/run-cli.ts");
+  const { binPath, nodeFlags } = await import("../helpers/run-cli.ts");
   const script: ScriptFn = (_req, ctx) => {
     const text = ctx.lastUserText();
     if (text.includes("slow") && ctx.lastToolResults().length === 0) return { toolCalls: [{ name: "execute", input: { command: "sleep 30" } }] };
@@ -46,7 +46,7 @@ test("chat: Ctrl-C cancels the running turn and the chat goes on; a second Ctrl-
   const dir = await mkdtemp(path.join(os.tmpdir(), "deep-agent-chat-"));
   try {
     const env = cleanEnv({ ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: api.baseURL, DATA_DIR: path.join(dir, "data"), SANDBOX_ISOLATION: "none" });
-    const child = spawn(process.execPath, [binPath, "chat"], { env, cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeFlags, binPath, "chat"], { env, cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { runCli, cleanEnv } from "../helpers/run-cli.ts";
+import { runCli, cleanEnv, nodeFlags } from "../helpers/run-cli.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
 import { startSlackDouble, type SlackDouble } from "../slack/slack-emulator.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -35,7 +35,7 @@ interface Proc {
 
 /** `deep-agent start` without workers (the tasks stay queued) or Slack intake: the scheduler role. */
 function startScheduler(env: NodeJS.ProcessEnv): Proc {
-  const child = spawn(process.execPath, [mainPath, "start", "--no-worker", "--no-slack"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeFlags, mainPath, "start", "--no-worker", "--no-slack"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`scheduler did not start in 60 s:\n${output}`)), 60_000);

@@ -2,7 +2,7 @@
 // Messages API, a local sandbox without isolation, and the test's database.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runCli, cleanEnv, type CliResult } from "../helpers/run-cli.ts";
+import { runCli, cleanEnv, nodeFlags, type CliResult } from "../helpers/run-cli.ts";
 import type { TestTarget } from "../helpers/test-database.ts";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -35,7 +35,7 @@ export interface WorkerProcess {
 }
 
 export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker"]): WorkerProcess {
-  const child = spawn(process.execPath, [mainPath, ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeFlags, mainPath, ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let onReady: () => void;
   let onFail: (e: Error) => void;
