@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import type { PgBoss } from "pg-boss";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { startBoss } from "../../src/queue/boss.ts";
@@ -22,11 +22,12 @@ import { startScheduler, type Scheduler } from "../../src/schedule/scheduler.ts"
 import { fireSchedule, type FireOutcome } from "../../src/schedule/fire-schedule.ts";
 import { createSlackRunNotices } from "../../src/slack/schedules/run-notices.ts";
 import { startSlackDouble, type SlackDouble } from "../slack/slack-emulator.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const logger = pino({ level: "silent" });
 const WHEN = /\((Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2} \d{4}, 09:00 (CET|CEST|GMT\+[12])\)$/;
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`schedule firing on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
@@ -41,12 +42,7 @@ for (const kind of databaseTargets()) {
     async function fire(scheduleId: string): Promise<FireOutcome> {
       const jobId = await boss.send(SCHEDULE_QUEUE, { scheduleId });
       assert.ok(jobId);
-      const deadline = Date.now() + 30_000;
-      while (!outcomes.has(jobId)) {
-        if (Date.now() > deadline) throw new Error(`the scheduler did not handle job ${jobId} in 30 s`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return outcomes.get(jobId)!;
+      return waitFor(`the scheduler to handle job ${jobId}`, () => outcomes.get(jobId), 30_000);
     }
 
     async function tasksOf(scheduleId: string): Promise<Task[]> {
@@ -61,7 +57,7 @@ for (const kind of databaseTargets()) {
     }
 
     before(async () => {
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
       boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });
@@ -197,4 +193,4 @@ for (const kind of databaseTargets()) {
       assert.deepEqual([listed!.lastRun?.taskStatus, listed!.lastRun?.taskResult], ["succeeded", "removed 12 caches"]);
     });
   });
-}
+});

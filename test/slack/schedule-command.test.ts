@@ -5,7 +5,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import type { PgBoss } from "pg-boss";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { startBoss } from "../../src/queue/boss.ts";
@@ -18,7 +18,7 @@ import { startSlackDouble, type SlackDouble } from "./slack-emulator.ts";
 
 const logger = pino({ level: "silent" });
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`/agent schedule commands on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
@@ -39,7 +39,7 @@ for (const kind of databaseTargets()) {
     const idIn = (text: string) => /scheduled `([a-z2-9]{8})`/.exec(text)?.[1];
 
     before(async () => {
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
       boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });
@@ -126,4 +126,4 @@ for (const kind of databaseTargets()) {
       assert.equal(await boss.getSchedule(SCHEDULE_QUEUE, id), null);
     });
   });
-}
+});
