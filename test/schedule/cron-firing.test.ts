@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import { createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { runCli, cleanEnv, nodeFlags } from "../helpers/run-cli.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
-import { startSlackDouble, type SlackDouble } from "../slack/slack-emulator.ts";
+import { startSlackWorkspace, type SlackWorkspace } from "../doubles/slack/slack-workspace.ts";
 import { waitFor } from "../helpers/wait-for.ts";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -60,12 +60,14 @@ function startScheduler(env: NodeJS.ProcessEnv): Proc {
 
 describe("a schedule firing through pg-boss's cron on Postgres", { skip: !process.env["TEST_DATABASE_URL"] && "needs TEST_DATABASE_URL (a real Postgres server)" }, () => {
   let target: TestTarget;
-  let slack: SlackDouble;
+  let slack: SlackWorkspace;
+  let channel: string;
   const procs: Proc[] = [];
 
   before(async () => {
     target = await createTarget("postgres");
-    slack = await startSlackDouble();
+    slack = await startSlackWorkspace();
+    channel = slack.channels["work"]!;
   });
   after(async () => {
     for (const p of procs) p.child.kill("SIGKILL");
@@ -76,14 +78,14 @@ describe("a schedule firing through pg-boss's cron on Postgres", { skip: !proces
   it("fires each occurrence once with two processes, posting the run in the channel", { timeout: 120_000 }, async () => {
     const env = cleanEnv({
       ...target.env,
-      SLACK_BOT_TOKEN: "xoxb-test-token",
-      SLACK_API_URL: slack.url,
+      SLACK_BOT_TOKEN: slack.botToken,
+      SLACK_API_URL: slack.apiUrl,
       LOG_LEVEL: "info",
       PORT: "0",
       HOST: "127.0.0.1",
       TEST_SCHEDULE_TICK_SECONDS: String(TICK_SECONDS),
     });
-    const added = await runCli(["schedule", "add", "* * * * *", "minutely heartbeat", "--tz", "UTC", "--channel", slack.channel], { env, timeoutMs: 60_000 });
+    const added = await runCli(["schedule", "add", "* * * * *", "minutely heartbeat", "--tz", "UTC", "--channel", channel], { env, timeoutMs: 60_000 });
     assert.equal(added.code, 0, added.stderr);
     const id = /^scheduled ([a-z2-9]{8})/.exec(added.stdout)![1]!;
 
@@ -145,7 +147,7 @@ describe("a schedule firing through pg-boss's cron on Postgres", { skip: !proces
     const tasks = await withDb(target, async (db) => (await db.query<{ id: string; source: string; thread_ts: string }>("SELECT id, source, thread_ts FROM tasks")).rows);
     assert.equal(tasks.length, 1, "one task");
     assert.equal(tasks[0]!.source, "schedule");
-    const parents = (await slack.messages(slack.channel)).filter((m) => m.text.startsWith("Scheduled: minutely heartbeat ("));
+    const parents = (await slack.history(channel)).filter((m) => m.text.startsWith("Scheduled: minutely heartbeat ("));
     assert.equal(parents.length, 1, "one parent message");
     assert.equal(tasks[0]!.thread_ts, parents[0]!.ts);
     assert.match(parents[0]!.text, /\(\w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC\)$/);
@@ -153,7 +155,7 @@ describe("a schedule firing through pg-boss's cron on Postgres", { skip: !proces
     // With no worker the task is still queued, so a second occurrence (if it came) was skipped.
     if (all[1]) {
       assert.equal(all[1].outcome, "skipped");
-      const notes = await slack.replies(slack.channel, parents[0]!.ts);
+      const notes = (await slack.thread(channel, parents[0]!.ts)).slice(1);
       assert.match(notes.map((n) => n.text).join("\n"), /Skipped the run of/);
     }
   });

@@ -14,7 +14,7 @@ import type { Database } from "../../src/store/database.ts";
 import { createScheduleService, type ScheduleService } from "../../src/schedule/schedule-service.ts";
 import { SCHEDULE_QUEUE, schedulePolicy } from "../../src/schedule/schedule-policy.ts";
 import { handleScheduleCommand, slackUserTimeZone, type SlackScheduleContext } from "../../src/slack/schedules/schedule-command.ts";
-import { startSlackDouble, type SlackDouble } from "./slack-emulator.ts";
+import { startSlackWorkspace, type SlackWorkspace } from "../doubles/slack/slack-workspace.ts";
 
 const logger = pino({ level: "silent" });
 
@@ -23,7 +23,7 @@ eachDatabase((kind) => {
     let target: TestTarget;
     let db: Database;
     let boss: PgBoss;
-    let slack: SlackDouble;
+    let slack: SlackWorkspace;
     let service: ScheduleService;
 
     const ctx = (over: Partial<SlackScheduleContext> = {}): SlackScheduleContext => ({
@@ -43,7 +43,7 @@ eachDatabase((kind) => {
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
       boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });
-      slack = await startSlackDouble();
+      slack = await startSlackWorkspace();
       service = createScheduleService(db, boss, { ...schedulePolicy({}), maxPerChannel: 3 });
     });
     after(async () => {
@@ -73,7 +73,7 @@ eachDatabase((kind) => {
       assert.match(fromProfile.text, /every weekday at 09:00 \(Asia\/Tokyo\)/);
       assert.match(fromProfile.text, /09:00 GMT\+9/);
       // The emulated workspace's profiles carry no zone, like a profile whose owner never set one.
-      const none = await handleScheduleCommand("schedule", '"0 9 * * 1-5" post the standup summary', ctx({ channelId: "C0OTHER", userTimeZone: () => slackUserTimeZone(slack.client, "U000000001") }));
+      const none = await handleScheduleCommand("schedule", '"0 9 * * 1-5" post the standup summary', ctx({ channelId: "C0OTHER", userTimeZone: () => slackUserTimeZone(slack.botClient(), slack.users["alice"]!) }));
       assert.match(none.text, /\(UTC — your Slack profile has no time zone, so UTC; add `--tz Area\/City` to choose\)/);
     });
 
