@@ -40,7 +40,7 @@ function scratchRoot(): string {
 
 export type TargetKind = "pglite" | "postgres";
 
-export function databaseTargets(): TargetKind[] {
+function databaseTargets(): TargetKind[] {
   return process.env["TEST_DATABASE_URL"] ? ["pglite", "postgres"] : ["pglite"];
 }
 
@@ -53,7 +53,10 @@ export function databaseTargets(): TargetKind[] {
  */
 export function eachDatabase(fn: (kind: TargetKind) => void): void {
   const kinds = databaseTargets();
-  if (kinds.length === 1) return fn(kinds[0]!);
+  if (kinds.length === 1) {
+    fn(kinds[0]!);
+    return;
+  }
   describe(`on ${kinds.join(" and ")}, side by side`, { concurrency: kinds.length }, () => {
     for (const kind of kinds) describe(kind, { concurrency: 1 }, () => fn(kind));
   });

@@ -31,8 +31,3 @@ export async function waitFor<T>(what: string, probe: () => T | null | undefined
     await new Promise((r) => setTimeout(r, Math.min(intervalMs, Math.max(0, deadline - Date.now()))));
   }
 }
-
-/** Sleeps; for the few places where the passing of time itself is what a test checks. */
-export function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
