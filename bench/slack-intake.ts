@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 import { WebClient } from "@slack/web-api";
 import { slackSender } from "../test/doubles/slack/signed-requests.ts";
 import { createTarget, type TargetKind } from "../test/helpers/test-database.ts";
-import { startWorker, workerEnv, waitFor } from "../test/worker/processes.ts";
+import { startWorker, workerEnv } from "../test/worker/processes.ts";
+import { waitFor } from "../test/helpers/wait-for.ts";
 import { openDatabase } from "../src/store/open-database.ts";
 import { percentile } from "./stats.ts";
 
@@ -54,7 +55,7 @@ for (const kind of kinds) {
   });
   const app = startWorker(env, ["start", "--no-worker"]);
   try {
-    await waitFor("the app", async () => app.log().includes("slack intake ready"), 60_000);
+    await waitFor("the app", () => app.log().includes("slack intake ready"), 60_000);
     const port = Number(/"port":(\d+)[^\n]*http server listening/.exec(app.log())![1]);
     const send = slackSender(`http://127.0.0.1:${port}/slack/events`, SECRET);
     const work = slack.channels["work"]!;
@@ -99,7 +100,7 @@ for (const kind of kinds) {
         const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE text LIKE 'bench task %'");
         recorded = Number(rows[0]?.n ?? 0);
         return recorded >= TOTAL;
-      }, 120_000).catch(() => {});
+      }, { timeoutMs: 120_000, intervalMs: 100 }).catch(() => {});
     } finally {
       await db.close();
     }

@@ -21,7 +21,7 @@ const INPUT_CODES: ReadonlySet<ErrorCode> = new Set(["bad_input", "config_invali
 export function failureLine(failure: Pick<Failure, "code" | "detail">): string {
   const detail = failure.detail.trim() || failure.code.replace(/_/g, " ");
   const advice = ADVICE[failure.code];
-  return advice ? `${detail}; ${advice}` : detail;
+  return advice && !detail.includes(advice) ? `${detail}; ${advice}` : detail;
 }
 
 export function isInputProblem(code: ErrorCode): boolean {

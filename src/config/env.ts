@@ -101,6 +101,17 @@ const schema = z.object({
   /** Input tokens the model accepts; the conversation is compacted before it gets there. */
   AGENT_CONTEXT_TOKENS: positiveInt(200_000),
   AGENT_MAX_OUTPUT_TOKENS: positiveInt(16_000),
+  /**
+   * Test-only, never set in production: the scheduler's cadence in seconds (1-45), that is how often
+   * pg-boss's cron pass runs (its default 30 s), how often occurrences it found are sent on (5 s)
+   * and how often the scheduler looks for firings (2 s). Lets tests see cron firings in seconds.
+   */
+  TEST_SCHEDULE_TICK_SECONDS: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of seconds")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "must be at least 1").max(45, "must be at most 45 (pg-boss's limit)"))
+    .optional(),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "must be one of fatal, error, warn, info, debug, trace, silent",

@@ -9,6 +9,8 @@ export interface BossOptions {
   supervise: boolean;
   /** Runs pg-boss's cron scheduler (schedules issue). */
   schedule?: boolean;
+  /** Seconds between cron passes and send-it polls; pg-boss's defaults (30 s, 5 s) unless set (tests). */
+  cronIntervalSeconds?: number;
   logger: Logger;
 }
 
@@ -24,6 +26,7 @@ export async function startBoss(db: Database, policy: QueuePolicy, options: Boss
     migrate: true,
     // A short-lived command has nothing worth registering.
     registerInstance: options.supervise,
+    ...(options.cronIntervalSeconds ? { cronMonitorIntervalSeconds: options.cronIntervalSeconds, cronWorkerIntervalSeconds: options.cronIntervalSeconds } : {}),
   });
   boss.on("error", (error) => options.logger.warn({ err: error }, "queue: %s", error.message));
   boss.on("warning", (warning) => {

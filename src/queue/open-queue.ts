@@ -27,7 +27,12 @@ export async function openQueueStack(
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
     const policy = queuePolicy(config);
-    const boss = await startBoss(db, policy, { supervise: options.supervise, schedule: options.schedule ?? false, logger });
+    const boss = await startBoss(db, policy, {
+      supervise: options.supervise,
+      schedule: options.schedule ?? false,
+      ...(config.TEST_SCHEDULE_TICK_SECONDS ? { cronIntervalSeconds: config.TEST_SCHEDULE_TICK_SECONDS } : {}),
+      logger,
+    });
     return {
       db,
       boss,

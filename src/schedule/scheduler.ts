@@ -1,7 +1,7 @@
 // The scheduler role of a long-running process. pg-boss's cron pass (on in every `start`
 // process: openQueueStack({ schedule: true })) sends one job per occurrence into the schedule
 // queue, however many processes run it; this works that queue and turns each job into a run.
-// `deep-agent start` starts it through startSchedulerRole() (scheduler-role.ts).
+// `deep-agent start` starts it (src/cli/commands/start.ts), with Slack's run notices when Slack is configured.
 import type { PgBoss, JobWithMetadata } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";

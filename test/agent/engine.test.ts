@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { failureLine } from "../../src/cli/failure-words.ts";
 import { agentFixture } from "../helpers/agent-fixture.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import type { Reply, ScriptFn } from "../doubles/messages-api.ts";
 
 const tool = (name: string, input: unknown): Reply => ({ toolCalls: [{ name, input }] });
@@ -204,7 +205,7 @@ test("cancellation stops a running command and the model call", async () => {
   try {
     const controller = new AbortController();
     const cancelled = f.run("slow", { signal: controller.signal });
-    for (let i = 0; i < 200 && !f.events.some((e) => e.type === "tool_started"); i++) await new Promise((r) => setTimeout(r, 25));
+    await waitFor("the command to start", () => f.events.some((e) => e.type === "tool_started"), 5_000);
     controller.abort("cancelled by tester");
     const outcome = await cancelled;
     assert.equal(outcome.status, "cancelled");

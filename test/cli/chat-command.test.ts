@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { startMessagesApi, type ScriptFn } from "../doubles/messages-api.ts";
 import { cleanEnv, runCli } from "../helpers/run-cli.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 test("chat keeps one conversation and one sandbox across turns, and /exit cleans up", async () => {
   const script: ScriptFn = (req, ctx) => {
@@ -34,7 +35,7 @@ test("chat keeps one conversation and one sandbox across turns, and /exit cleans
 
 test("chat: Ctrl-C cancels the running turn and the chat goes on; a second Ctrl-C at the prompt leaves", async () => {
   const { spawn } = await import("node:child_process");
-  const { binPath } = await import("../helpers/run-cli.ts");
+  const { binPath, nodeFlags } = await import("../helpers/run-cli.ts");
   const script: ScriptFn = (_req, ctx) => {
     const text = ctx.lastUserText();
     if (text.includes("slow") && ctx.lastToolResults().length === 0) return { toolCalls: [{ name: "execute", input: { command: "sleep 30" } }] };
@@ -45,15 +46,12 @@ test("chat: Ctrl-C cancels the running turn and the chat goes on; a second Ctrl-
   const dir = await mkdtemp(path.join(os.tmpdir(), "deep-agent-chat-"));
   try {
     const env = cleanEnv({ ANTHROPIC_API_KEY: "k", ANTHROPIC_BASE_URL: api.baseURL, DATA_DIR: path.join(dir, "data"), SANDBOX_ISOLATION: "none" });
-    const child = spawn(process.execPath, [binPath, "chat"], { env, cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeFlags, binPath, "chat"], { env, cwd: dir, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const until = async (what: () => boolean, label: string) => {
-      for (let i = 0; i < 400 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
-      assert.ok(what(), `waited for ${label}; stderr: ${stderr}`);
-    };
+    const until = (what: () => boolean, label: string) => waitFor(label, what, { timeoutMs: 10_000, detail: () => `stderr: ${stderr}` });
     const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
     child.stdin.write("do something slow\n");
     await until(() => stderr.includes("→ execute: sleep 30"), "the slow command to start");

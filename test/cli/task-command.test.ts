@@ -71,13 +71,14 @@ test("bad input gets one clear line and exit 2", async () => {
       [["task", "hi"], /SHUTDOWN_GRACE_SECONDS: must be a whole number \(got "soon"\)/, { ...env, SHUTDOWN_GRACE_SECONDS: "soon" }],
       [["task", "hi"], /TASK_RETRY_DELAY_SECONDS: must be at least 1/, { ...env, TASK_RETRY_DELAY_SECONDS: "0" }],
     ];
-    for (const [args, pattern, caseEnv] of cases) {
-      const r = await runCli(args, { env: caseEnv ?? env, cwd });
+    const results = await Promise.all(cases.map(([args, , caseEnv]) => runCli(args, { env: caseEnv ?? env, cwd })));
+    results.forEach((r, i) => {
+      const [args, pattern] = cases[i]!;
       assert.equal(r.code, 2, `${args.join(" ").slice(0, 40)}: ${r.stderr}`);
       assert.match(r.stderr, pattern);
       assert.equal(r.stderr.trim().split("\n").length, 1, `one line: ${r.stderr}`);
       assert.equal(r.stdout, "");
-    }
+    });
   });
 });
 

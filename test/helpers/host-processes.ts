@@ -2,6 +2,7 @@
 // both run commands on this machine, isolated ones included: they share /proc).
 import fs from "node:fs/promises";
 import { randomInt } from "node:crypto";
+import { waitFor } from "./wait-for.ts";
 
 /** Host processes whose command line contains `marker`. */
 async function processesWith(marker: string): Promise<number[]> {
@@ -16,12 +17,8 @@ async function processesWith(marker: string): Promise<number[]> {
 
 /** Killed processes take a moment to be reaped; waits a bounded time for them to go. */
 export async function waitUntilGone(marker: string): Promise<number[]> {
-  let left = await processesWith(marker);
-  for (let i = 0; i < 50 && left.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    left = await processesWith(marker);
-  }
-  return left;
+  const gone = await waitFor(`no process with "${marker}"`, async () => (await processesWith(marker)).length === 0, { timeoutMs: 5_000, intervalMs: 50 }).catch(() => false);
+  return gone ? [] : processesWith(marker);
 }
 
 /** A `sleep` argument no other process has: 1000.<random digits> seconds. */

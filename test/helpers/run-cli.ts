@@ -4,6 +4,12 @@ import { fileURLToPath } from "node:url";
 
 export const binPath = fileURLToPath(new URL("../../bin/deep-agent.js", import.meta.url));
 
+/**
+ * V8 flags the test run was started with that the `deep-agent` processes tests start should get
+ * too: `npm test` runs with --liftoff-only (see package.json and the README's test section).
+ */
+export const nodeFlags: string[] = process.execArgv.filter((flag) => flag === "--liftoff-only");
+
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -14,6 +20,8 @@ export interface CliResult {
 /** Environment without the caller's configuration, so the developer's own .env or keys never leak in. */
 export function cleanEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env["PATH"], HOME: process.env["HOME"], LANG: "C.UTF-8" };
+  // Node's compile cache (set by the suite's global setup) only makes starting faster.
+  if (process.env["NODE_COMPILE_CACHE"]) env["NODE_COMPILE_CACHE"] = process.env["NODE_COMPILE_CACHE"];
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
@@ -23,7 +31,7 @@ export function runCli(
   options: { env: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number; onStderr?: (chunk: string) => void; onSpawn?: (pid: number) => void },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, ...args], { env: options.env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [...nodeFlags, binPath, ...args], { env: options.env, cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { CommandExitError, Sandbox, SandboxNotFoundError } from "e2b";
 import { startFakeE2B, type FakeE2B } from "../doubles/e2b/fake-e2b.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let fake: FakeE2B;
 let sandbox: Sandbox;
@@ -27,7 +28,7 @@ test("processes: list, connect, stdin, signal, and create-time envs", async () =
   const seen: string[] = [];
   const attached = await sandbox.commands.connect(handle.pid, { onStdout: (d) => void seen.push(d) });
   await sandbox.commands.sendStdin(handle.pid, "ping\n");
-  for (let i = 0; i < 100 && !seen.join("").includes("got:ping"); i++) await new Promise((r) => setTimeout(r, 50));
+  await waitFor("the echo of what was sent on stdin", () => seen.join("").includes("got:ping"), 5_000).catch(() => {});
   assert.equal(seen.join(""), "got:ping\n");
 
   assert.equal(await sandbox.commands.kill(handle.pid), true);

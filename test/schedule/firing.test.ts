@@ -6,7 +6,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import type { PgBoss } from "pg-boss";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { startBoss } from "../../src/queue/boss.ts";
@@ -21,17 +21,19 @@ import { SCHEDULE_QUEUE, schedulePolicy, type SchedulePolicy } from "../../src/s
 import { startScheduler, type Scheduler } from "../../src/schedule/scheduler.ts";
 import { fireSchedule, type FireOutcome } from "../../src/schedule/fire-schedule.ts";
 import { createSlackRunNotices } from "../../src/slack/schedules/run-notices.ts";
-import { startSlackDouble, type SlackDouble } from "../slack/slack-emulator.ts";
+import { startSlackWorkspace, type SlackWorkspace } from "../doubles/slack/slack-workspace.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const logger = pino({ level: "silent" });
 const WHEN = /\((Mon|Tue|Wed|Thu|Fri) \d{1,2} [A-Z][a-z]{2} \d{4}, 09:00 (CET|CEST|GMT\+[12])\)$/;
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`schedule firing on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
     let boss: PgBoss;
-    let slack: SlackDouble;
+    let slack: SlackWorkspace;
+    let channel: string;
     let service: ScheduleService;
     let scheduler: Scheduler;
     const policy: SchedulePolicy = { ...schedulePolicy({}), pauseAfterFailures: 2 };
@@ -41,12 +43,7 @@ for (const kind of databaseTargets()) {
     async function fire(scheduleId: string): Promise<FireOutcome> {
       const jobId = await boss.send(SCHEDULE_QUEUE, { scheduleId });
       assert.ok(jobId);
-      const deadline = Date.now() + 30_000;
-      while (!outcomes.has(jobId)) {
-        if (Date.now() > deadline) throw new Error(`the scheduler did not handle job ${jobId} in 30 s`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      return outcomes.get(jobId)!;
+      return waitFor(`the scheduler to handle job ${jobId}`, () => outcomes.get(jobId), 30_000);
     }
 
     async function tasksOf(scheduleId: string): Promise<Task[]> {
@@ -61,17 +58,18 @@ for (const kind of databaseTargets()) {
     }
 
     before(async () => {
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
       boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });
-      slack = await startSlackDouble();
+      slack = await startSlackWorkspace();
+      channel = slack.channels["work"]!;
       service = createScheduleService(db, boss, policy);
       scheduler = await startScheduler({
         db,
         boss,
         maxQueueDepth: 100,
-        notices: createSlackRunNotices(slack.client, logger),
+        notices: createSlackRunNotices(slack.botClient(), logger),
         logger,
         policy,
         pollingIntervalSeconds: 0.5,
@@ -87,7 +85,7 @@ for (const kind of databaseTargets()) {
     });
 
     it("starts a task in a new thread under \"Scheduled: <text> (<when>)\"", async () => {
-      const { schedule } = await service.add({ cron: "0 9 * * 1-5", text: "post the build report", timeZone: "Europe/Paris", channelId: slack.channel, createdBy: "U0CREATOR", createdVia: "slack" });
+      const { schedule } = await service.add({ cron: "0 9 * * 1-5", text: "post the build report", timeZone: "Europe/Paris", channelId: channel, createdBy: "U0CREATOR", createdVia: "slack" });
       const outcome = await fire(schedule.id);
       assert.equal(outcome.kind, "started");
 
@@ -96,33 +94,33 @@ for (const kind of databaseTargets()) {
       assert.equal(task!.source, "schedule");
       assert.equal(task!.text, "post the build report");
       assert.equal(task!.status, "queued");
-      assert.equal(task!.channelId, slack.channel);
+      assert.equal(task!.channelId, channel);
       assert.equal(task!.userId, "U0CREATOR");
 
-      const parents = (await slack.messages(slack.channel)).filter((m) => m.text.startsWith("Scheduled: post the build report"));
+      const parents = (await slack.history(channel)).filter((m) => m.text.startsWith("Scheduled: post the build report"));
       assert.equal(parents.length, 1);
       assert.match(parents[0]!.text, WHEN);
       assert.equal(task!.threadTs, parents[0]!.ts, "the run works in the thread of its parent message");
       assert.deepEqual((task!.meta["slack"] as { threadTs: string }).threadTs, parents[0]!.ts);
-      const progress = await slack.replies(slack.channel, parents[0]!.ts);
+      const progress = await slack.thread(channel, parents[0]!.ts).then((t) => t.slice(1));
       assert.equal(progress.length, 1, "the queued task's progress message is in the thread at once");
       assert.equal((task!.meta["slack"] as { progressTs?: string }).progressTs, progress[0]!.ts);
       assert.match(progress[0]!.text, /^Queued: post the build report/);
 
-      const [listed] = (await service.list(slack.channel)).filter((s) => s.id === schedule.id);
+      const [listed] = (await service.list(channel)).filter((s) => s.id === schedule.id);
       assert.equal(listed!.lastRun?.outcome, "started");
       assert.equal(listed!.lastRun?.taskStatus, "queued");
     });
 
     it("skips a firing while the previous run is still going, and says so in its thread", async () => {
-      const { schedule } = await service.add({ cron: "*/10 * * * *", text: "triage new issues", timeZone: "UTC", channelId: slack.channel, createdBy: "U0CREATOR", createdVia: "slack" });
+      const { schedule } = await service.add({ cron: "*/10 * * * *", text: "triage new issues", timeZone: "UTC", channelId: channel, createdBy: "U0CREATOR", createdVia: "slack" });
       assert.equal((await fire(schedule.id)).kind, "started");
       const [first] = await tasksOf(schedule.id);
 
       const second = await fire(schedule.id);
       assert.equal(second.kind, "skipped");
       assert.equal((await tasksOf(schedule.id)).length, 1, "no second task while the first is queued");
-      const notes = (await slack.replies(slack.channel, first!.threadTs!)).filter((m) => m.text.startsWith("Skipped"));
+      const notes = (await slack.thread(channel, first!.threadTs!).then((t) => t.slice(1))).filter((m) => m.text.startsWith("Skipped"));
       assert.equal(notes.length, 1);
       assert.match(notes[0]!.text, /^Skipped the run of .*: this run is still going/);
       assert.deepEqual((await createScheduleRepo(db).runsOf(schedule.id)).map((r) => r.outcome), ["started", "skipped"]);
@@ -136,19 +134,19 @@ for (const kind of databaseTargets()) {
     });
 
     it("handles a retried job as the same run: one message, one task", async () => {
-      const { schedule } = await service.add({ cron: "0 * * * *", text: "hourly check", timeZone: "UTC", channelId: slack.channel, createdBy: "U0CREATOR", createdVia: "slack" });
-      const deps = { db, boss, queue: createTaskQueue(db, boss, { maxQueueDepth: 100 }), policy, notices: createSlackRunNotices(slack.client, logger), logger };
+      const { schedule } = await service.add({ cron: "0 * * * *", text: "hourly check", timeZone: "UTC", channelId: channel, createdBy: "U0CREATOR", createdVia: "slack" });
+      const deps = { db, boss, queue: createTaskQueue(db, boss, { maxQueueDepth: 100 }), policy, notices: createSlackRunNotices(slack.botClient(), logger), logger };
       const firing = { jobId: "00000000-0000-4000-8000-00000000abcd", scheduleId: schedule.id, firedAt: new Date() };
       const first = await fireSchedule(firing, deps);
       const again = await fireSchedule(firing, deps);
       assert.equal(first.kind, "started");
       assert.deepEqual(again, first);
       assert.equal((await tasksOf(schedule.id)).length, 1);
-      assert.equal((await slack.messages(slack.channel)).filter((m) => m.text.startsWith("Scheduled: hourly check")).length, 1);
+      assert.equal((await slack.history(channel)).filter((m) => m.text.startsWith("Scheduled: hourly check")).length, 1);
     });
 
     it("pauses itself after failed runs in a row, says so in the channel, and can be resumed", async () => {
-      const { schedule } = await service.add({ cron: "30 6 * * *", text: "nightly export", timeZone: "UTC", channelId: slack.channel, createdBy: "U0CREATOR", createdVia: "slack" });
+      const { schedule } = await service.add({ cron: "30 6 * * *", text: "nightly export", timeZone: "UTC", channelId: channel, createdBy: "U0CREATOR", createdVia: "slack" });
       for (let i = 0; i < policy.pauseAfterFailures; i++) {
         assert.equal((await fire(schedule.id)).kind, "started");
         const tasks = await tasksOf(schedule.id);
@@ -157,11 +155,11 @@ for (const kind of databaseTargets()) {
       const outcome = await fire(schedule.id);
       assert.deepEqual(outcome, { kind: "paused", failures: 2 });
       assert.equal((await tasksOf(schedule.id)).length, 2, "the pausing firing starts no task");
-      const said = (await slack.messages(slack.channel)).filter((m) => m.text.startsWith(`Paused schedule \`${schedule.id}\``));
+      const said = (await slack.history(channel)).filter((m) => m.text.startsWith(`Paused schedule \`${schedule.id}\``));
       assert.equal(said.length, 1);
       assert.match(said[0]!.text, /last 2 runs failed in a row/);
       assert.equal(await boss.getSchedule(SCHEDULE_QUEUE, schedule.id), null, "pg-boss no longer fires it");
-      const [listed] = (await service.list(slack.channel)).filter((s) => s.id === schedule.id);
+      const [listed] = (await service.list(channel)).filter((s) => s.id === schedule.id);
       assert.equal(listed!.status, "paused");
       assert.equal(listed!.nextRun, null);
       assert.equal((await fire(schedule.id)).kind, "inactive");
@@ -172,7 +170,7 @@ for (const kind of databaseTargets()) {
     });
 
     it("does nothing when the schedule was removed before its job ran", async () => {
-      const { schedule } = await service.add({ cron: "0 12 * * *", text: "lunch reminder", timeZone: "UTC", channelId: slack.channel, createdBy: "U0CREATOR", createdVia: "slack" });
+      const { schedule } = await service.add({ cron: "0 12 * * *", text: "lunch reminder", timeZone: "UTC", channelId: channel, createdBy: "U0CREATOR", createdVia: "slack" });
       assert.ok(await boss.getSchedule(SCHEDULE_QUEUE, schedule.id));
       await service.remove(schedule.id, { kind: "slack", userId: "U0CREATOR", admin: false });
       assert.equal(await boss.getSchedule(SCHEDULE_QUEUE, schedule.id), null);
@@ -181,14 +179,14 @@ for (const kind of databaseTargets()) {
     });
 
     it("runs a schedule without a channel without Slack, storing its task", async () => {
-      const before = (await slack.messages(slack.channel)).length;
+      const before = (await slack.history(channel)).length;
       const { schedule } = await service.add({ cron: "0 3 * * 0", text: "weekly cleanup", timeZone: "UTC", createdBy: "ops", createdVia: "cli" });
       assert.equal((await fire(schedule.id)).kind, "started");
       const [task] = await tasksOf(schedule.id);
       assert.equal(task!.channelId, null);
       assert.equal(task!.threadTs, null);
       assert.equal(task!.meta["slack"], undefined);
-      assert.equal((await slack.messages(slack.channel)).length, before);
+      assert.equal((await slack.history(channel)).length, before);
       // Its result is kept with the schedule's last run (`deep-agent schedule list --json`).
       const tasks = createTaskRepo(db);
       await tasks.claim(task!.id, 1, "test-worker");
@@ -197,4 +195,4 @@ for (const kind of databaseTargets()) {
       assert.deepEqual([listed!.lastRun?.taskStatus, listed!.lastRun?.taskResult], ["succeeded", "removed 12 caches"]);
     });
   });
-}
+});

@@ -1,9 +1,9 @@
 // `deep-agent schedule add | list | remove` as a user runs them, on each database target: the
 // confirmation with the next three run times, the list, removal from our record and from
 // pg-boss, and bad input answered in one line with exit code 2 and nothing stored.
-import { describe, it, before, after } from "node:test";
+import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { runCli, cleanEnv, type CliResult } from "../helpers/run-cli.ts";
 import { withDb } from "../worker/scripted-tasks.ts";
 
@@ -19,32 +19,30 @@ interface Listed {
   last_run: unknown;
 }
 
-for (const kind of databaseTargets()) {
-  describe(`schedule command on ${kind}`, () => {
-    let target: TestTarget;
-    let env: NodeJS.ProcessEnv;
-    const cli = (...args: string[]): Promise<CliResult> => runCli(["schedule", ...args], { env, timeoutMs: 60_000 });
-    const listed = async (): Promise<Listed[]> => {
-      const res = await cli("list", "--json");
-      assert.equal(res.code, 0, res.stderr);
-      return JSON.parse(res.stdout) as Listed[];
-    };
-    const inPgBoss = () =>
-      withDb(target, async (db) => {
-        const { rows } = await db.query<{ key: string; cron: string; timezone: string }>("SELECT key, cron, timezone FROM pgboss.schedule WHERE name = 'deep-agent-schedules' ORDER BY key");
-        return rows;
-      });
-
-    before(async () => {
-      target = await createTarget(kind);
+eachDatabase((kind) => {
+  // Each test has a database of its own, so the three run side by side.
+  describe(`schedule command on ${kind}`, { concurrency: true }, () => {
+    async function userOn(t: TestContext) {
+      const target: TestTarget = await createTarget(kind);
+      t.after(() => target.cleanup());
       // The machine's zone is the default for schedules made without --tz.
-      env = cleanEnv({ ...target.env, TZ: "Asia/Tokyo", MAX_SCHEDULES_PER_CHANNEL: "2" });
-    });
-    after(async () => {
-      await target?.cleanup();
-    });
+      const env = cleanEnv({ ...target.env, TZ: "Asia/Tokyo", MAX_SCHEDULES_PER_CHANNEL: "2" });
+      const cli = (...args: string[]): Promise<CliResult> => runCli(["schedule", ...args], { env, timeoutMs: 60_000 });
+      const listed = async (): Promise<Listed[]> => {
+        const res = await cli("list", "--json");
+        assert.equal(res.code, 0, res.stderr);
+        return JSON.parse(res.stdout) as Listed[];
+      };
+      const inPgBoss = () =>
+        withDb(target, async (db) => {
+          const { rows } = await db.query<{ key: string; cron: string; timezone: string }>("SELECT key, cron, timezone FROM pgboss.schedule WHERE name = 'deep-agent-schedules' ORDER BY key");
+          return rows;
+        });
+      return { cli, listed, inPgBoss };
+    }
 
-    it("adds a schedule, showing its id and next three run times; lists it; removes it", async () => {
+    it("adds a schedule, showing its id and next three run times; lists it; removes it", async (t) => {
+      const { cli, listed, inPgBoss } = await userOn(t);
       const added = await cli("add", "30 8 * * 1-5", "summarise open pull requests", "--tz", "America/New_York", "--channel", "C0TEAM1");
       assert.equal(added.code, 0, added.stderr);
       const lines = added.stdout.trim().split("\n");
@@ -83,7 +81,8 @@ for (const kind of databaseTargets()) {
       assert.equal((await inPgBoss()).find((r) => r.key === id), undefined, "pg-boss no longer fires it");
     });
 
-    it("answers bad input in one line with exit code 2 and stores nothing", async () => {
+    it("answers bad input in one line with exit code 2 and stores nothing", async (t) => {
+      const { cli, listed, inPgBoss } = await userOn(t);
       const before = await listed();
       const beforeBoss = await inPgBoss();
       const cases: Array<[string[], RegExp]> = [
@@ -116,7 +115,8 @@ for (const kind of databaseTargets()) {
       assert.deepEqual(await inPgBoss(), beforeBoss);
     });
 
-    it("refuses a schedule beyond a channel's limit", async () => {
+    it("refuses a schedule beyond a channel's limit", async (t) => {
+      const { cli, listed, inPgBoss } = await userOn(t);
       for (const text of ["first", "second"]) {
         const res = await cli("add", "0 9 * * *", text, "--channel", "C0FULL");
         assert.equal(res.code, 0, res.stderr);
@@ -129,4 +129,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await inPgBoss()).length, before.length);
     });
   });
-}
+});

@@ -3,7 +3,7 @@
 // emulator. Each scenario picks its script by a marker in the task text.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets } from "../helpers/test-database.ts";
+import { eachDatabase } from "../helpers/test-database.ts";
 import { startHarness, type Harness } from "./slack-harness.ts";
 import { lastToolResults, lastUserText, type RecordedRequest, type Reply, type ScriptContext } from "../doubles/messages-api.ts";
 import type { SlackMessage } from "../doubles/slack/slack-workspace.ts";
@@ -11,17 +11,20 @@ import type { SlackMessage } from "../doubles/slack/slack-workspace.ts";
 const LIMIT = { timeout: 90_000 };
 const LONG_ANSWER = `# Findings\n\n${Array.from({ length: 120 }, (_, i) => `- item ${i}: the **component ${i}** is fine, see \`src/c${i}.ts\``).join("\n")}`;
 
-/** Promises a script waits on, resolved by the test: makes "while it runs" deterministic. */
-const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
-function gate(name: string) {
-  let g = gates.get(name);
-  if (!g) {
-    let open = () => {};
-    const promise = new Promise<void>((resolve) => (open = resolve));
-    g = { promise, open };
-    gates.set(name, g);
-  }
-  return g;
+/** Promises a script waits on, resolved by the test: makes "while it runs" deterministic. One set per suite. */
+type Gate = (name: string) => { promise: Promise<void>; open: () => void };
+function gateSet(): Gate {
+  const gates = new Map<string, { promise: Promise<void>; open: () => void }>();
+  return (name) => {
+    let g = gates.get(name);
+    if (!g) {
+      let open = () => {};
+      const promise = new Promise<void>((resolve) => (open = resolve));
+      g = { promise, open };
+      gates.set(name, g);
+    }
+    return g;
+  };
 }
 
 function firstUserText(req: RecordedRequest): string {
@@ -36,7 +39,7 @@ function allText(req: RecordedRequest): string {
 
 const turn = (req: RecordedRequest) => req.body.messages.filter((m) => m.role === "assistant").length;
 
-async function script(req: RecordedRequest, ctx: ScriptContext): Promise<Reply> {
+const scriptWith = (gate: Gate) => async (req: RecordedRequest, ctx: ScriptContext): Promise<Reply> => {
   const first = firstUserText(req);
   const n = turn(req);
   if (first.includes("[plan]")) {
@@ -87,17 +90,17 @@ async function script(req: RecordedRequest, ctx: ScriptContext): Promise<Reply> 
   }
   void ctx;
   return { text: "Done." };
-}
+};
 
 const botMessages = (h: Harness, thread: SlackMessage[]) => thread.filter((m) => m.user === h.slack.bot.userId);
 const resultOf = (h: Harness, thread: SlackMessage[]) => botMessages(h, thread).slice(1);
 
-for (const database of databaseTargets()) describe(`Slack tasks end to end on ${database}`, () => {
+eachDatabase((database) => describe(`Slack tasks end to end on ${database}`, () => {
   let h: Harness;
   let work: string;
+  const gate = gateSet();
   before(async () => {
-    gates.clear();
-    h = await startHarness({ script, worker: true, database });
+    h = await startHarness({ script: scriptWith(gate), worker: true, database });
     process.env["__TEST_SECRET"] = h.config.ANTHROPIC_API_KEY;
     work = h.slack.channels["work"]!;
   });
@@ -247,4 +250,4 @@ for (const database of databaseTargets()) describe(`Slack tasks end to end on ${
     const progress = await h.slack.message(work, progressTs);
     assert.match(progress!.text, /^Done \(3\/3 steps done\)/);
   });
-});
+}));

@@ -4,13 +4,13 @@
 // Builder); an empty mention gets the help.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { databaseTargets } from "../helpers/test-database.ts";
+import { eachDatabase } from "../helpers/test-database.ts";
 import { enqueueLock } from "../../src/store/sql/tasks.ts";
 import { startHarness, SIGNING_SECRET, type Harness } from "./slack-harness.ts";
 
 const LIMIT = { timeout: 60_000 };
 
-for (const database of databaseTargets()) describe(`mentions over HTTP on ${database}`, () => {
+eachDatabase((database) => describe(`mentions over HTTP on ${database}`, () => {
   let h: Harness;
   let work: string;
   before(async () => {
@@ -156,7 +156,7 @@ for (const database of databaseTargets()) describe(`mentions over HTTP on ${data
     assert.equal(task.text, "deploy the weekly report");
     assert.equal(task.userId, null);
   });
-});
+}));
 
 describe("who may use it", () => {
   let h: Harness;

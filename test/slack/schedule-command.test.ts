@@ -5,7 +5,7 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import type { PgBoss } from "pg-boss";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate } from "../../src/store/migrate.ts";
 import { startBoss } from "../../src/queue/boss.ts";
@@ -14,16 +14,16 @@ import type { Database } from "../../src/store/database.ts";
 import { createScheduleService, type ScheduleService } from "../../src/schedule/schedule-service.ts";
 import { SCHEDULE_QUEUE, schedulePolicy } from "../../src/schedule/schedule-policy.ts";
 import { handleScheduleCommand, slackUserTimeZone, type SlackScheduleContext } from "../../src/slack/schedules/schedule-command.ts";
-import { startSlackDouble, type SlackDouble } from "./slack-emulator.ts";
+import { startSlackWorkspace, type SlackWorkspace } from "../doubles/slack/slack-workspace.ts";
 
 const logger = pino({ level: "silent" });
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`/agent schedule commands on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
     let boss: PgBoss;
-    let slack: SlackDouble;
+    let slack: SlackWorkspace;
     let service: ScheduleService;
 
     const ctx = (over: Partial<SlackScheduleContext> = {}): SlackScheduleContext => ({
@@ -39,11 +39,11 @@ for (const kind of databaseTargets()) {
     const idIn = (text: string) => /scheduled `([a-z2-9]{8})`/.exec(text)?.[1];
 
     before(async () => {
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
       db = await openDatabase(target.config, { role: "server" });
       await migrate(db);
       boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 }), { supervise: false, logger });
-      slack = await startSlackDouble();
+      slack = await startSlackWorkspace();
       service = createScheduleService(db, boss, { ...schedulePolicy({}), maxPerChannel: 3 });
     });
     after(async () => {
@@ -73,7 +73,7 @@ for (const kind of databaseTargets()) {
       assert.match(fromProfile.text, /every weekday at 09:00 \(Asia\/Tokyo\)/);
       assert.match(fromProfile.text, /09:00 GMT\+9/);
       // The emulated workspace's profiles carry no zone, like a profile whose owner never set one.
-      const none = await handleScheduleCommand("schedule", '"0 9 * * 1-5" post the standup summary', ctx({ channelId: "C0OTHER", userTimeZone: () => slackUserTimeZone(slack.client, "U000000001") }));
+      const none = await handleScheduleCommand("schedule", '"0 9 * * 1-5" post the standup summary', ctx({ channelId: "C0OTHER", userTimeZone: () => slackUserTimeZone(slack.botClient(), slack.users["alice"]!) }));
       assert.match(none.text, /\(UTC — your Slack profile has no time zone, so UTC; add `--tz Area\/City` to choose\)/);
     });
 
@@ -126,4 +126,4 @@ for (const kind of databaseTargets()) {
       assert.equal(await boss.getSchedule(SCHEDULE_QUEUE, id), null);
     });
   });
-}
+});

@@ -20,6 +20,7 @@ import { slackSender } from "../doubles/slack/signed-requests.ts";
 import { startSocketModeServer, type SocketModeServer } from "../doubles/slack/socket-mode-server.ts";
 import { createTarget, type TargetKind } from "../helpers/test-database.ts";
 import { startSlackWorker, type SlackWorker } from "./slack-worker.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 export const SIGNING_SECRET = "test-signing-secret-0123456789";
 
@@ -78,7 +79,7 @@ export interface Harness {
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const mode = options.mode ?? "http";
-  const target = await createTarget(options.database ?? "pglite");
+  const target = await createTarget(options.database ?? "pglite", { migrated: true });
   const api = await startMessagesApi({ script: options.script ?? [{ text: "Done." }] });
   const slack = await startSlackWorkspace();
   let socket: SocketModeServer | undefined;
@@ -114,7 +115,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger: Logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination });
   const stack = await openQueueStack(config, logger, { role: "server", supervise: true });
   // Wired as `deep-agent start` wires it.
-  const parts = createSlackParts({ config, logger, db: stack.db, boss: stack.boss })!;
+  // Progress cards may update every 100 ms rather than every second, so a task's last live update does not
+  // wait out the second (the pacing itself is tested in message-updater.test.ts).
+  const parts = createSlackParts({ config, logger, db: stack.db, boss: stack.boss, minUpdateIntervalMs: 100 })!;
   const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: parts.hooks, logger, ...(options.cancelConfirmMs !== undefined ? { cancelConfirmMs: options.cancelConfirmMs } : {}) });
   const intake = await parts.createIntake(lifecycle, options.subcommands);
   const http = await startHttpServer({
@@ -208,7 +211,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return { status: (await send.action(payload)).status, id };
     },
     async replyTo(id) {
-      const post = await harness.waitFor(`the answer to ${id}`, async () => slack.responses.find((r) => r.id === id));
+      const post = await waitFor(`the answer to ${id}`, () => slack.responses.find((r) => r.id === id), { timeoutMs: 30_000, detail: () => `last log lines:\n${logs.slice(-15).join("")}` });
       return String(post.body["text"] ?? "");
     },
     async deliver(event, eventId) {
@@ -232,15 +235,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const { rows } = await stack.db.query<{ id: string }>("SELECT id FROM tasks WHERE dedupe_key = $1", [`slack:${channel}:${messageTs}`]);
       return rows[0] ? repo.get(rows[0].id) : null;
     },
-    async waitFor(what, check, timeoutMs = 30_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const value = await check();
-        if (value) return value as never;
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    waitFor: (what, check, timeoutMs = 30_000) => waitFor(what, check, { timeoutMs, detail: () => `last log lines:\n${logs.slice(-15).join("")}` }),
     waitForFinish(id, timeoutMs = 60_000) {
       return harness.waitFor(`task ${id} to finish and its result to be posted`, async () => {
         const t = await repo.get(id);

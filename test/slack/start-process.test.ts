@@ -9,7 +9,8 @@ import { startSlackWorkspace, type SlackWorkspace } from "../doubles/slack/slack
 import { startSocketModeServer } from "../doubles/slack/socket-mode-server.ts";
 import { slackSender, eventCallback } from "../doubles/slack/signed-requests.ts";
 import { createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { startWorker, workerEnv, waitFor, type WorkerProcess } from "../worker/processes.ts";
+import { startWorker, workerEnv, type WorkerProcess } from "../worker/processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { runCli } from "../helpers/run-cli.ts";
 
 const SECRET = "process-test-signing-secret";
@@ -29,7 +30,7 @@ describe("deep-agent start with Slack", () => {
   before(async () => {
     api = await startMessagesApi({ script: [{ text: "All **done** from the process." }, { text: "Socket mode answer." }] });
     slack = await startSlackWorkspace();
-    target = await createTarget("pglite");
+    target = await createTarget("pglite", { migrated: true });
   });
   after(async () => {
     for (const p of processes) p.kill("SIGKILL");
@@ -46,7 +47,7 @@ describe("deep-agent start with Slack", () => {
     const proc = startWorker(env, ["start"]);
     processes.push(proc);
     await proc.ready;
-    await waitFor("slack intake", async () => proc.log().includes("slack intake ready on POST /slack/events"));
+    await waitFor("slack intake", () => proc.log().includes("slack intake ready on POST /slack/events"), { timeoutMs: 60_000, detail: proc.log });
     const work = slack.channels["work"]!;
     const posted = await slack.as("alice").chat.postMessage({ channel: work, text: `<@${slack.bot.userId}> say hello` });
     const send = slackSender(`http://127.0.0.1:${portOf(proc.log())}/slack/events`, SECRET);
@@ -87,7 +88,7 @@ describe("deep-agent start with Slack", () => {
     const proc = startWorker(env, ["start"]);
     processes.push(proc);
     await proc.ready;
-    await waitFor("the log line", async () => proc.log().includes("Slack intake off: SLACK_BOT_TOKEN is not set"));
+    await waitFor("the log line", () => proc.log().includes("Slack intake off: SLACK_BOT_TOKEN is not set"), { timeoutMs: 60_000, detail: proc.log });
     const slackLines = proc.log().split("\n").filter((l) => /slack/i.test(l));
     assert.equal(slackLines.filter((l) => /intake/i.test(l)).length, 1, slackLines.join("\n"));
     proc.kill("SIGTERM");

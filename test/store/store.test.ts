@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { openDatabase } from "../../src/store/open-database.ts";
 import { migrate, pendingMigrations, loadMigrations } from "../../src/store/migrate.ts";
 import { createTaskRepo, type Task } from "../../src/store/task-repo.ts";
@@ -20,7 +20,7 @@ import type { PgBoss } from "pg-boss";
 const logger = pino({ level: "silent" });
 const policy = queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 2 });
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`store on ${kind}`, () => {
     let target: TestTarget;
     let db: Database;
@@ -120,4 +120,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await queue.list()).some((t) => t.id === task.id), false);
     });
   });
-}
+});

@@ -6,12 +6,13 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, queuedId } from "./scripted-tasks.ts";
 import { isAlive } from "../../src/store/embedded/owner-lock.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`cancel across processes on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -24,7 +25,7 @@ for (const kind of databaseTargets()) {
       api = await startMessagesApi({
         script: [{ toolCalls: [{ name: "execute", input: { command: `echo $$ > ${scratch}/pid; exec sleep 120` } }] }, { text: "should not get here" }],
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");
@@ -39,7 +40,7 @@ for (const kind of databaseTargets()) {
       workers.push(worker);
       await worker.ready;
       const id = queuedId((await cli(["queue", "add", "run forever"], env)).stdout);
-      const pid = await waitFor("the command to start", async () => Number((await readFile(`${scratch}/pid`, "utf8").catch(() => "")).trim()) || null);
+      const pid = await waitFor("the command to start", async () => Number((await readFile(`${scratch}/pid`, "utf8").catch(() => "")).trim()) || null, { timeoutMs: 60_000, detail: worker.log });
       assert.equal(isAlive(pid), true);
 
       const cancelled = await cli(["queue", "cancel", id], env);
@@ -47,7 +48,7 @@ for (const kind of databaseTargets()) {
       assert.match(cancelled.stdout, /cancelled/);
       const task = await getTask(target, id);
       assert.equal(task?.status, "cancelled");
-      await waitFor("the command to be killed", async () => !isAlive(pid), 15_000);
+      await waitFor("the command to be killed", () => !isAlive(pid), { timeoutMs: 15_000, detail: worker.log });
       assert.match(worker.log(), /"status":"cancelled"/, "the worker itself saw the cancel and recorded it");
       assert.equal(api.requests.length, 1, "the model was not called again after the cancel");
 
@@ -58,4 +59,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await worker.exited).code, 0);
     });
   });
-}
+});

@@ -4,11 +4,12 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi, type Reply } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, turnOf, queuedId } from "./scripted-tasks.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`crash recovery on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -29,7 +30,7 @@ for (const kind of databaseTargets()) {
           return { text: `finished after ${lastToolResults(req)[0]?.content.split("\n")[0]}` };
         },
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");
@@ -46,7 +47,7 @@ for (const kind of databaseTargets()) {
       assert.equal(added.code, 0, added.stderr);
       const id = queuedId(added.stdout);
 
-      await waitFor("the long command to start", async () => api.requests.length >= 2 && slowCalls === 1);
+      await waitFor("the long command to start", () => api.requests.length >= 2 && slowCalls === 1, { timeoutMs: 60_000, detail: first.log });
       await new Promise((r) => setTimeout(r, 300));
       first.kill("SIGKILL");
       await first.exited;
@@ -57,7 +58,7 @@ for (const kind of databaseTargets()) {
       const task = await waitFor("the task to finish", async () => {
         const t = await getTask(target, id);
         return t && (t.status === "succeeded" || t.status === "failed") ? t : null;
-      }, 90_000);
+      }, { timeoutMs: 90_000, intervalMs: 100, detail: second.log });
 
       assert.equal(task.status, "succeeded", task.failure?.detail ?? "");
       assert.equal(task.result, "finished after two");
@@ -70,4 +71,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await second.exited).code, 0, second.log());
     });
   });
-}
+});

@@ -4,13 +4,14 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, withDb, queuedId } from "./scripted-tasks.ts";
 import { startBoss } from "../../src/queue/boss.ts";
 import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`retry and dead letter on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -19,7 +20,7 @@ for (const kind of databaseTargets()) {
     before(async () => {
       // Every call fails; retry-after-ms keeps the SDK's own retries quick.
       api = await startMessagesApi({ script: () => ({ status: 500, headers: { "retry-after-ms": "1" } }) });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");
@@ -37,7 +38,7 @@ for (const kind of databaseTargets()) {
       const task = await waitFor("the task to fail", async () => {
         const t = await getTask(target, id);
         return t?.status === "failed" ? t : null;
-      });
+      }, { timeoutMs: 60_000, intervalMs: 100, detail: worker.log });
       assert.equal(task.failure?.code, "model_unavailable");
       assert.match(task.failure?.detail ?? "", /Claude API/);
       assert.equal(task.attempt, 2, "one retry after the first attempt");
@@ -52,10 +53,11 @@ for (const kind of databaseTargets()) {
             await boss.stop({ graceful: false, close: true });
           }
         }),
+        { timeoutMs: 60_000, intervalMs: 100 },
       );
       assert.equal(dead.length, 1);
       worker.kill("SIGTERM");
       assert.equal((await worker.exited).code, 0);
     });
   });
-}
+});

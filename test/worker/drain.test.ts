@@ -4,11 +4,12 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi, type Reply } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, taskTextOf, turnOf, queuedId } from "./scripted-tasks.ts";
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`SIGTERM drain on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -29,7 +30,7 @@ for (const kind of databaseTargets()) {
           return { toolCalls: [{ name: "execute", input: { command: n === 1 ? "sleep 30" : "echo step two" } }] };
         },
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");
@@ -43,9 +44,9 @@ for (const kind of databaseTargets()) {
       workers.push(first);
       await first.ready;
       const long = queuedId((await cli(["queue", "add", "long"], env)).stdout);
-      await waitFor("the long command to start", async () => longStarts.get("long") === 1);
+      await waitFor("the long command to start", () => longStarts.get("long") === 1, { timeoutMs: 60_000, detail: first.log });
       const short = queuedId((await cli(["queue", "add", "short"], env)).stdout);
-      await waitFor("the short command to start", async () => api.requests.some((r) => taskTextOf(r) === "short"));
+      await waitFor("the short command to start", () => api.requests.some((r) => taskTextOf(r) === "short"), { timeoutMs: 60_000, detail: first.log });
 
       first.kill("SIGTERM");
       const exit = await first.exited;
@@ -63,7 +64,7 @@ for (const kind of databaseTargets()) {
       const done = await waitFor("the released task to finish", async () => {
         const t = await getTask(target, long);
         return t && t.status !== "queued" && t.status !== "running" ? t : null;
-      });
+      }, { timeoutMs: 60_000, intervalMs: 100, detail: second.log });
       assert.equal(done.status, "succeeded", done.failure?.detail ?? "");
       assert.equal(done.result, "long done");
       const longTurns = api.requests.filter((r) => taskTextOf(r) === "long").map(turnOf);
@@ -72,4 +73,4 @@ for (const kind of databaseTargets()) {
       assert.equal((await second.exited).code, 0);
     });
   });
-}
+});

@@ -4,7 +4,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi } from "../doubles/messages-api.ts";
 import { createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, queuedId } from "./scripted-tasks.ts";
 
 describe("worker HTTP server", () => {
@@ -14,7 +15,7 @@ describe("worker HTTP server", () => {
 
   before(async () => {
     api = await startMessagesApi({ script: (req) => (lastToolResults(req).length ? { text: "ok" } : { toolCalls: [{ name: "execute", input: { command: "true" } }] }) });
-    target = await createTarget(process.env["TEST_DATABASE_URL"] ? "postgres" : "pglite");
+    target = await createTarget(process.env["TEST_DATABASE_URL"] ? "postgres" : "pglite", { migrated: true });
   });
   after(async () => {
     worker?.kill("SIGKILL");
@@ -37,7 +38,7 @@ describe("worker HTTP server", () => {
     assert.equal((await fetch(`${base}/nope`)).status, 404);
 
     const id = queuedId((await cli(["queue", "add", "measure me"], env)).stdout);
-    await waitFor("the task", async () => (await getTask(target, id))?.status === "succeeded");
+    await waitFor("the task", async () => (await getTask(target, id))?.status === "succeeded", { timeoutMs: 60_000, intervalMs: 100, detail: () => worker!.log() });
     const metrics = await (await fetch(`${base}/metrics`)).text();
     assert.match(metrics, /deep_agent_tasks_finished_total\{status="succeeded"\} 1/);
     assert.match(metrics, /deep_agent_task_duration_seconds_count\{status="succeeded"\} 1/);

@@ -2,7 +2,7 @@
 // Messages API, a local sandbox without isolation, and the test's database.
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { runCli, cleanEnv, type CliResult } from "../helpers/run-cli.ts";
+import { runCli, cleanEnv, nodeFlags, type CliResult } from "../helpers/run-cli.ts";
 import type { TestTarget } from "../helpers/test-database.ts";
 
 const mainPath = fileURLToPath(new URL("../../src/cli/main.ts", import.meta.url));
@@ -35,7 +35,7 @@ export interface WorkerProcess {
 }
 
 export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker"]): WorkerProcess {
-  const child = spawn(process.execPath, [mainPath, ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...nodeFlags, mainPath, ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let onReady: () => void;
   let onFail: (e: Error) => void;
@@ -67,14 +67,4 @@ export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker
 /** Runs a one-shot command (queue add, list, cancel...) on the target's database. */
 export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return runCli(args, { env, timeoutMs: 60_000 });
-}
-
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }

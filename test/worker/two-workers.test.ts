@@ -3,14 +3,17 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startMessagesApi, lastToolResults, type MessagesApi } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { withDb, taskTextOf, turnOf, queuedId } from "./scripted-tasks.ts";
 import { createTaskRepo } from "../../src/store/task-repo.ts";
 
 const TASKS = 24;
+/** `queue add` processes running at once. */
+const ADDERS = 4;
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`two workers on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -24,7 +27,7 @@ for (const kind of databaseTargets()) {
             ? { text: `done: ${lastToolResults(req)[0]!.content.split("\n")[0]}` }
             : { toolCalls: [{ name: "execute", input: { command: `echo ran ${taskTextOf(req)}` } }] },
       });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
     });
     after(async () => {
       for (const w of workers) w.kill("SIGKILL");
@@ -39,20 +42,26 @@ for (const kind of databaseTargets()) {
       workers.push(startWorker(env));
       await workers[1]!.ready;
 
+      // Added by several `queue add` processes at a time, as several producers would.
       const ids = new Map<string, string>();
-      for (let i = 0; i < TASKS; i++) {
-        const text = `task-${i}`;
-        const added = await cli(["queue", "add", text], env);
-        assert.equal(added.code, 0, added.stderr);
-        ids.set(queuedId(added.stdout), text);
-      }
+      const texts = Array.from({ length: TASKS }, (_, i) => `task-${i}`);
+      await Promise.all(
+        Array.from({ length: ADDERS }, async () => {
+          for (let text = texts.shift(); text !== undefined; text = texts.shift()) {
+            const added = await cli(["queue", "add", text], env);
+            assert.equal(added.code, 0, added.stderr);
+            ids.set(queuedId(added.stdout), text);
+          }
+        }),
+      );
+      assert.equal(ids.size, TASKS);
 
       const finished = await waitFor("all tasks to finish", () =>
         withDb(target, async (db) => {
           const tasks = await Promise.all([...ids.keys()].map((id) => createTaskRepo(db).get(id)));
           return tasks.every((t) => t && t.status !== "queued" && t.status !== "running") ? tasks : null;
         }),
-        150_000,
+        { timeoutMs: 150_000, intervalMs: 100, detail: () => workers.map((w) => w.log()).join("\n---\n") },
       );
       for (const task of finished) {
         assert.equal(task!.status, "succeeded", `${task!.text}: ${task!.failure?.detail}`);
@@ -71,4 +80,4 @@ for (const kind of databaseTargets()) {
       for (const w of workers) assert.equal((await w.exited).code, 0, w.log());
     });
   });
-}
+});

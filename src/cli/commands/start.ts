@@ -52,7 +52,15 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
 
     // Every start process runs pg-boss's cron pass (schedule: true above) and handles firings; each occurrence runs once.
     if (!slack) logger.info("scheduler: SLACK_BOT_TOKEN is not set; scheduled runs store their results without posting");
-    const scheduler = await startScheduler({ db: stack.db, boss: stack.boss, maxQueueDepth: config.MAX_QUEUE_DEPTH, notices: slack?.runNotices ?? null, logger, policy: schedulePolicy(config) });
+    const scheduler = await startScheduler({
+      db: stack.db,
+      boss: stack.boss,
+      maxQueueDepth: config.MAX_QUEUE_DEPTH,
+      notices: slack?.runNotices ?? null,
+      logger,
+      policy: schedulePolicy(config),
+      ...(config.TEST_SCHEDULE_TICK_SECONDS ? { pollingIntervalSeconds: config.TEST_SCHEDULE_TICK_SECONDS } : {}),
+    });
     closers.push(() => scheduler.stop());
 
     let pool: WorkerPool | null = null;

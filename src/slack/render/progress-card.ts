@@ -78,11 +78,14 @@ function planSections(todos: Todo[]): KnownBlock[] {
   const lines = todos.map((t) => `${ICON[t.status]} ${t.status === "in_progress" ? `*${escapeMrkdwn(shorten(t.content, 150))}*` : t.status === "completed" ? `~${escapeMrkdwn(shorten(t.content, 150))}~` : escapeMrkdwn(shorten(t.content, 150))}`);
   const blocks: KnownBlock[] = [];
   let current = `*Plan* · ${done}/${todos.length} done`;
-  for (const line of lines) {
+  for (const [i, line] of lines.entries()) {
     if (current.length + line.length + 1 > SECTION_LIMIT) {
       blocks.push(section(current));
       current = line;
-      if (blocks.length >= 8) break;
+      if (blocks.length >= 8) {
+        if (i + 1 < lines.length) current += `\n…and ${lines.length - i - 1} more`;
+        break;
+      }
     } else current += `\n${line}`;
   }
   blocks.push(section(current));
@@ -137,5 +140,8 @@ function section(text: string): KnownBlock {
 }
 
 export function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  if (text.length <= max) return text;
+  // Never cut between the two halves of a character outside the BMP (an emoji): a lone half is not text.
+  const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? "") ? max - 2 : max - 1;
+  return `${text.slice(0, cut)}…`;
 }

@@ -72,8 +72,7 @@ export function applyEvent(view: ProgressView, event: AgentEvent, now: number): 
     case "turn":
       if (!main) return false;
       view.turns = event.turn;
-      if (view.phase === "retrying") view.phase = "running";
-      return false;
+      return endRetry(view);
     case "tool_started":
       if (event.name === "write_todos") return false;
       view.activity = `${main ? "" : `${event.agent} › `}${event.name}: ${event.summary}`;
@@ -82,10 +81,12 @@ export function applyEvent(view: ProgressView, event: AgentEvent, now: number): 
       // Cleared for the next render, but not worth an update of its own: the next step follows.
       if (view.activity?.startsWith(`${main ? "" : `${event.agent} › `}${event.name}:`)) delete view.activity;
       return false;
-    case "usage":
-      if (!main) return false;
-      view.usage = { ...event.total };
-      return false;
+    case "usage": {
+      // A model call answered (the engine reports its usage right after it).
+      const recovered = endRetry(view);
+      if (main) view.usage = { ...event.total };
+      return recovered;
+    }
     case "retry":
       view.phase = "retrying";
       view.note = `The model call failed (${event.reason}); retrying in ${Math.ceil(event.delayMs / 1000)}s`;
@@ -100,4 +101,12 @@ export function applyEvent(view: ProgressView, event: AgentEvent, now: number): 
     default:
       return false;
   }
+}
+
+/** Back to running once a model call answers after a retry; the retry's note goes with it. */
+function endRetry(view: ProgressView): boolean {
+  if (view.phase !== "retrying") return false;
+  view.phase = "running";
+  delete view.note;
+  return true;
 }

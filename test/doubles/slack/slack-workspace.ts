@@ -69,6 +69,10 @@ export interface SlackWorkspace {
   setSocketUrl(url: string): void;
   /** A thread as people see it: the parent and its replies, oldest first. */
   thread(channel: string, ts: string): Promise<SlackMessage[]>;
+  /** A channel's top-level messages (thread parents and plain posts), oldest first. */
+  history(channel: string): Promise<SlackMessage[]>;
+  /** A Web API client with the bot's token, straight to the emulator (for parts tested without the app). */
+  botClient(): WebClient;
   /** A message as people see it now. */
   message(channel: string, ts: string): Promise<SlackMessage | undefined>;
   close(): Promise<void>;
@@ -206,6 +210,11 @@ export async function startSlackWorkspace(): Promise<SlackWorkspace> {
       socketUrl = url;
     },
     thread,
+    async history(channel) {
+      const res = await admin.conversations.history({ channel, limit: 1000 });
+      return ((res.messages ?? []) as SlackMessage[]).filter((m) => !m.thread_ts || m.thread_ts === m.ts).sort((a, b) => Number(a.ts) - Number(b.ts));
+    },
+    botClient: () => new WebClient(botToken, { slackApiUrl: `${proxyUrl}/api/`, retryConfig: { retries: 0 } }),
     async message(channel, ts) {
       const history = await admin.conversations.history({ channel, limit: 1000 });
       const top = (history.messages ?? []).find((m) => m.ts === ts);
