@@ -7,8 +7,9 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { pino } from "pino";
 import { startMessagesApi, lastToolResults, type MessagesApi, type RecordedRequest, type Reply } from "../doubles/messages-api.ts";
-import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, withDb, queuedId, taskTextOf } from "./scripted-tasks.ts";
 import { startBoss } from "../../src/queue/boss.ts";
 import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
@@ -24,7 +25,7 @@ function script(req: RecordedRequest): Reply {
   return { text: "done" };
 }
 
-for (const kind of databaseTargets()) {
+eachDatabase((kind) => {
   describe(`hostile tasks on ${kind}`, () => {
     let api: MessagesApi;
     let target: TestTarget;
@@ -33,7 +34,7 @@ for (const kind of databaseTargets()) {
 
     before(async () => {
       api = await startMessagesApi({ script });
-      target = await createTarget(kind);
+      target = await createTarget(kind, { migrated: true });
       env = workerEnv(target, api.baseURL, { TASK_RETRY_LIMIT: "4", TASK_RETRY_DELAY_SECONDS: "1" });
       worker = startWorker(env);
       await worker.ready;
@@ -89,4 +90,4 @@ for (const kind of databaseTargets()) {
       assert.equal(dead.length, 1);
     });
   });
-}
+});
