@@ -14,6 +14,7 @@ import { createSlackIntake, type SlackIntake } from "./intake/slack-app.ts";
 import type { ExtraSubcommand } from "./intake/intake-context.ts";
 import { createSlackRunNotices } from "./schedules/run-notices.ts";
 import { scheduleSubcommands } from "./schedules/subcommands.ts";
+import { usageSubcommand } from "./intake/usage-command.ts";
 
 export interface SlackParts {
   context: SlackContext;
@@ -50,7 +51,11 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
         slack: context,
         lifecycle,
         approvals,
-        subcommands: { ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }), ...extra },
+        subcommands: {
+          ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }),
+          usage: usageSubcommand({ db: context.db, model: context.config.AGENT_MODEL }),
+          ...extra,
+        },
       }),
   };
 }
