@@ -72,8 +72,6 @@ export function createApprovalRepo(db: Queryable) {
   };
 }
 
-export type ApprovalRepo = ReturnType<typeof createApprovalRepo>;
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a string can name an approval (a button's value comes from outside). */

@@ -43,7 +43,7 @@ function onTerminal(args: string[], env: NodeJS.ProcessEnv, cwd: string, answers
     const watch = (chunk: string) => {
       screen += chunk;
       const next = pending[0];
-      if (next && next[0].test(screen)) {
+      if (next?.[0].test(screen)) {
         pending.shift();
         child.stdin.write(next[1]);
       }
@@ -137,6 +137,17 @@ describe("deep-agent task with REQUIRE_APPROVAL", () => {
     assert.equal(flagged.code, 0, flagged.stderr);
     assert.match(flagged.stderr, /spending limit reached .*going on \(--yes\)/);
     assert.equal(flagged.stdout, "budget done\n");
+  });
+
+  it("chat asks at its prompt too", { timeout: 90_000 }, async () => {
+    const r = await onTerminal(["chat"], env, dir, [
+      [/you › /, "please case-chat\n"],
+      [/Allow it\? \[y\/N\]/, "y\n"],
+      [/OK: ran chat/, "/exit\n"],
+    ]);
+    assert.equal(r.code, 0, r.screen);
+    assert.match(r.screen, /deep-agent wants to run execute \(rule execute:touch \*\):\s+touch ran-chat/);
+    assert.equal(lastResultOf("chat").is_error, false);
   });
 
   it("a bad rule stops the program with one line (exit 2)", async () => {
