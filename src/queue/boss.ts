@@ -2,15 +2,7 @@
 import { PgBoss } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
-import {
-  APPROVAL_TIMEOUT_QUEUE,
-  DEAD_LETTER_QUEUE,
-  TASK_QUEUE,
-  approvalTimeoutQueueOptions,
-  deadLetterQueueOptions,
-  taskQueueOptions,
-  type QueuePolicy,
-} from "./queue-policy.ts";
+import { APPROVAL_TIMEOUT_QUEUE, DEAD_LETTER_QUEUE, TASK_QUEUE, approvalTimeoutQueueOptions, deadLetterQueueOptions, taskQueueOptions, type QueuePolicy } from "./queue-policy.ts";
 
 export interface BossOptions {
   /** Runs heartbeat/expiry checks and maintenance; workers and servers do, one-shot commands don't. */

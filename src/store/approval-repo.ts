@@ -34,8 +34,7 @@ export interface Approval {
   messageTs: string | null;
 }
 
-export type NewApproval = Pick<Approval, "id" | "taskId" | "kind" | "summary" | "attempt" | "input"> &
-  Partial<Pick<Approval, "toolUseId" | "tool" | "rule" | "asker" | "messageTs">>;
+export type NewApproval = Pick<Approval, "id" | "taskId" | "kind" | "summary" | "attempt" | "input"> & Partial<Pick<Approval, "toolUseId" | "tool" | "rule" | "asker" | "messageTs">>;
 
 export function createApprovalRepo(db: Queryable) {
   const one = async (text: string, params: unknown[]): Promise<Approval | null> => {

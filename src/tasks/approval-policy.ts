@@ -18,9 +18,7 @@ export interface ApprovalPolicy {
   timeoutSeconds: number;
 }
 
-export function createApprovalPolicy(
-  config: Pick<Config, "REQUIRE_APPROVAL" | "TASK_BUDGET_USD" | "AGENT_MODEL" | "APPROVAL_TIMEOUT_SECONDS">,
-): ApprovalPolicy {
+export function createApprovalPolicy(config: Pick<Config, "REQUIRE_APPROVAL" | "TASK_BUDGET_USD" | "AGENT_MODEL" | "APPROVAL_TIMEOUT_SECONDS">): ApprovalPolicy {
   return {
     ruleFor: compileApprovalRules(config.REQUIRE_APPROVAL),
     budgetUsd: config.TASK_BUDGET_USD ?? null,

@@ -21,10 +21,7 @@ const PRICES: Array<[RegExp, Price]> = [
 export function estimateCostUsd(model: string, usage: Usage): number {
   const price = PRICES.find(([pattern]) => pattern.test(model))![1];
   return (
-    (usage.input_tokens * price.input +
-      usage.output_tokens * price.output +
-      usage.cache_read_input_tokens * price.cacheRead +
-      usage.cache_creation_input_tokens * price.cacheWrite) /
+    (usage.input_tokens * price.input + usage.output_tokens * price.output + usage.cache_read_input_tokens * price.cacheRead + usage.cache_creation_input_tokens * price.cacheWrite) /
     1_000_000
   );
 }

@@ -39,7 +39,10 @@ export function createTaskGate(policy: ApprovalPolicy, decided: readonly Approva
         return { kind: "deny", reason: `Not run: this call needed a person's approval, and ${who} denied it. Carry on without it, or explain in your answer what it would have done.` };
       }
       if (past?.status === "timed_out") {
-        return { kind: "deny", reason: `Not run: this call needed a person's approval, and no one gave it within ${waitWords}. Carry on without it, or explain in your answer what it would have done.` };
+        return {
+          kind: "deny",
+          reason: `Not run: this call needed a person's approval, and no one gave it within ${waitWords}. Carry on without it, or explain in your answer what it would have done.`,
+        };
       }
       const rule = policy.ruleFor(call.name, call.input);
       if (!rule) return { kind: "run" };

@@ -48,7 +48,14 @@ export class WorkerPool {
     // Always there, so the rules can never be left unwired.
     this.approvals =
       options.approvals ??
-      createApprovalDesk({ db: options.db, boss: options.boss, hooks: options.hooks, logger: options.logger, policy: createApprovalPolicy(options.runtime.config), pollingIntervalSeconds: options.policy.pollingIntervalSeconds });
+      createApprovalDesk({
+        db: options.db,
+        boss: options.boss,
+        hooks: options.hooks,
+        logger: options.logger,
+        policy: createApprovalPolicy(options.runtime.config),
+        pollingIntervalSeconds: options.policy.pollingIntervalSeconds,
+      });
   }
 
   get active(): number {

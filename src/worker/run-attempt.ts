@@ -232,10 +232,11 @@ async function waitForDecision(task: Task, input: AttemptInput, deps: AttemptDep
   };
   // Shown before it is recorded: a worker that dies in between leaves a message whose buttons answer
   // "no longer open", never a request nobody can see. The retried attempt asks again.
-  const messageTs = (await session?.approvalRequested?.(request).catch((error: unknown) => {
-    log.warn({ err: error }, "the intake could not show the approval request");
-    return null;
-  })) ?? null;
+  const messageTs =
+    (await session?.approvalRequested?.(request).catch((error: unknown) => {
+      log.warn({ err: error }, "the intake could not show the approval request");
+      return null;
+    })) ?? null;
   const recorded = await deps.approvals.wait(task, input.attempt, { ...ask, id: request.id, messageTs });
   if (!recorded) {
     log.warn("lost the claim on this task before it could wait for a decision; leaving it to the attempt that took it over");

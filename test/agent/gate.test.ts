@@ -44,7 +44,11 @@ const touchAndPlan = (req: RecordedRequest): Reply =>
           { name: "execute", input: { command: "touch touched" } },
         ],
       }
-    : { text: `results: ${lastToolResults(req).map((r) => `${r.name}=${r.is_error ? "error" : "ok"}:${r.content}`).join(" | ")}` };
+    : {
+        text: `results: ${lastToolResults(req)
+          .map((r) => `${r.name}=${r.is_error ? "error" : "ok"}:${r.content}`)
+          .join(" | ")}`,
+      };
 
 test("a pause runs nothing of the turn, checkpoints at its calls, and the resumed run answers them", async () => {
   const f = await agentFixture({ script: touchAndPlan });
@@ -74,7 +78,10 @@ test("a pause runs nothing of the turn, checkpoints at its calls, and the resume
 test("a denial is an error result with its reason; the turn's other calls run and the agent goes on", async () => {
   const f = await agentFixture({ script: touchAndPlan });
   try {
-    const outcome = await f.run("touch it", { checkpoints: memoryCheckpoints(), gate: gateOn((name) => (name === "execute" ? { kind: "deny", reason: "Not run: denied by Ann." } : { kind: "run" })) });
+    const outcome = await f.run("touch it", {
+      checkpoints: memoryCheckpoints(),
+      gate: gateOn((name) => (name === "execute" ? { kind: "deny", reason: "Not run: denied by Ann." } : { kind: "run" })),
+    });
     assert.equal(outcome.status, "succeeded");
     assert.match(outcome.result, /write_todos=ok.*execute=error:Not run: denied by Ann\./);
     assert.equal(existsSync(path.join(f.sandbox.workdir, "touched")), false);
@@ -133,7 +140,10 @@ test("before model calls: a pause resumes where it stopped; a stop ends the task
 
     const stopped = await f.run("count", {
       checkpoints: memoryCheckpoints(),
-      gate: { toolCall: async () => ({ kind: "run" }), modelCall: async (usage) => (usage.output_tokens > 0 ? { kind: "stop", failure: new CodedError("budget_exceeded", "stopped at its spending limit").toFailure() } : { kind: "run" }) },
+      gate: {
+        toolCall: async () => ({ kind: "run" }),
+        modelCall: async (usage) => (usage.output_tokens > 0 ? { kind: "stop", failure: new CodedError("budget_exceeded", "stopped at its spending limit").toFailure() } : { kind: "run" }),
+      },
     });
     assert.equal(stopped.status, "failed");
     assert.equal(stopped.failure?.code, "budget_exceeded");

@@ -23,7 +23,16 @@ test("the contract's example: commands by glob, MCP tools by name", () => {
 
 test("a command is caught inside a compound command, a subshell or a pipeline", () => {
   const m = matcher("execute:git push*");
-  for (const command of ["cd repo && git push", "make; git push -f", "true || git push", "echo $(git push)", "x | git push", "(git push)", "echo ok\ngit push origin", "sleep 1 & git push"]) {
+  for (const command of [
+    "cd repo && git push",
+    "make; git push -f",
+    "true || git push",
+    "echo $(git push)",
+    "x | git push",
+    "(git push)",
+    "echo ok\ngit push origin",
+    "sleep 1 & git push",
+  ]) {
     assert.equal(m("execute", { command }), "execute:git push*", JSON.stringify(command));
   }
 });
@@ -43,7 +52,10 @@ test("paths: a glob without a slash matches the file name anywhere; ./ and .. ar
 
 test("brace lists keep their commas; spaces and empty entries around rules are ignored", () => {
   const rules = parseApprovalRules(" execute:git {push,tag}* ,, mcp__*__delete_* ,");
-  assert.deepEqual(rules.map((r) => r.text), ["execute:git {push,tag}*", "mcp__*__delete_*"]);
+  assert.deepEqual(
+    rules.map((r) => r.text),
+    ["execute:git {push,tag}*", "mcp__*__delete_*"],
+  );
   const m = compileApprovalRules(rules);
   assert.equal(m("execute", { command: "git tag v1" })?.text, "execute:git {push,tag}*");
   assert.equal(m("mcp__notion__delete_page", {})?.text, "mcp__*__delete_*");
@@ -72,12 +84,16 @@ test("bad rules are refused with the rule and what is wrong", () => {
     ["execute\0:x", /a tool glob has only/],
   ];
   for (const [value, pattern] of cases) {
-    assert.throws(() => loadConfig({ REQUIRE_APPROVAL: value }), (error: Error) => {
-      assert.match(error.message, /^REQUIRE_APPROVAL: /);
-      assert.match(error.message, pattern);
-      assert.equal(error.message.split("\n").length, 1);
-      return true;
-    }, value);
+    assert.throws(
+      () => loadConfig({ REQUIRE_APPROVAL: value }),
+      (error: Error) => {
+        assert.match(error.message, /^REQUIRE_APPROVAL: /);
+        assert.match(error.message, pattern);
+        assert.equal(error.message.split("\n").length, 1);
+        return true;
+      },
+      value,
+    );
   }
 });
 

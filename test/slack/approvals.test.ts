@@ -29,12 +29,14 @@ function script(req: RecordedRequest): Reply {
   return { text: `${result?.is_error ? "ERROR" : "OK"}: ${result?.content ?? "(nothing)"}` };
 }
 
-const approvalEnv = (extra: Record<string, string> = {}) => (slack: { users: Record<string, string> }) => ({
-  REQUIRE_APPROVAL: "execute:git push*,execute:touch *",
-  SLACK_ADMIN_USERS: slack.users["carol"]!,
-  GITHUB_TOKEN: SECRET,
-  ...extra,
-});
+const approvalEnv =
+  (extra: Record<string, string> = {}) =>
+  (slack: { users: Record<string, string> }) => ({
+    REQUIRE_APPROVAL: "execute:git push*,execute:touch *",
+    SLACK_ADMIN_USERS: slack.users["carol"]!,
+    GITHUB_TOKEN: SECRET,
+    ...extra,
+  });
 
 function buttonsOf(message: SlackMessage | undefined): Array<{ action_id: string; value: string; text: string }> {
   const actions = (message?.blocks ?? []).find((b) => b["type"] === "actions") as { elements?: Array<{ action_id: string; value: string; text: { text: string } }> } | undefined;
@@ -43,7 +45,9 @@ function buttonsOf(message: SlackMessage | undefined): Array<{ action_id: string
 
 async function requestMessage(h: Harness, task: Task): Promise<SlackMessage> {
   const meta = task.meta["slack"] as { channel: string; threadTs: string };
-  return h.waitFor("the approval request in the thread", async () => (await h.thread(meta.channel, meta.threadTs)).find((m) => buttonsOf(m).some((b) => b.action_id === "deep_agent_approve")));
+  return h.waitFor("the approval request in the thread", async () =>
+    (await h.thread(meta.channel, meta.threadTs)).find((m) => buttonsOf(m).some((b) => b.action_id === "deep_agent_approve")),
+  );
 }
 
 async function waiting(h: Harness, channel: string, ts: string): Promise<{ task: Task; approval: Approval; message: SlackMessage }> {
@@ -96,7 +100,13 @@ for (const kind of databaseTargets()) {
       assert.equal(approval.messageTs, message.ts);
       // The request in the thread: the tool, its input in a code block, two buttons naming the request.
       const buttons = buttonsOf(message);
-      assert.deepEqual(buttons.map((b) => [b.action_id, b.value]), [["deep_agent_approve", approval.id], ["deep_agent_deny", approval.id]]);
+      assert.deepEqual(
+        buttons.map((b) => [b.action_id, b.value]),
+        [
+          ["deep_agent_approve", approval.id],
+          ["deep_agent_deny", approval.id],
+        ],
+      );
       const shown = JSON.stringify(message.blocks);
       assert.match(shown, /```\\ntouch ran-approve/);
       assert.match(shown, /execute/);
@@ -169,10 +179,7 @@ for (const kind of databaseTargets()) {
     it("two quick presses make one decision and one continuation", LIMIT, async () => {
       const { ts } = await h.mention("alice", work, "please case-double");
       const { task, approval, message } = await waiting(h, work, ts);
-      const [a, b] = await Promise.all([
-        press(h, "alice", work, message, "deep_agent_approve", approval.id),
-        press(h, "alice", work, message, "deep_agent_deny", approval.id),
-      ]);
+      const [a, b] = await Promise.all([press(h, "alice", work, message, "deep_agent_approve", approval.id), press(h, "alice", work, message, "deep_agent_deny", approval.id)]);
       const done = await h.waitForFinish(task.id);
       await h.idle();
       const stored = await createApprovalRepo(h.stack.db).ofTask(task.id);
@@ -274,7 +281,8 @@ for (const kind of databaseTargets()) {
         database: kind,
         worker: true,
         env: (slack) => ({ TASK_BUDGET_USD: "0.005", SLACK_ADMIN_USERS: slack.users["carol"]! }),
-        script: (req) => (turnOf(req) < 3 ? { toolCalls: [{ name: "execute", input: { command: `echo step ${turnOf(req)}` } }] } : { text: `spent and done: ${lastToolResults(req)[0]?.content}` }),
+        script: (req) =>
+          turnOf(req) < 3 ? { toolCalls: [{ name: "execute", input: { command: `echo step ${turnOf(req)}` } }] } : { text: `spent and done: ${lastToolResults(req)[0]?.content}` },
       });
       work = h.slack.channels["work"]!;
     });
@@ -306,7 +314,10 @@ for (const kind of databaseTargets()) {
         assert.equal(approval.kind, "budget");
         assert.ok(Number(approval.input["spent_usd"]) >= Number(approval.input["limit_usd"]), JSON.stringify(approval.input));
         assert.equal(approval.input["limit_usd"], 0.005 * asked);
-        assert.deepEqual(buttonsOf(message).map((b) => b.text), ["Continue (another $0.005)", "Stop"]);
+        assert.deepEqual(
+          buttonsOf(message).map((b) => b.text),
+          ["Continue (another $0.005)", "Stop"],
+        );
         assert.match(JSON.stringify(message.blocks), /Spending limit reached.*spent ≈\$0\.00\d+ \(its limit is \$0\.0\d+, estimated\)/);
         await press(h, "alice", work, message, "deep_agent_approve", approval.id);
         await h.waitFor("the decision to land", async () => (await h.task(task.id))!.status !== "waiting");

@@ -54,7 +54,15 @@ for (const kind of databaseTargets()) {
       return (await repo.claim(task.id, 1, "w1"))!;
     }
 
-    const ask = (id: string) => ({ id, kind: "tool" as const, summary: "execute: git push", input: { command: "git push" }, tool: "execute", toolUseId: "toolu_1", rule: "execute:git push*" });
+    const ask = (id: string) => ({
+      id,
+      kind: "tool" as const,
+      summary: "execute: git push",
+      input: { command: "git push" },
+      tool: "execute",
+      toolUseId: "toolu_1",
+      rule: "execute:git push*",
+    });
 
     it("waiting: fenced by attempt, never claimed, open for lists, counts and the sweep", async () => {
       const repo = createTaskRepo(db);
@@ -80,7 +88,13 @@ for (const kind of databaseTargets()) {
         // An earlier task of the thread made the sandbox and finished; the follow-up continues in it and waits.
         const earlier = await runningTask({ channelId: "C2", threadTs: "2.2" });
         await repo.setSandbox(earlier.id, 1, earlier.id);
-        await repo.finish(earlier.id, 1, { status: "succeeded", result: "", todos: [], usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 }, turns: 1 });
+        await repo.finish(earlier.id, 1, {
+          status: "succeeded",
+          result: "",
+          todos: [],
+          usage: { input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
+          turns: 1,
+        });
         const follow = await runningTask({ channelId: "C2", threadTs: "2.2" });
         await repo.setSandbox(follow.id, 1, earlier.id);
         await repo.markWaiting(follow.id, 1);

@@ -69,10 +69,14 @@ for (const kind of databaseTargets()) {
       const approved = await cli(["queue", "approve", id.slice(0, 8)], env);
       assert.equal(approved.code, 0, approved.stderr);
       assert.match(approved.stdout, /approved: execute: touch marker/);
-      const task = await waitFor("the task to finish", async () => {
-        const t = await getTask(target, id);
-        return t && t.status !== "waiting" && t.status !== "queued" && t.status !== "running" ? t : null;
-      }, 120_000);
+      const task = await waitFor(
+        "the task to finish",
+        async () => {
+          const t = await getTask(target, id);
+          return t && t.status !== "waiting" && t.status !== "queued" && t.status !== "running" ? t : null;
+        },
+        120_000,
+      );
       assert.equal(task.status, "succeeded", task.failure?.detail ?? "");
       assert.match(task.result ?? "", /^OK: ran restart/);
       const mine = api.requests.filter((r) => taskTextOf(r).includes("case-restart"));
@@ -92,10 +96,14 @@ for (const kind of databaseTargets()) {
       await waitFor("the second task to wait", async () => (await getTask(target, denied))?.status === "waiting");
       const deny = await cli(["queue", "deny", denied], env);
       assert.equal(deny.code, 0, deny.stderr);
-      const deniedTask = await waitFor("the second task to finish", async () => {
-        const t = await getTask(target, denied);
-        return t?.status === "succeeded" || t?.status === "failed" ? t : null;
-      }, 120_000);
+      const deniedTask = await waitFor(
+        "the second task to finish",
+        async () => {
+          const t = await getTask(target, denied);
+          return t?.status === "succeeded" || t?.status === "failed" ? t : null;
+        },
+        120_000,
+      );
       assert.match(deniedTask.result ?? "", /^ERROR: Not run: .* on the command line denied it/);
       assert.deepEqual((await readFile(ranLog, "utf8")).trim().split("\n"), ["restart"], "the denied call never ran");
 

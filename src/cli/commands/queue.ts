@@ -73,7 +73,11 @@ async function list(args: string[]): Promise<number> {
       const age = ageOf(t.status === "queued" ? t.createdAt : t.status === "waiting" ? t.updatedAt : (t.startedAt ?? t.createdAt));
       const waiting = waitingFor.get(t.id);
       const doing =
-        t.status === "running" && t.lastActivity ? ` — ${t.lastActivity}` : waiting ? ` — waiting for approval: ${oneLine(waiting.summary, 100)} (deep-agent queue approve|deny ${t.id.slice(0, 8)})` : "";
+        t.status === "running" && t.lastActivity
+          ? ` — ${t.lastActivity}`
+          : waiting
+            ? ` — waiting for approval: ${oneLine(waiting.summary, 100)} (deep-agent queue approve|deny ${t.id.slice(0, 8)})`
+            : "";
       console.log(`${t.id}  ${where.padEnd(8)} ${age.padStart(6)}  ${oneLine(t.text, 60)}${doing}`);
     }
     return exitCodes.ok;

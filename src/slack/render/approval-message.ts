@@ -89,7 +89,9 @@ function outcome(view: ApprovalView): string {
     case "denied":
       return view.kind === "budget" ? `🛑 *Denied by ${by}*: the task stops.` : `🚫 *Denied by ${by}*: the agent goes on without it.`;
     case "timed_out":
-      return view.kind === "budget" ? `⌛ *Timed out*: no one decided within ${durationWords(view.timeoutSeconds)}, so the task stops.` : `⌛ *Timed out*: no one decided within ${durationWords(view.timeoutSeconds)}, so it was not run.`;
+      return view.kind === "budget"
+        ? `⌛ *Timed out*: no one decided within ${durationWords(view.timeoutSeconds)}, so the task stops.`
+        : `⌛ *Timed out*: no one decided within ${durationWords(view.timeoutSeconds)}, so it was not run.`;
     case "withdrawn":
       return "_No longer needed: the task ended before anyone decided._";
     case "pending":
@@ -99,7 +101,13 @@ function outcome(view: ApprovalView): string {
 
 function plainOutcome(view: ApprovalView): string {
   const by = decider(view.decidedBy);
-  const words: Record<ApprovalStatus, string> = { pending: "Approval needed", approved: `Approved by ${by}`, denied: `Denied by ${by}`, timed_out: "Timed out", withdrawn: "No longer needed" };
+  const words: Record<ApprovalStatus, string> = {
+    pending: "Approval needed",
+    approved: `Approved by ${by}`,
+    denied: `Denied by ${by}`,
+    timed_out: "Timed out",
+    withdrawn: "No longer needed",
+  };
   return words[view.status];
 }
 

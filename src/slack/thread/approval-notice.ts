@@ -13,11 +13,25 @@ import { describeSlackError } from "../api/slack-errors.ts";
 /** Posts the request with its buttons; the message's ts, or null when Slack refused it. */
 export async function postApprovalRequest(ctx: SlackContext, meta: SlackTaskMeta, request: ApprovalRequest, log: Logger): Promise<string | null> {
   const payload = renderApproval(
-    { ...request, tool: request.tool ?? null, rule: request.rule ?? null, status: "pending", timeoutSeconds: ctx.config.APPROVAL_TIMEOUT_SECONDS, ...(meta.userId ? { requester: meta.userId } : {}) },
+    {
+      ...request,
+      tool: request.tool ?? null,
+      rule: request.rule ?? null,
+      status: "pending",
+      timeoutSeconds: ctx.config.APPROVAL_TIMEOUT_SECONDS,
+      ...(meta.userId ? { requester: meta.userId } : {}),
+    },
     (text) => ctx.scrubber.scrub(text),
   );
   try {
-    const posted = await ctx.clients.api.chat.postMessage({ channel: meta.channel, thread_ts: meta.threadTs, text: payload.text, blocks: payload.blocks, unfurl_links: false, unfurl_media: false });
+    const posted = await ctx.clients.api.chat.postMessage({
+      channel: meta.channel,
+      thread_ts: meta.threadTs,
+      text: payload.text,
+      blocks: payload.blocks,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     return posted.ts ?? null;
   } catch (error) {
     log.warn({ channel: meta.channel, code: describeSlackError(error) }, "slack: could not post the approval request");
@@ -29,9 +43,8 @@ export async function postApprovalRequest(ctx: SlackContext, meta: SlackTaskMeta
 export async function showDecision(ctx: SlackContext, task: Task, approval: Approval, log: Logger): Promise<void> {
   const meta = slackMetaOf(task.meta);
   if (!meta || !approval.messageTs) return;
-  const payload = renderApproval(
-    { ...approval, timeoutSeconds: ctx.config.APPROVAL_TIMEOUT_SECONDS, ...(meta.userId ? { requester: meta.userId } : {}) },
-    (text) => ctx.scrubber.scrub(text),
+  const payload = renderApproval({ ...approval, timeoutSeconds: ctx.config.APPROVAL_TIMEOUT_SECONDS, ...(meta.userId ? { requester: meta.userId } : {}) }, (text) =>
+    ctx.scrubber.scrub(text),
   );
   await ctx.clients.api.chat
     .update({ channel: meta.channel, ts: approval.messageTs, text: payload.text, blocks: payload.blocks })
