@@ -6,6 +6,7 @@ import type { Approval, ApprovalStatus } from "../../store/approval-repo.ts";
 import { parseActor } from "../../tasks/actor.ts";
 import { durationWords } from "../../tasks/approval-policy.ts";
 import { formatLimitUsd } from "../../tasks/pricing.ts";
+import { NUL_SYMBOL, withVisibleNuls } from "../../shared/visible-text.ts";
 import { escapeMrkdwn } from "./mrkdwn.ts";
 import type { SlackMessagePayload } from "./progress-card.ts";
 
@@ -29,11 +30,11 @@ const SECTION_CHARS = 2900;
 /** `scrub` takes configured secrets out before the input is cut (a cut secret would slip past it). */
 export function renderApproval(view: ApprovalView, scrub: (text: string) => string): SlackMessagePayload {
   const blocks: KnownBlock[] = [section(headline(view))];
-  if (view.kind === "tool") blocks.push(section(codeBlock(scrub(inputText(view.tool, view.input)))));
+  if (view.kind === "tool") blocks.push(section(codeBlock(withVisibleNuls(scrub(inputText(view.tool, view.input))))));
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: contextLine(view) }] });
   if (view.status === "pending") blocks.push(buttons(view));
   else blocks.push(section(outcome(view)));
-  const what = escapeMrkdwn(cut(scrub(view.summary), 300));
+  const what = escapeMrkdwn(cut(scrub(view.summary).replaceAll("\0", NUL_SYMBOL), 300));
   return { text: view.status === "pending" ? `Approval needed: ${what}` : `${plainOutcome(view)}: ${what}`, blocks };
 }
 
