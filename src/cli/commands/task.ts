@@ -42,11 +42,11 @@ export async function run(args: string[]): Promise<number> {
   );
 
   const taskId = randomUUID();
-  // Questions are read from stdin, so it is stdin that must be a terminal.
+  // Questions go to stderr and answers come from stdin: both must be the terminal.
   const gate = createTerminalGate({
     policy: createApprovalPolicy(config),
     yes: values.yes,
-    ask: process.stdin.isTTY ? terminalAsk(process.stdin, process.stderr, display) : null,
+    ask: process.stdin.isTTY && process.stderr.isTTY ? terminalAsk(process.stdin, process.stderr, display) : null,
     note: (line) => display.print(line),
     scrub: (s) => scrubber.scrub(s),
     signal: controller.signal,
