@@ -39,6 +39,8 @@ class AgentRun {
   private turn = 0;
   private subagents = 0;
   private lastText = "";
+  /** Calls of the checkpoint's last turn that were never answered: the run paused before them. */
+  private unanswered: Anthropic.ToolUseBlock[] = [];
 
   constructor(options: RunOptions, agent: string, depth: number, subagentType?: SubagentType) {
     this.options = options;
@@ -87,6 +89,7 @@ class AgentRun {
       this.turn = saved.turn;
       addUsage(this.usage, saved.usage);
       this.lastText = lastAssistantText(saved.messages);
+      this.unanswered = pendingCalls(saved.messages);
     } else {
       // Content always as block arrays: the bytes of a message must not change once it is sent.
       this.messages = [...(this.options.history ?? []).map(asBlocks), { role: "user", content: [{ type: "text", text: this.options.prompt }] }];
@@ -99,9 +102,26 @@ class AgentRun {
     let continuation = "";
     for (;;) {
       if (this.signal.aborted) throw this.signal.reason;
+      if (this.unanswered.length > 0) {
+        // Resumed after a pause: the calls it paused before are answered first (their results must follow them).
+        const calls = this.unanswered;
+        this.unanswered = [];
+        const ran = await this.runCalls(calls);
+        if (ran.kind === "paused") return this.pause(ran.summary);
+        if (this.signal.aborted) throw this.signal.reason;
+        this.messages.push({ role: "user", content: ran.results });
+        await this.checkpoint();
+        continue;
+      }
       await this.takeInbox();
       if (this.turn >= this.options.limits.maxTurns) {
         return this.finish("failed", new CodedError("turn_limit", `the task used all ${this.options.limits.maxTurns} turns without finishing`).toFailure());
+      }
+      const verdict = this.depth === 0 ? await this.options.gate?.modelCall?.({ ...this.usage }) : undefined;
+      if (verdict?.kind === "stop") return this.finish("failed", verdict.failure);
+      if (verdict?.kind === "pause" && this.canPause()) {
+        await this.checkpoint();
+        return this.pause(verdict.summary);
       }
       this.turn++;
       this.emit({ type: "turn", turn: this.turn });
@@ -127,14 +147,43 @@ class AgentRun {
         return this.finish("succeeded");
       }
       continuation = "";
-      const results =
-        response.stop_reason === "max_tokens"
-          ? calls.map((c) => ({ type: "tool_result" as const, tool_use_id: c.id, is_error: true, content: "Your reply was cut off by the output limit before this call was complete, so it was not run. Send it again, smaller." }))
-          : await runToolCalls(calls, { tools: this.tools, maxResultChars: this.options.limits.maxToolResultChars, context: (id) => this.toolContext(id) });
+      let results: Anthropic.ToolResultBlockParam[];
+      if (response.stop_reason === "max_tokens") {
+        results = calls.map((c) => ({ type: "tool_result" as const, tool_use_id: c.id, is_error: true, content: "Your reply was cut off by the output limit before this call was complete, so it was not run. Send it again, smaller." }));
+      } else {
+        const ran = await this.runCalls(calls);
+        if (ran.kind === "paused") {
+          // Saved with the calls unanswered: the run that resumes it answers them.
+          await this.checkpoint();
+          return this.pause(ran.summary);
+        }
+        results = ran.results;
+      }
       if (this.signal.aborted) throw this.signal.reason;
       this.messages.push({ role: "user", content: results });
       await this.checkpoint();
     }
+  }
+
+  private runCalls(calls: readonly Anthropic.ToolUseBlock[]) {
+    return runToolCalls(calls, {
+      tools: this.tools,
+      maxResultChars: this.options.limits.maxToolResultChars,
+      context: (id) => this.toolContext(id),
+      ...(this.options.gate ? { gate: this.options.gate } : {}),
+      canPause: this.canPause(),
+    });
+  }
+
+  /** Only the main agent of a run that checkpoints can stop and be resumed later. */
+  private canPause(): boolean {
+    return this.depth === 0 && this.options.checkpoints !== undefined;
+  }
+
+  /** The run stops here, checkpointed, until a person decides; the caller resumes it from the checkpoint. */
+  private pause(summary: string): AgentOutcome {
+    this.emit({ type: "note", level: "info", message: `Waiting for a person's decision: ${summary}` });
+    return { status: "paused", result: this.lastText, todos: this.todos, usage: { ...this.usage }, turns: this.turn, messages: this.messages, pausedFor: summary };
   }
 
   /** Calls the model, compacting the conversation first when it nears the context window. */
@@ -329,6 +378,13 @@ function lastAssistantText(messages: readonly Message[]): string {
     if (text) return text;
   }
   return "";
+}
+
+/** The tool calls of a conversation's last turn when no results follow them (it paused before running them). */
+function pendingCalls(messages: readonly Message[]): Anthropic.ToolUseBlock[] {
+  const last = messages.at(-1);
+  if (last?.role !== "assistant" || typeof last.content === "string") return [];
+  return last.content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
 }
 
 /** A conversation that stopped between a tool call and its result gets error results, so it can be continued. */

@@ -1,9 +1,11 @@
 // Runs the tool calls of one turn: concurrently, except calls that share a serial key
 // (the same file, the plan), which keep the model's order. Every failure becomes an
-// error result for the model; nothing here throws.
+// error result for the model; nothing here throws but the gate. The gate is asked about every
+// call before any of them runs, so a turn that must wait for a person runs nothing twice.
 import type Anthropic from "@anthropic-ai/sdk";
 import { ZodError } from "zod";
 import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
+import type { Gate, GateVerdict } from "./run-options.ts";
 import { CodedError } from "../shared/errors.ts";
 import { truncateMiddle } from "./truncate.ts";
 import { oneLine } from "../shared/one-line.ts";
@@ -13,38 +15,64 @@ export interface ToolRunEnv {
   tools: ReadonlyMap<string, AgentTool>;
   maxResultChars: number;
   context: (toolUseId: string) => ToolContext;
+  gate?: Gate;
+  /** False where a run cannot stop and wait (a sub-agent, a run without checkpoints): a pause is a denial. */
+  canPause: boolean;
 }
 
-export async function runToolCalls(calls: readonly Anthropic.ToolUseBlock[], env: ToolRunEnv): Promise<Anthropic.ToolResultBlockParam[]> {
+export type ToolRunResult =
+  | { kind: "done"; results: Anthropic.ToolResultBlockParam[] }
+  /** Nothing ran: a call waits for a person's decision. */
+  | { kind: "paused"; summary: string };
+
+const CANNOT_WAIT =
+  "This call needs a person's approval, and this agent cannot wait for one (only the main agent can). It was not run: do not try it again here; finish, and say in your answer that it needs approval.";
+
+export async function runToolCalls(calls: readonly Anthropic.ToolUseBlock[], env: ToolRunEnv): Promise<ToolRunResult> {
+  const prepared = calls.map((call) => prepare(call, env));
+  const verdicts: GateVerdict[] = [];
+  for (const p of prepared) {
+    const verdict = p.tool && p.inputError === null && env.gate ? await env.gate.toolCall({ id: p.call.id, name: p.call.name, input: p.input }) : RUN;
+    if (verdict.kind === "pause" && env.canPause) return { kind: "paused", summary: verdict.summary };
+    verdicts.push(verdict.kind === "pause" ? { kind: "deny", reason: CANNOT_WAIT } : verdict);
+  }
   const chains = new Map<string, Promise<unknown>>();
-  const results = calls.map((call) => {
-    const tool = env.tools.get(call.name);
-    let key: string | null = null;
-    let input: unknown;
-    let inputError: string | null = null;
-    if (tool) {
-      try {
-        input = tool.parse(call.input);
-        key = tool.serialKey?.(input) ?? null;
-      } catch (error) {
-        inputError = describeInputError(call.name, error);
-      }
-    }
-    const previous = key ? chains.get(key) : undefined;
-    const run = (previous ?? Promise.resolve()).then(() => runOne(call, tool, input, inputError, env));
-    if (key) chains.set(key, run.catch(() => undefined));
+  const results = prepared.map((p, i) => {
+    const previous = p.key ? chains.get(p.key) : undefined;
+    const run = (previous ?? Promise.resolve()).then(() => runOne(p, verdicts[i]!, env));
+    if (p.key) chains.set(p.key, run.catch(() => undefined));
     return run;
   });
-  return Promise.all(results);
+  return { kind: "done", results: await Promise.all(results) };
 }
 
-async function runOne(
-  call: Anthropic.ToolUseBlock,
-  tool: AgentTool | undefined,
-  input: unknown,
-  inputError: string | null,
-  env: ToolRunEnv,
-): Promise<Anthropic.ToolResultBlockParam> {
+const RUN: GateVerdict = { kind: "run" };
+
+interface PreparedCall {
+  call: Anthropic.ToolUseBlock;
+  tool: AgentTool | undefined;
+  input: unknown;
+  inputError: string | null;
+  key: string | null;
+}
+
+function prepare(call: Anthropic.ToolUseBlock, env: ToolRunEnv): PreparedCall {
+  const tool = env.tools.get(call.name);
+  let key: string | null = null;
+  let input: unknown;
+  let inputError: string | null = null;
+  if (tool) {
+    try {
+      input = tool.parse(call.input);
+      key = tool.serialKey?.(input) ?? null;
+    } catch (error) {
+      inputError = describeInputError(call.name, error);
+    }
+  }
+  return { call, tool, input, inputError, key };
+}
+
+async function runOne({ call, tool, input, inputError }: PreparedCall, verdict: GateVerdict, env: ToolRunEnv): Promise<Anthropic.ToolResultBlockParam> {
   const ctx = env.context(call.id);
   const started = Date.now();
   let summaryLine = "";
@@ -59,6 +87,8 @@ async function runOne(
     output = { content: `There is no tool named "${call.name}". Available tools: ${[...env.tools.keys()].join(", ")}.`, isError: true };
   } else if (inputError !== null) {
     output = { content: inputError, isError: true };
+  } else if (verdict.kind === "deny") {
+    output = { content: verdict.reason, isError: true, summary: "not run: denied" };
   } else {
     try {
       output = await tool.run(input, ctx);

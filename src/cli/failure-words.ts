@@ -9,6 +9,7 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   model_auth: "check ANTHROPIC_API_KEY",
   model_rejected: "check AGENT_MODEL and ANTHROPIC_BASE_URL",
   context_overflow: "split the task into smaller ones",
+  budget_exceeded: "raise TASK_BUDGET_USD, or approve going on when asked",
   queue_full: "wait for tasks to finish, cancel some, or raise MAX_QUEUE_DEPTH",
   too_many_tasks: "wait for one to finish or cancel one",
   internal: "run again with LOG_LEVEL=debug to see where it failed",

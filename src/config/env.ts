@@ -3,6 +3,7 @@
 import { z } from "zod";
 import path from "node:path";
 import { CodedError } from "../shared/errors.ts";
+import { parseApprovalRules } from "./approval-rules.ts";
 
 const DEFAULT_MODEL = "claude-sonnet-5-5";
 
@@ -112,6 +113,21 @@ const schema = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, "must be at least 1").max(45, "must be at most 45 (pg-boss's limit)"))
     .optional(),
+  /** Tool calls that wait for a person's decision (see approval-rules.ts). */
+  REQUIRE_APPROVAL: optionalString.transform((v, ctx) => {
+    try {
+      return parseApprovalRules(v ?? "");
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** How long a decision may take before the request counts as denied. */
+  APPROVAL_TIMEOUT_SECONDS: positiveInt(86_400),
+  /** Estimated spend (USD) at which a task stops and asks whether to go on; unset = no limit. */
+  TASK_BUDGET_USD: optionalString
+    .refine((v) => v === undefined || (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0), { message: "must be an amount in US dollars above 0, such as 5 or 2.50" })
+    .transform((v) => (v === undefined ? undefined : Number(v))),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "must be one of fatal, error, warn, info, debug, trace, silent",

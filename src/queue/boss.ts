@@ -2,7 +2,7 @@
 import { PgBoss } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
-import { DEAD_LETTER_QUEUE, TASK_QUEUE, deadLetterQueueOptions, taskQueueOptions, type QueuePolicy } from "./queue-policy.ts";
+import { APPROVAL_TIMEOUT_QUEUE, DEAD_LETTER_QUEUE, TASK_QUEUE, approvalTimeoutQueueOptions, deadLetterQueueOptions, taskQueueOptions, type QueuePolicy } from "./queue-policy.ts";
 
 export interface BossOptions {
   /** Runs heartbeat/expiry checks and maintenance; workers and servers do, one-shot commands don't. */
@@ -45,6 +45,7 @@ export async function startBoss(db: Database, policy: QueuePolicy, options: Boss
 async function ensureQueues(boss: PgBoss, policy: QueuePolicy): Promise<void> {
   await boss.createQueue(DEAD_LETTER_QUEUE, deadLetterQueueOptions());
   await boss.createQueue(TASK_QUEUE, taskQueueOptions(policy));
+  await boss.createQueue(APPROVAL_TIMEOUT_QUEUE, approvalTimeoutQueueOptions());
   // An existing queue keeps the options it was created with until updated.
   await boss.updateQueue(TASK_QUEUE, taskQueueOptions(policy));
 }

@@ -5,6 +5,21 @@ import type { Config } from "../config/env.ts";
 
 export const TASK_QUEUE = "deep-agent-tasks";
 export const DEAD_LETTER_QUEUE = "deep-agent-tasks-dead";
+/** Delayed jobs, one per approval request, that deny it when no one decided in time. */
+export const APPROVAL_TIMEOUT_QUEUE = "deep-agent-approval-timeouts";
+
+/** A task queue job's data. */
+export interface TaskJob {
+  taskId: string;
+  /** A task continued after a decision runs as a new job: its attempts count on from this one. */
+  attemptBase?: number;
+  /** The task waited for a decision: it continues in the sandbox it used before. */
+  continued?: boolean;
+}
+
+export interface ApprovalTimeoutJob {
+  approvalId: string;
+}
 
 export interface QueuePolicy {
   /** Attempts after the first (a worker killed, released on shutdown, model unreachable). */
@@ -58,6 +73,11 @@ export function taskQueueOptions(policy: QueuePolicy): Omit<Queue, "name"> {
     deadLetter: DEAD_LETTER_QUEUE,
     notify: true,
   };
+}
+
+export function approvalTimeoutQueueOptions(): Omit<Queue, "name"> {
+  // A timeout that fails (the database was away) is tried again; the decision itself is idempotent.
+  return { retryLimit: 10, retryDelay: 5, retryBackoff: true, retryDelayMax: 300, deleteAfterSeconds: 7 * 24 * 3600 };
 }
 
 export function deadLetterQueueOptions(): Omit<Queue, "name"> {

@@ -3,7 +3,7 @@
 // the caller needs (a chat runs once per line), and close it.
 import { runAgent } from "../agent/engine.ts";
 import type { ProgressSink } from "../agent/events.ts";
-import type { AgentOutcome, CheckpointStore, Inbox, Message } from "../agent/run-options.ts";
+import type { AgentOutcome, CheckpointStore, Gate, Inbox, Message } from "../agent/run-options.ts";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
@@ -28,6 +28,8 @@ export interface RunRequest {
   history?: Message[];
   checkpoints?: CheckpointStore;
   inbox?: Inbox;
+  /** Approval rules and spend limits: asked before tool and model calls. */
+  gate?: Gate;
 }
 
 export interface Workspace {
@@ -79,6 +81,7 @@ export async function openWorkspace(runtime: TaskRuntime, options: WorkspaceOpti
           ...(request.history ? { history: request.history } : {}),
           ...(request.checkpoints ? { checkpoints: request.checkpoints } : {}),
           ...(request.inbox ? { inbox: request.inbox } : {}),
+          ...(request.gate ? { gate: request.gate } : {}),
         });
       } finally {
         await mcp.close().catch((error: unknown) => log.warn({ err: error }, "MCP servers did not stop cleanly"));

@@ -203,7 +203,7 @@ function leadingFailures(runs: ScheduleRun[]): number {
 
 function stillGoing(run: ScheduleRun, staleStartMs: number): boolean {
   if (run.outcome === "starting") return Date.now() - run.firedAt.getTime() < staleStartMs;
-  return run.taskStatus === "queued" || run.taskStatus === "running";
+  return run.taskStatus === "queued" || run.taskStatus === "running" || run.taskStatus === "waiting";
 }
 
 function outcomeOf(run: ScheduleRun): FireOutcome {

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   model_auth: false,
   model_rejected: false,
   context_overflow: false,
+  /** It reached its spending limit (TASK_BUDGET_USD) and a person chose to stop, or no one answered. */
+  budget_exceeded: false,
   sandbox_unavailable: true,
   internal: true,
 

@@ -61,12 +61,27 @@ export const tasksRunning = new Gauge({
   registers: [registry],
 });
 
+export const approvals = new Counter({
+  name: "deep_agent_approvals_total",
+  help: "Decisions on approval requests (tool calls and spending limits), by decision (approved, denied, timed_out)",
+  labelNames: ["decision"] as const,
+  registers: [registry],
+});
+
+export const approvalDecisionTime = new Histogram({
+  name: "deep_agent_approval_decision_seconds",
+  help: "Time from an approval request to its decision, by decision",
+  labelNames: ["decision"] as const,
+  buckets: [5, 15, 30, 60, 300, 900, 1800, 3600, 4 * 3600, 12 * 3600, 24 * 3600, 72 * 3600],
+  registers: [registry],
+});
+
 /** The queue depth gauge asks the database at scrape time. */
-export function registerQueueDepth(read: () => Promise<{ queued: number; running: number }>): void {
+export function registerQueueDepth(read: () => Promise<{ queued: number; running: number; waiting?: number }>): void {
   registry.removeSingleMetric("deep_agent_queue_depth");
   new Gauge({
     name: "deep_agent_queue_depth",
-    help: "Tasks queued and running across all workers",
+    help: "Tasks queued, running and waiting for a decision across all workers",
     labelNames: ["state"] as const,
     registers: [registry],
     async collect() {
@@ -74,6 +89,7 @@ export function registerQueueDepth(read: () => Promise<{ queued: number; running
         const counts = await read();
         this.set({ state: "queued" }, counts.queued);
         this.set({ state: "running" }, counts.running);
+        this.set({ state: "waiting" }, counts.waiting ?? 0);
       } catch {
         // An unreachable database shows in /readyz; the scrape still answers.
       }

@@ -5,6 +5,8 @@ import type { PgBoss } from "pg-boss";
 import type { RunNotices } from "../schedule/run-notices.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 import type { TaskHooks } from "../tasks/task-hooks.ts";
+import { createApprovalDesk, type ApprovalDesk } from "../tasks/approvals.ts";
+import { createApprovalPolicy } from "../tasks/approval-policy.ts";
 import { createSlackContext, type SlackContext, type SlackContextOptions } from "./slack-context.ts";
 import { createSlackTaskHooks } from "./thread/task-hooks.ts";
 import { startFromMessages } from "./intake/on-message.ts";
@@ -12,11 +14,14 @@ import { createSlackIntake, type SlackIntake } from "./intake/slack-app.ts";
 import type { ExtraSubcommand } from "./intake/intake-context.ts";
 import { createSlackRunNotices } from "./schedules/run-notices.ts";
 import { scheduleSubcommands } from "./schedules/subcommands.ts";
+import { usageSubcommand } from "./intake/usage-command.ts";
 
 export interface SlackParts {
   context: SlackContext;
   hooks: TaskHooks;
   runNotices: RunNotices;
+  /** Approval requests: decided from their buttons here, and waited on by the worker pool. */
+  approvals: ApprovalDesk;
   /** The Bolt app with its listeners (not yet connected: call start()); `extra` subcommands join the schedule ones. */
   createIntake(lifecycle: TaskLifecycle, extra?: Record<string, ExtraSubcommand>): Promise<SlackIntake>;
 }
@@ -31,18 +36,26 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
   const context = createSlackContext(options);
   if (!context) return null;
   const boss: PgBoss = options.boss;
+  const hooks = createSlackTaskHooks(context, {
+    continueThread: (messages) => startFromMessages(context, messages),
+    ...(options.minUpdateIntervalMs !== undefined ? { minUpdateIntervalMs: options.minUpdateIntervalMs } : {}),
+  });
+  const approvals = createApprovalDesk({ db: context.db, boss, hooks, logger: context.logger, policy: createApprovalPolicy(context.config) });
   return {
     context,
-    hooks: createSlackTaskHooks(context, {
-      continueThread: (messages) => startFromMessages(context, messages),
-      ...(options.minUpdateIntervalMs !== undefined ? { minUpdateIntervalMs: options.minUpdateIntervalMs } : {}),
-    }),
+    hooks,
     runNotices: createSlackRunNotices(context.clients.api, context.logger),
+    approvals,
     createIntake: (lifecycle, extra = {}) =>
       createSlackIntake({
         slack: context,
         lifecycle,
-        subcommands: { ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }), ...extra },
+        approvals,
+        subcommands: {
+          ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }),
+          usage: usageSubcommand({ db: context.db, model: context.config.AGENT_MODEL }),
+          ...extra,
+        },
       }),
   };
 }

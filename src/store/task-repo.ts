@@ -9,7 +9,8 @@ import { jsonColumn, jsonParam } from "./json-column.ts";
 import * as sql from "./sql/tasks.ts";
 
 export type TaskSource = "cli" | "slack" | "schedule";
-export type TaskState = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+/** "waiting": for a person's decision (an approval, the spending limit); no worker holds it. */
+export type TaskState = "queued" | "running" | "waiting" | "succeeded" | "failed" | "cancelled";
 export const FINISHED: readonly TaskState[] = ["succeeded", "failed", "cancelled"];
 
 export interface Task {
@@ -37,6 +38,8 @@ export interface Task {
   cancelledBy: string | null;
   /** The sandbox the task ran in, for a later task of its conversation. */
   sandboxId: string | null;
+  /** The pg-boss job running it now when not its first (a continuation after a decision). */
+  jobId: string | null;
   createdAt: Date;
   startedAt: Date | null;
   attemptStartedAt: Date | null;
@@ -99,9 +102,9 @@ export function createTaskRepo(db: Queryable) {
       const { rows } = await db.query<{ n: number }>(sql.queuedCount);
       return Number(rows[0]?.n ?? 0);
     },
-    async openCounts(): Promise<{ queued: number; running: number }> {
-      const { rows } = await db.query<{ queued: number; running: number }>(sql.openCounts);
-      return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0) };
+    async openCounts(): Promise<{ queued: number; running: number; waiting: number }> {
+      const { rows } = await db.query<{ queued: number; running: number; waiting: number }>(sql.openCounts);
+      return { queued: Number(rows[0]?.queued ?? 0), running: Number(rows[0]?.running ?? 0), waiting: Number(rows[0]?.waiting ?? 0) };
     },
     async listOpen(limit = 1000): Promise<Array<Task & { position: number | null }>> {
       const { rows } = await db.query(sql.listOpen, [limit]);
@@ -141,7 +144,16 @@ export function createTaskRepo(db: Queryable) {
       const { rows } = await db.query<{ sandbox_id: string }>(sql.conversationSandbox, [id]);
       return rows[0]?.sandbox_id ?? null;
     },
-    /** Queued or running; an id that is not a task is not open. */
+    /** Running → waiting for a decision; null when this attempt no longer holds the task. */
+    markWaiting: (id: string, attempt: number) => one(sql.markWaiting, [id, attempt]),
+    /** Waiting → queued again, run by the job `jobId`; null when it was not waiting (cancelled meanwhile). */
+    resumeWaiting: (id: string, jobId: string) => one(sql.resumeWaiting, [id, jobId]),
+    /** Locks the task's row for the rest of the transaction; its status, or null when there is no such task. */
+    async lock(id: string): Promise<TaskState | null> {
+      const { rows } = await db.query<{ status: TaskState }>(sql.lock, [id]);
+      return rows[0]?.status ?? null;
+    },
+    /** Queued, running or waiting (or a kept sandbox of such a task); an id that is not a task is not open. */
     async isOpen(id: string): Promise<boolean> {
       if (!UUID.test(id)) return false;
       const { rows } = await db.query<{ open: boolean }>(sql.isOpen, [id]);
@@ -182,6 +194,7 @@ function toTask(r: Row): Task {
     cancelRequestedAt: date(r["cancel_requested_at"]),
     cancelledBy: (r["cancelled_by"] as string | null) ?? null,
     sandboxId: (r["sandbox_id"] as string | null) ?? null,
+    jobId: (r["job_id"] as string | null) ?? null,
     createdAt: date(r["created_at"])!,
     startedAt: date(r["started_at"]),
     attemptStartedAt: date(r["attempt_started_at"]),

@@ -13,6 +13,7 @@ import type { Logger } from "../shared/log.ts";
 import * as metrics from "../shared/metrics.ts";
 import type { TaskHooks, TaskOutputs } from "./task-hooks.ts";
 import { describeActor } from "./actor.ts";
+import { withdrawPending } from "./approvals.ts";
 
 export interface FinalState {
   status: "succeeded" | "failed" | "cancelled";
@@ -107,9 +108,13 @@ export function createTaskLifecycle(options: LifecycleOptions): TaskLifecycle {
       if (!requested) throw new CodedError("unknown_task", `no task with id "${idOrPrefix.trim()}"`);
       if (FINISHED.includes(requested.status)) return { outcome: "already_finished", task: requested };
       // A queued job never starts; a running one's worker sees its job cancelled at its next heartbeat.
-      await options.boss.cancel(TASK_QUEUE, requested.id);
-      if (requested.status === "queued") {
+      await options.boss.cancel(TASK_QUEUE, requested.jobId ?? requested.id);
+      // Nobody runs a task waiting for a decision: it is settled here, like a queued one.
+      if (requested.status === "queued" || requested.status === "waiting") {
         const settled = await finish(requested.id, null, cancelledState(requested, `cancelled by ${describeActor(by)}`));
+        if (settled && requested.status === "waiting") {
+          await withdrawPending(options, settled.id).catch((error: unknown) => log.warn({ err: error, taskId: settled.id }, "could not withdraw its approval request"));
+        }
         if (settled) return { outcome: "cancelled", task: settled };
       }
       if (cancelOptions.wait) {

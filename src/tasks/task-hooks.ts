@@ -5,6 +5,7 @@ import type { Inbox, Message } from "../agent/run-options.ts";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { Failure } from "../shared/errors.ts";
 import type { Task } from "../store/task-repo.ts";
+import type { Approval, NewApproval } from "../store/approval-repo.ts";
 
 export interface OutputFile {
   /** Path under outputs/, e.g. "report.md" or "charts/load.png". */
@@ -26,6 +27,12 @@ export type Interruption =
   /** Handed back to the queue at shutdown; it resumes from its checkpoint. */
   | { kind: "released" };
 
+/** A request for a person's decision, as the intake shows it; its id is final (buttons carry it). */
+export interface ApprovalRequest extends NewApproval {
+  /** When it counts as denied if no one decided. */
+  expiresAt: Date;
+}
+
 /** One attempt of one task, as the intake takes part in it. */
 export interface TaskSession {
   sinks: ProgressSink[];
@@ -39,6 +46,11 @@ export interface TaskSession {
   collect?(sandbox: Sandbox): Promise<TaskOutputs>;
   /** The attempt ends without a final state. Must not throw. */
   interrupted(how: Interruption): Promise<void>;
+  /**
+   * The task stops to wait for a person's decision (called after close()): show the request where
+   * people can decide, and that the task waits. Resolves to the message showing it (null: none).
+   */
+  approvalRequested?(request: ApprovalRequest): Promise<string | null>;
   /** Stops live updates; resolves once none is in flight. Must not throw. */
   close(): Promise<void>;
 }
@@ -51,4 +63,9 @@ export interface TaskHooks {
    * per task, by the lifecycle, in whichever process settled it. Must not throw.
    */
   finished(task: Task, outputs?: TaskOutputs): Promise<void>;
+  /**
+   * A request was decided (approved, denied, timed out, or withdrawn because the task ended), in
+   * whichever process decided it; `task` is the record after the decision. Must not throw.
+   */
+  approvalDecided?(task: Task, approval: Approval): Promise<void>;
 }

@@ -6,16 +6,14 @@ import type { PgBoss, JobWithMetadata } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "../runtime/task-runtime.ts";
-import { DEAD_LETTER_QUEUE, TASK_QUEUE, type QueuePolicy } from "../queue/queue-policy.ts";
+import { DEAD_LETTER_QUEUE, TASK_QUEUE, type QueuePolicy, type TaskJob } from "../queue/queue-policy.ts";
 import { runAttempt, shutdownReason, type AttemptResult } from "./run-attempt.ts";
 import { startSandboxSweep } from "./sandbox-sweep.ts";
 import { createTaskRepo } from "../store/task-repo.ts";
 import type { TaskHooks } from "../tasks/task-hooks.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
-
-interface TaskJob {
-  taskId: string;
-}
+import { createApprovalDesk, type ApprovalDesk } from "../tasks/approvals.ts";
+import { createApprovalPolicy } from "../tasks/approval-policy.ts";
 
 export interface WorkerPoolOptions {
   db: Database;
@@ -32,6 +30,8 @@ export interface WorkerPoolOptions {
   name?: string;
   /** How long draining waits, after the grace period, for aborted tasks to hand back. */
   releaseWaitMs?: number;
+  /** Approval rules and spend limits; by default from the runtime's configuration. */
+  approvals?: ApprovalDesk;
 }
 
 export class WorkerPool {
@@ -40,10 +40,22 @@ export class WorkerPool {
   private readonly name: string;
   private draining = false;
   private stopSweep: () => void = () => {};
+  private readonly approvals: ApprovalDesk;
 
   constructor(options: WorkerPoolOptions) {
     this.options = options;
     this.name = options.name ?? `${os.hostname()}:${process.pid}`;
+    // Always there, so the rules can never be left unwired.
+    this.approvals =
+      options.approvals ??
+      createApprovalDesk({
+        db: options.db,
+        boss: options.boss,
+        hooks: options.hooks,
+        logger: options.logger,
+        policy: createApprovalPolicy(options.runtime.config),
+        pollingIntervalSeconds: options.policy.pollingIntervalSeconds,
+      });
   }
 
   get active(): number {
@@ -68,6 +80,8 @@ export class WorkerPool {
       },
       (jobs: JobWithMetadata<TaskJob>[]) => this.handle(jobs[0]!),
     );
+    // Every worker process handles approval timeouts as they come due: no process holds a waiting task.
+    await this.approvals.startTimeouts();
     this.stopSweep = startSandboxSweep({ provider: this.options.runtime.sandboxes, tasks: createTaskRepo(this.options.db), logger: this.options.logger });
     this.options.logger.info({ concurrency, worker: this.name }, "worker pool started");
   }
@@ -75,7 +89,8 @@ export class WorkerPool {
   private async handle(job: JobWithMetadata<TaskJob>): Promise<void> {
     const taskId = job.data.taskId;
     const controller = new AbortController();
-    const attempt = job.retryCount + 1;
+    // A task continued after a decision runs as a new job: its attempts count on from the last one.
+    const attempt = (job.data.attemptBase ?? 0) + job.retryCount + 1;
     const work = runAttempt(
       {
         taskId,
@@ -83,8 +98,16 @@ export class WorkerPool {
         finalAttempt: job.retryCount >= job.retryLimit,
         signal: AbortSignal.any([job.signal, controller.signal]),
         workerName: this.name,
+        ...(job.data.continued ? { continued: true } : {}),
       },
-      { db: this.options.db, runtime: this.options.runtime, lifecycle: this.options.lifecycle, hooks: this.options.hooks, logger: this.options.logger },
+      {
+        db: this.options.db,
+        runtime: this.options.runtime,
+        lifecycle: this.options.lifecycle,
+        hooks: this.options.hooks,
+        logger: this.options.logger,
+        approvals: this.approvals,
+      },
     );
     this.running.set(job.id, { controller, done: work.catch(() => {}) });
     let result: AttemptResult;
@@ -114,6 +137,7 @@ export class WorkerPool {
     if (this.draining) return;
     this.draining = true;
     this.stopSweep();
+    await this.approvals.stopTimeouts();
     const log = this.options.logger;
     await this.options.boss.offWork(TASK_QUEUE, { wait: false });
     if (this.running.size > 0) log.info({ running: this.running.size, graceMs }, "draining: waiting for running tasks");

@@ -1,7 +1,9 @@
 // One attempt of one task, as a worker runs it, in linear phases: claim the record; open the
 // intake's session; run the engine in a workspace (sandbox + tools) with a database checkpoint
 // store; then decide what the attempt amounts to — a final state (recorded and announced by the
-// lifecycle), a retry, or a hand-back at shutdown.
+// lifecycle), a retry, a hand-back at shutdown, or a wait for a person's decision (recorded by the
+// approval desk; the sandbox is kept and the worker slot freed).
+import { randomUUID } from "node:crypto";
 import type { AgentEvent, ProgressSink } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
 import type { AgentOutcome } from "../agent/run-options.ts";
@@ -13,7 +15,9 @@ import { createTaskRepo, type Task, type TaskRepo } from "../store/task-repo.ts"
 import { describeActor } from "../tasks/actor.ts";
 import { conversationKey } from "../tasks/conversation.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
-import type { TaskHooks, TaskOutputs, TaskSession } from "../tasks/task-hooks.ts";
+import type { ApprovalRequest, TaskHooks, TaskOutputs, TaskSession } from "../tasks/task-hooks.ts";
+import type { ApprovalDesk } from "../tasks/approvals.ts";
+import { createTaskGate, type TaskGate } from "../tasks/task-gate.ts";
 import { CodedError, hasCode, type ErrorCode, type Failure } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
 import * as metrics from "../shared/metrics.ts";
@@ -26,6 +30,8 @@ export type AttemptResult =
   /** Another attempt or a cancel settled the task; nothing to record. */
   | { kind: "not_ours" }
   | { kind: "released" }
+  /** Stopped to wait for a person's decision; a decision queues it again. */
+  | { kind: "waiting" }
   /** Failed in a way worth retrying; `final` when no attempts remain (the job goes to the dead-letter queue). */
   | { kind: "retry"; error: string; final: boolean }
   /** Failed the same way as the attempt before: retrying would only burn attempts; dead-letter it now. */
@@ -39,6 +45,8 @@ export interface AttemptInput {
   /** The job's signal (its claim went away: cancelled, or taken over) combined with ours (shutdown). */
   signal: AbortSignal;
   workerName: string;
+  /** It waited for a decision before: it continues in the sandbox it used then. */
+  continued?: boolean;
 }
 
 export interface AttemptDeps {
@@ -47,6 +55,8 @@ export interface AttemptDeps {
   lifecycle: TaskLifecycle;
   hooks: TaskHooks | null;
   logger: Logger;
+  /** Approval rules and spend limits; without it calls run unasked. */
+  approvals?: ApprovalDesk;
 }
 
 const OUTAGES: ReadonlySet<ErrorCode> = new Set(["model_unavailable", "sandbox_unavailable", "database_unavailable"]);
@@ -73,8 +83,9 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
       return (await deps.lifecycle.finish(taskId, attempt, final)) ? { kind: "finished", status: "cancelled" } : { kind: "not_ours" };
     }
     const session = await openSession(deps.hooks, task, attempt, log);
-    const { outcome, outputs } = await work(task, input, deps, session, tasks, log);
-    return await settle(task, outcome, outputs, input, deps, session, tasks, log);
+    const gate = deps.approvals ? createTaskGate(deps.approvals.policy, await deps.approvals.ofTask(task.id)) : null;
+    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate);
+    return await settle(task, outcome, outputs, input, deps, session, tasks, log, gate);
   } finally {
     metrics.tasksRunning.dec();
   }
@@ -88,6 +99,7 @@ async function work(
   session: TaskSession | null,
   tasks: TaskRepo,
   log: Logger,
+  gate: TaskGate | null,
 ): Promise<{ outcome: AgentOutcome; outputs?: TaskOutputs }> {
   const record = createTaskRecordSink(tasks, task.id, input.attempt, { logger: log });
   const sinks: ProgressSink[] = [record, { emit: recordEventMetrics }, ...(session?.sinks ?? [])];
@@ -100,7 +112,8 @@ async function work(
   const created = Date.now();
   let workspace: Workspace;
   try {
-    const resumeId = conversation ? await tasks.conversationSandbox(task.id) : null;
+    // A task that waited for a decision continues in its own sandbox (kept while it waited).
+    const resumeId = input.continued && task.sandboxId ? task.sandboxId : conversation ? await tasks.conversationSandbox(task.id) : null;
     workspace = await openWorkspace(deps.runtime, {
       taskId: task.id,
       labels: { attempt: String(input.attempt), ...(conversation ? { [CONVERSATION_LABEL]: conversation } : {}) },
@@ -116,6 +129,7 @@ async function work(
     return { outcome: failedOutcome(failure) };
   }
   let outputs: TaskOutputs | undefined;
+  let keep = conversation !== null;
   try {
     await tasks.setSandbox(task.id, input.attempt, workspace.sandbox.id).catch((error: unknown) => log.warn({ err: error }, "could not record the sandbox id"));
     const prompt = session?.prepare
@@ -131,7 +145,13 @@ async function work(
       checkpoints: createCheckpointStore(deps.db, task.id, input.attempt),
       ...(session?.inbox ? { inbox: session.inbox } : {}),
       ...(session?.history ? { history: session.history } : {}),
+      ...(gate ? { gate } : {}),
     });
+    // Kept (E2B: paused) for the continuation after the decision; nothing to hand over yet.
+    if (outcome.status === "paused") {
+      keep = true;
+      return { outcome };
+    }
     outputs = await session?.collect?.(workspace.sandbox).catch((error: unknown) => {
       log.warn({ err: error }, "could not collect what the task produced");
       return undefined;
@@ -139,7 +159,7 @@ async function work(
     return { outcome, ...(outputs ? { outputs } : {}) };
   } finally {
     // Kept for a later task of the same conversation; the sweep removes it when none comes.
-    await workspace.close({ keep: conversation !== null });
+    await workspace.close({ keep });
     await record.flush();
   }
 }
@@ -153,6 +173,7 @@ async function settle(
   session: TaskSession | null,
   tasks: TaskRepo,
   log: Logger,
+  gate: TaskGate | null,
 ): Promise<AttemptResult> {
   const { attempt } = input;
   // Live progress stops before anything final is shown.
@@ -172,6 +193,7 @@ async function settle(
     }
     outcome = { ...outcome, status: "cancelled", failure: cancelFailure(now) };
   }
+  if (outcome.status === "paused") return waitForDecision(task, input, deps, session, gate, log);
   const failure = outcome.failure;
   const retryable = outcome.status === "failed" && failure?.transient === true;
   // The record still holds the previous attempt's failure (requeue kept it): the same code twice is a
@@ -183,7 +205,7 @@ async function settle(
     log.warn({ code: failure.code, detail: failure.detail }, "attempt failed; the queue retries it");
     return { kind: "retry", error: failure.detail, final: false };
   }
-  const finished = await deps.lifecycle.finish(task.id, attempt, outcome, outputs);
+  const finished = await deps.lifecycle.finish(task.id, attempt, { ...outcome, status: outcome.status }, outputs);
   if (!finished) return { kind: "not_ours" };
   if (poison && !input.finalAttempt) {
     log.warn({ code: failure.code }, "failed the same way twice in a row; dead-lettered without further retries");
@@ -191,6 +213,36 @@ async function settle(
   }
   if (retryable) return { kind: "retry", error: failure.detail, final: true };
   return { kind: "finished", status: outcome.status };
+}
+
+/**
+ * The run paused for a decision (checkpointed at the call that waits): the request is shown (the
+ * Slack thread), then recorded with the task as `waiting` and its timeout armed. The job ends; no
+ * worker holds the task until a decision queues it again.
+ */
+async function waitForDecision(task: Task, input: AttemptInput, deps: AttemptDeps, session: TaskSession | null, gate: TaskGate | null, log: Logger): Promise<AttemptResult> {
+  const ask = gate?.asked();
+  if (!ask || !deps.approvals) throw new CodedError("internal", "the run paused but no approval request was made");
+  const request: ApprovalRequest = {
+    ...ask,
+    id: randomUUID(),
+    taskId: task.id,
+    attempt: input.attempt,
+    expiresAt: new Date(Date.now() + deps.approvals.policy.timeoutSeconds * 1000),
+  };
+  // Shown before it is recorded: a worker that dies in between leaves a message whose buttons answer
+  // "no longer open", never a request nobody can see. The retried attempt asks again.
+  const messageTs =
+    (await session?.approvalRequested?.(request).catch((error: unknown) => {
+      log.warn({ err: error }, "the intake could not show the approval request");
+      return null;
+    })) ?? null;
+  const recorded = await deps.approvals.wait(task, input.attempt, { ...ask, id: request.id, messageTs });
+  if (!recorded) {
+    log.warn("lost the claim on this task before it could wait for a decision; leaving it to the attempt that took it over");
+    return { kind: "not_ours" };
+  }
+  return { kind: "waiting" };
 }
 
 /** The intake's session for this task; a failing hook costs only its own features, never the task. */

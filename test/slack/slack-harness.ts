@@ -62,6 +62,8 @@ export interface Harness {
   command(person: string, channel: string, text: string): Promise<{ status: number; ack: Record<string, unknown> | null; id: string }>;
   /** A person presses Cancel on a progress message. */
   click(person: string, channel: string, messageTs: string, value: string): Promise<{ status: number; id: string }>;
+  /** A person presses a button (a signed block_actions payload); `id` names its response_url. */
+  press(person: string, channel: string, messageTs: string, button: { actionId: string; blockId: string; value: string }): Promise<{ status: number; id: string }>;
   /** The text a command or click answered through its response_url. */
   replyTo(id: string): Promise<string>;
   /** Delivers an event callback through the configured connection mode. */
@@ -189,7 +191,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const res = await send.command(fields);
       return { status: res.status, ack: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : null, id };
     },
-    async click(person, channel, messageTs, value) {
+    click(person, channel, messageTs, value) {
+      return harness.press(person, channel, messageTs, { actionId: "deep_agent_cancel", blockId: "deep_agent_controls", value });
+    },
+    async press(person, channel, messageTs, button) {
       const id = `click-${Math.random().toString(36).slice(2, 10)}`;
       const payload = {
         type: "block_actions",
@@ -202,7 +207,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         channel: { id: channel, name: "x" },
         message: { ts: messageTs, type: "message", text: "" },
         response_url: slack.responseUrl(id),
-        actions: [{ action_id: "deep_agent_cancel", block_id: "deep_agent_controls", value, type: "button", action_ts: `${Date.now() / 1000}` }],
+        actions: [{ action_id: button.actionId, block_id: button.blockId, value: button.value, type: "button", action_ts: `${Date.now() / 1000}` }],
       };
       if (socket) {
         await socket.send("interactive", payload);

@@ -1,5 +1,6 @@
 // `deep-agent chat`: a conversation with the agent in one sandbox. Ctrl-C cancels the
-// current turn; a second Ctrl-C, or /exit, leaves and cleans up.
+// current turn; a second Ctrl-C, or /exit, leaves and cleans up. Calls that need approval are
+// asked about at the prompt (denied when the input is not a terminal).
 import { randomUUID } from "node:crypto";
 import readline from "node:readline";
 import { loadConfig, requireModelAccess } from "../../config/env.ts";
@@ -15,6 +16,8 @@ import { taskTextProblem } from "../../tasks/task-text.ts";
 import { createProgressDisplay } from "../progress/progress-display.ts";
 import { formatTokens } from "../progress/terminal-format.ts";
 import { usageError, exitCodes } from "../usage-error.ts";
+import { createTerminalGate, type Ask } from "../terminal-gate.ts";
+import { createApprovalPolicy } from "../../tasks/approval-policy.ts";
 
 export async function run(args: string[]): Promise<number> {
   if (args.length > 0) throw usageError(`chat takes no arguments (got "${args[0]}"); run \`deep-agent chat\` and type your messages`);
@@ -30,6 +33,7 @@ export async function run(args: string[]): Promise<number> {
     throw error;
   });
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: Boolean(process.stdin.isTTY) });
+  const approvals = createApprovalPolicy(config);
   const total = emptyUsage();
   let history: Message[] = [];
   let turn: AbortController | null = null;
@@ -78,8 +82,17 @@ export async function run(args: string[]): Promise<number> {
       interruptsAtPrompt = 0;
       turn = new AbortController();
       const display = createProgressDisplay(process.stderr, scrubber);
+      const gate = createTerminalGate({
+        policy: approvals,
+        yes: false,
+        // Typed lines are the conversation when the input is not a terminal: nobody to ask then.
+        ask: process.stdin.isTTY ? promptAsk(rl, display) : null,
+        note: (line) => display.print(line),
+        scrub: (s) => scrubber.scrub(s),
+        signal: turn.signal,
+      });
       try {
-        const outcome = await workspace.run({ taskId: `${sessionId}/${history.length}`, prompt: text, history, sink: display, signal: turn.signal });
+        const outcome = await workspace.run({ taskId: `${sessionId}/${history.length}`, prompt: text, history, sink: display, signal: turn.signal, gate });
         display.stop();
         history = outcome.messages;
         addUsage(total, outcome.usage);
@@ -100,4 +113,18 @@ export async function run(args: string[]): Promise<number> {
     await runtime.dispose();
   }
   return exitCodes.ok;
+}
+
+/** Asks at the chat's own prompt: the next line typed answers (the turn waits meanwhile). */
+function promptAsk(rl: readline.Interface, display: { hold(): void; release(): void }): Ask {
+  return (question, signal) =>
+    new Promise((resolve) => {
+      display.hold();
+      const done = (answer: string | null) => {
+        display.release();
+        resolve(answer);
+      };
+      signal.addEventListener("abort", () => done(null), { once: true });
+      rl.question(question, { signal }, (answer) => done(answer));
+    });
 }

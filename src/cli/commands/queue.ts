@@ -1,5 +1,5 @@
-// `deep-agent queue add "<text>" | list [--json] | cancel <id>`: the durable queue that
-// `start` and `worker` drain.
+// `deep-agent queue add "<text>" | list [--json] | cancel <id> | approve <id> | deny <id>`: the
+// durable queue that `start` and `worker` drain, and the decisions tasks there wait for.
 import os from "node:os";
 import { loadConfig, type Config } from "../../config/env.ts";
 import { secretValues } from "../../config/secrets.ts";
@@ -14,14 +14,21 @@ import type { Task } from "../../store/task-repo.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { usageError, exitCodes } from "../usage-error.ts";
 import { oneLine } from "../../shared/one-line.ts";
+import { createApprovalDesk, type ApprovalDesk } from "../../tasks/approvals.ts";
+import { createApprovalPolicy } from "../../tasks/approval-policy.ts";
+import type { Approval } from "../../store/approval-repo.ts";
+import { createTaskRepo } from "../../store/task-repo.ts";
+import { CodedError } from "../../shared/errors.ts";
+import { createScrubber } from "../../shared/scrub-secrets.ts";
 
-const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id>';
+const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id> | queue approve <id> | queue deny <id>';
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === "add") return add(rest);
   if (sub === "list") return list(rest);
   if (sub === "cancel") return cancel(rest);
+  if (sub === "approve" || sub === "deny") return decide(sub, rest);
   if (sub === undefined) throw usageError(`queue: say what to do; ${USAGE}`);
   throw usageError(`queue: unknown subcommand "${sub}"; ${USAGE}`);
 }
@@ -44,10 +51,17 @@ async function add(args: string[]): Promise<number> {
 async function list(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("queue list", args, { json: { type: "boolean", default: false } });
   if (positionals.length > 0) throw usageError(`queue list: takes no arguments (got "${positionals[0]}"); usage: deep-agent queue list [--json]`);
-  return withQueue(async (stack, config) => {
+  return withQueue(async (stack, config, logger) => {
     const tasks = await createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }).list();
+    const desk = approvalDesk(stack, config, logger, false);
+    const waitingFor = new Map<string, Approval>();
+    for (const t of tasks.filter((x) => x.status === "waiting")) {
+      const pending = await desk.pendingOf(t.id);
+      // What a call waits for may hold a secret (a token in a command): scrubbed before it is printed.
+      if (pending) waitingFor.set(t.id, { ...pending, summary: scrub(config, pending.summary) });
+    }
     if (values.json) {
-      console.log(JSON.stringify(tasks.map(toJson)));
+      console.log(JSON.stringify(tasks.map((t) => toJson(t, waitingFor.get(t.id)))));
       return exitCodes.ok;
     }
     if (tasks.length === 0) {
@@ -55,9 +69,15 @@ async function list(args: string[]): Promise<number> {
       return exitCodes.ok;
     }
     for (const t of tasks) {
-      const where = t.status === "queued" ? `#${t.position}` : "running";
-      const age = ageOf(t.status === "queued" ? t.createdAt : (t.startedAt ?? t.createdAt));
-      const doing = t.status === "running" && t.lastActivity ? ` — ${t.lastActivity}` : "";
+      const where = t.status === "queued" ? `#${t.position}` : t.status;
+      const age = ageOf(t.status === "queued" ? t.createdAt : t.status === "waiting" ? t.updatedAt : (t.startedAt ?? t.createdAt));
+      const waiting = waitingFor.get(t.id);
+      const doing =
+        t.status === "running" && t.lastActivity
+          ? ` — ${t.lastActivity}`
+          : waiting
+            ? ` — waiting for approval: ${oneLine(waiting.summary, 100)} (deep-agent queue approve|deny ${t.id.slice(0, 8)})`
+            : "";
       console.log(`${t.id}  ${where.padEnd(8)} ${age.padStart(6)}  ${oneLine(t.text, 60)}${doing}`);
     }
     return exitCodes.ok;
@@ -86,6 +106,39 @@ async function cancel(args: string[]): Promise<number> {
   });
 }
 
+/** `queue approve <id>` / `queue deny <id>`: decides what a task waits for; it then continues on a worker. */
+async function decide(sub: "approve" | "deny", args: string[]): Promise<number> {
+  const { positionals } = parseCommandArgs(`queue ${sub}`, args, {});
+  if (positionals.length !== 1) throw usageError(`queue ${sub}: give one task id; usage: deep-agent queue ${sub} <id>`);
+  const id = positionals[0]!.trim();
+  return withQueue(async (stack, config, logger) => {
+    const taskId = await createTaskRepo(stack.db).resolveId(id);
+    const task = taskId ? await createTaskRepo(stack.db).get(taskId) : null;
+    if (!task) throw new CodedError("unknown_task", `no task with id "${id}"`);
+    const desk = approvalDesk(stack, config, logger, true);
+    const pending = task.status === "waiting" ? await desk.pendingOf(task.id) : null;
+    if (!pending) {
+      console.error(`deep-agent: task ${task.id} is ${task.status}, not waiting for a decision; nothing to ${sub}`);
+      return exitCodes.failure;
+    }
+    const result = await desk.decide(pending.id, sub === "approve" ? "approved" : "denied", cliActor(localUser()));
+    if (result.outcome === "decided" && result.approval.status !== "withdrawn") {
+      const what = pending.kind === "budget" ? "going on past the spending limit" : scrub(config, pending.summary);
+      console.log(`${sub === "approve" ? "approved" : "denied"}: ${what}\ntask ${task.id} continues on a worker`);
+      return exitCodes.ok;
+    }
+    const now = result.outcome === "unknown" ? null : result.approval;
+    console.error(`deep-agent: task ${task.id}: the request was already ${now?.status.replace("_", " ") ?? "closed"}; nothing to ${sub}`);
+    return exitCodes.failure;
+  });
+}
+
+/** Decisions made here show in the task's Slack thread too when it has one (`announce`). */
+function approvalDesk(stack: QueueStack, config: Config, logger: Logger, announce: boolean): ApprovalDesk {
+  const slack = announce ? createSlackParts({ config, logger, db: stack.db, boss: stack.boss }) : null;
+  return slack?.approvals ?? createApprovalDesk({ db: stack.db, boss: stack.boss, hooks: null, logger, policy: createApprovalPolicy(config) });
+}
+
 async function withQueue(fn: (stack: QueueStack, config: Config, logger: Logger) => Promise<number>): Promise<number> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
@@ -97,7 +150,11 @@ async function withQueue(fn: (stack: QueueStack, config: Config, logger: Logger)
   }
 }
 
-function toJson(t: Task & { position: number | null }) {
+function scrub(config: Config, text: string): string {
+  return createScrubber(secretValues(config)).scrub(text);
+}
+
+function toJson(t: Task & { position: number | null }, waiting?: Approval) {
   return {
     id: t.id,
     status: t.status,
@@ -110,6 +167,7 @@ function toJson(t: Task & { position: number | null }) {
     created_at: t.createdAt.toISOString(),
     started_at: t.startedAt?.toISOString() ?? null,
     finished_at: t.finishedAt?.toISOString() ?? null,
+    ...(waiting ? { waiting_for: { approval_id: waiting.id, kind: waiting.kind, summary: waiting.summary, requested_at: waiting.requestedAt.toISOString() } } : {}),
   };
 }
 

@@ -67,7 +67,17 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
     if (roles.worker) {
       const runtime = await createTaskRuntime(config, logger);
       closers.push(() => runtime.dispose());
-      pool = new WorkerPool({ db: stack.db, boss: stack.boss, runtime, policy: stack.policy, concurrency: config.WORKER_CONCURRENCY, logger, lifecycle, hooks: slack?.hooks ?? null });
+      pool = new WorkerPool({
+        db: stack.db,
+        boss: stack.boss,
+        runtime,
+        policy: stack.policy,
+        concurrency: config.WORKER_CONCURRENCY,
+        logger,
+        lifecycle,
+        hooks: slack?.hooks ?? null,
+        ...(slack ? { approvals: slack.approvals } : {}),
+      });
       await pool.start();
     } else logger.info("worker pool off (--no-worker)");
 

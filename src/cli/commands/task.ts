@@ -1,5 +1,6 @@
-// `deep-agent task "<text>" [--json]`: one task now, in this process. Plan on stderr,
-// result on stdout, exit 0 on success and 1 otherwise.
+// `deep-agent task "<text>" [--json] [--yes]`: one task now, in this process. Plan on stderr,
+// result on stdout, exit 0 on success and 1 otherwise. Calls that need approval are asked about
+// on the terminal; --yes approves them all.
 import { randomUUID } from "node:crypto";
 import { loadConfig, requireModelAccess } from "../../config/env.ts";
 import { secretValues } from "../../config/secrets.ts";
@@ -13,11 +14,13 @@ import { createProgressDisplay } from "../progress/progress-display.ts";
 import { onInterrupt } from "../interrupts.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { usageError, exitCodes } from "../usage-error.ts";
+import { createTerminalGate, terminalAsk } from "../terminal-gate.ts";
+import { createApprovalPolicy } from "../../tasks/approval-policy.ts";
 
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs("task", args, { json: { type: "boolean", default: false } });
-  if (positionals.length === 0) throw usageError('task: the task text is missing; usage: deep-agent task "<text>" [--json]');
-  if (positionals.length > 1) throw usageError('task: give the task text as one argument in quotes: deep-agent task "<text>" [--json]');
+  const { values, positionals } = parseCommandArgs("task", args, { json: { type: "boolean", default: false }, yes: { type: "boolean", default: false } });
+  if (positionals.length === 0) throw usageError('task: the task text is missing; usage: deep-agent task "<text>" [--json] [--yes]');
+  if (positionals.length > 1) throw usageError('task: give the task text as one argument in quotes: deep-agent task "<text>" [--json] [--yes]');
   const text = positionals[0]!;
   const problem = taskTextProblem(text);
   if (problem) throw usageError(`task: ${problem}`);
@@ -39,10 +42,19 @@ export async function run(args: string[]): Promise<number> {
   );
 
   const taskId = randomUUID();
+  // Questions go to stderr and answers come from stdin: both must be the terminal.
+  const gate = createTerminalGate({
+    policy: createApprovalPolicy(config),
+    yes: values.yes,
+    ask: process.stdin.isTTY && process.stderr.isTTY ? terminalAsk(process.stdin, process.stderr, display) : null,
+    note: (line) => display.print(line),
+    scrub: (s) => scrubber.scrub(s),
+    signal: controller.signal,
+  });
   let workspace: Workspace | undefined;
   try {
     workspace = await openWorkspace(runtime, { taskId, signal: controller.signal });
-    const outcome = await workspace.run({ prompt: text, sink: display, signal: controller.signal });
+    const outcome = await workspace.run({ prompt: text, sink: display, signal: controller.signal, gate });
     display.stop();
     const error = outcome.failure ? failureLine(outcome.failure) : undefined;
     if (values.json) {

@@ -9,7 +9,13 @@ export function createProgressDisplay(out: NodeJS.WriteStream, scrubber: Scrubbe
     ? createTerminalRenderer(out)
     : (() => {
         const plain = createPlainRenderer(out);
-        return { emit: (e) => plain.emit(e), print: (text) => void out.write(text.endsWith("\n") ? text : `${text}\n`), stop: () => {} };
+        return { emit: (e) => plain.emit(e), print: (text) => void out.write(text.endsWith("\n") ? text : `${text}\n`), stop: () => {}, hold: () => {}, release: () => {} };
       })();
-  return { emit: (e) => inner.emit(scrubber.scrubDeep(e)), print: (text) => inner.print(scrubber.scrub(text)), stop: () => inner.stop() };
+  return {
+    emit: (e) => inner.emit(scrubber.scrubDeep(e)),
+    print: (text) => inner.print(scrubber.scrub(text)),
+    stop: () => inner.stop(),
+    hold: () => inner.hold(),
+    release: () => inner.release(),
+  };
 }

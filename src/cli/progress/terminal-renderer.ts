@@ -20,6 +20,9 @@ export interface TerminalRenderer extends ProgressSink {
   stop(): void;
   /** Prints a line above the live block. */
   print(text: string): void;
+  /** Takes the live block off the screen and stops drawing it (a question is asked); release() brings it back. */
+  hold(): void;
+  release(): void;
 }
 
 export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => number = Date.now): TerminalRenderer {
@@ -32,6 +35,7 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
   const running = new Map<string, RunningTool>();
   let drawn = 0;
   let stopped = false;
+  let held = false;
 
   const width = () => Math.max(20, (out.columns ?? 100) - 1);
   const fit = (s: string) => {
@@ -57,7 +61,7 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
   }
 
   function draw(): void {
-    if (stopped) return;
+    if (stopped || held) return;
     clear();
     const lines = frame();
     out.write(`${lines.join("\n")}\n`);
@@ -120,6 +124,14 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
     print(text: string) {
       clear();
       out.write(text.endsWith("\n") ? text : `${text}\n`);
+      draw();
+    },
+    hold() {
+      clear();
+      held = true;
+    },
+    release() {
+      held = false;
       draw();
     },
     stop() {

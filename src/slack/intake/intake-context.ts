@@ -2,6 +2,7 @@
 // (cancels), the `/agent` subcommands of other parts (schedules), and the work started after an
 // acknowledgement, which shutdown waits for.
 import type { TaskLifecycle } from "../../tasks/lifecycle.ts";
+import type { ApprovalDesk } from "../../tasks/approvals.ts";
 import type { SlackContext } from "../slack-context.ts";
 import type { BotIdentity } from "./incoming-message.ts";
 
@@ -15,6 +16,8 @@ export interface ExtraSubcommand {
 export interface IntakeContext extends SlackContext {
   bot: BotIdentity & { teamId?: string };
   lifecycle: TaskLifecycle;
+  /** Decides approval requests (the Approve / Deny buttons). */
+  approvals?: ApprovalDesk;
   /** Work started after an ack, awaited at shutdown. */
   background: Set<Promise<unknown>>;
   subcommands: Readonly<Record<string, ExtraSubcommand>>;

@@ -13,7 +13,8 @@ import { slackErrorCode } from "../api/slack-errors.ts";
 import { FINISHED } from "../../store/task-repo.ts";
 import type { SlackMessageRecord } from "../../store/slack-message-repo.ts";
 
-const OPEN = new Set(["queued", "running"]);
+// A task waiting for a decision reads its thread's replies when it continues.
+const OPEN = new Set(["queued", "running", "waiting"]);
 
 export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Promise<void> {
   const threadTs = m.threadTs ?? m.ts;

@@ -16,6 +16,9 @@ import { mentionsBot } from "./mention-text.ts";
 import { handleMessage } from "./on-message.ts";
 import { planCommand, SlashCommandSchema } from "./on-command.ts";
 import { requestCancel } from "./cancel-task.ts";
+import { decideFromSlack } from "./on-approval.ts";
+import { APPROVE_ACTION_ID, DENY_ACTION_ID } from "../render/approval-message.ts";
+import type { ApprovalDesk } from "../../tasks/approvals.ts";
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -35,6 +38,8 @@ export interface SlackIntakeOptions {
   lifecycle: TaskLifecycle;
   /** `/agent` subcommands of other parts of the product (schedules), by name. */
   subcommands?: Record<string, ExtraSubcommand>;
+  /** Decides approval requests from their buttons. */
+  approvals?: ApprovalDesk;
 }
 
 export async function createSlackIntake(options: SlackIntakeOptions): Promise<SlackIntake> {
@@ -45,7 +50,14 @@ export async function createSlackIntake(options: SlackIntakeOptions): Promise<Sl
   }
   const logger = options.slack.logger;
   const bot = await identify(options.slack.clients);
-  const context: IntakeContext = { ...options.slack, bot, lifecycle: options.lifecycle, background: new Set(), subcommands: options.subcommands ?? {} };
+  const context: IntakeContext = {
+    ...options.slack,
+    bot,
+    lifecycle: options.lifecycle,
+    background: new Set(),
+    subcommands: options.subcommands ?? {},
+    ...(options.approvals ? { approvals: options.approvals } : {}),
+  };
 
   const boltLogger = slackLogger(logger.child({ component: "bolt" }));
   const apiUrl = normaliseApiUrl(config.SLACK_API_URL);
@@ -191,6 +203,22 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
       await respond({ response_type: "ephemeral", replace_original: false, text: ctx.scrubber.scrub(reply) });
     });
   });
+
+  for (const [actionId, decision] of [
+    [APPROVE_ACTION_ID, "approved"],
+    [DENY_ACTION_ID, "denied"],
+  ] as const) {
+    app.action(actionId, async ({ ack, body, action, respond }) => {
+      await ack();
+      const approvalId = (action as { value?: string }).value;
+      const userId = (body as { user?: { id?: string } }).user?.id;
+      if (!approvalId || !userId) return;
+      await guard(`the ${decision === "approved" ? "Approve" : "Deny"} button`, async () => {
+        const reply = await decideFromSlack(ctx, approvalId, userId, decision);
+        if (reply) await respond({ response_type: "ephemeral", replace_original: false, text: ctx.scrubber.scrub(reply) });
+      });
+    });
+  }
 
   app.error(async (error) => {
     log.error({ err: error }, "slack: bolt error");

@@ -10,6 +10,7 @@ const WORDS: Partial<Record<ErrorCode, string>> = {
   model_auth: "The model service refused deep-agent's credentials. Tell an operator.",
   model_rejected: "The model service refused the request. Tell an operator if it keeps happening.",
   context_overflow: "The work outgrew what the model can keep in mind at once. Split the task into smaller ones.",
+  budget_exceeded: "It reached its spending limit and was stopped.",
   sandbox_unavailable: "The sandbox it works in could not start. Try again; if it keeps happening, tell an operator.",
   queue_full: "The queue is full right now. Try again in a few minutes.",
 };

@@ -40,6 +40,8 @@ function statusLine(view: ProgressView, now: number): string {
       return `⚙️ *Working* · ${elapsed}${view.turns > 0 ? ` · step ${view.turns}` : ""}\n${ask}`;
     case "retrying":
       return `🔁 *Working, retrying* · ${elapsed}\n${ask}`;
+    case "waiting":
+      return `⏸ *Waiting for approval* · ${elapsed}\n${ask}`;
     case "succeeded":
       return `✅ *Done* in ${elapsed}\n${ask}`;
     case "failed":
@@ -127,6 +129,7 @@ function fallbackText(view: ProgressView, now: number): string {
     queued: "Queued",
     running: "Working",
     retrying: "Working",
+    waiting: "Waiting for approval",
     succeeded: "Done",
     failed: "Failed",
     cancelled: "Cancelled",

@@ -5,7 +5,8 @@ import { emptyUsage } from "../../agent/events.ts";
 import type { Task } from "../../store/task-repo.ts";
 import { failureWords } from "./failure-words.ts";
 
-export type Phase = "queued" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
+/** "waiting": for a person's decision (an approval, the spending limit); no worker holds it. */
+export type Phase = "queued" | "running" | "retrying" | "waiting" | "succeeded" | "failed" | "cancelled";
 
 export interface ProgressView {
   taskId: string;

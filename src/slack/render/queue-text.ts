@@ -10,16 +10,22 @@ import { failureWords } from "./failure-words.ts";
 export function queueText(open: Array<Task & { position: number | null }>, now: number, visible: (task: Task) => boolean, limit = 25): string {
   if (open.length === 0) return "The queue is empty: no task is queued or running.";
   const running = open.filter((t) => t.status === "running").length;
-  const queued = open.length - running;
+  const waiting = open.filter((t) => t.status === "waiting").length;
+  const queued = open.length - running - waiting;
   const shown = open.filter(visible);
   const lines = shown.slice(0, limit).map((t) => {
-    const where = t.status === "running" ? `▶️ running ${formatDuration(now - (t.startedAt ?? t.createdAt).getTime())}` : `#${t.position ?? "?"} queued ${formatDuration(now - t.createdAt.getTime())} ago`;
+    const where =
+      t.status === "running"
+        ? `▶️ running ${formatDuration(now - (t.startedAt ?? t.createdAt).getTime())}`
+        : t.status === "waiting"
+          ? `⏸ waiting for approval ${formatDuration(now - t.updatedAt.getTime())}`
+          : `#${t.position ?? "?"} queued ${formatDuration(now - t.createdAt.getTime())} ago`;
     return `\`${t.id.slice(0, 8)}\` ${where} · ${who(t)}${place(t)} · _${escapeMrkdwn(shorten(oneLine(t.text), 80))}_`;
   });
   if (shown.length > limit) lines.push(`…and ${shown.length - limit} more`);
   const others = open.length - shown.length;
   if (others > 0) lines.push(`${shown.length > 0 ? "…and " : ""}${others} ${others === 1 ? "task" : "tasks"} of other people or channels`);
-  return [`*Queue* — ${running} running, ${queued} queued`, ...lines].join("\n");
+  return [`*Queue* — ${running} running, ${queued} queued${waiting > 0 ? `, ${waiting} waiting for approval` : ""}`, ...lines].join("\n");
 }
 
 export function statusText(task: Task, now: number, position?: number): string {
@@ -43,6 +49,8 @@ function stateWords(task: Task, now: number, position?: number): string {
       return `⏳ queued${position ? ` (position ${position})` : ""} for ${formatDuration(now - task.createdAt.getTime())}`;
     case "running":
       return `▶️ running for ${formatDuration(now - (task.startedAt ?? task.createdAt).getTime())}`;
+    case "waiting":
+      return `⏸ waiting for approval for ${formatDuration(now - task.updatedAt.getTime())}`;
     default: {
       const icon = task.status === "succeeded" ? "✅" : task.status === "failed" ? "❌" : "🚫";
       const ended = task.finishedAt ?? task.updatedAt;

@@ -24,7 +24,7 @@ export class SlackProgressSink implements ProgressSink {
   }
 
   /** Shows that this attempt ended without a final state (the final one is the lifecycle's to show). */
-  async interrupted(phase: Extract<Phase, "queued" | "retrying">, note: string): Promise<boolean> {
+  async interrupted(phase: Extract<Phase, "queued" | "retrying" | "waiting">, note: string): Promise<boolean> {
     clearInterval(this.ticker);
     this.view.phase = phase;
     this.view.note = note;

@@ -21,6 +21,7 @@ import { threadHistory, speaker } from "./thread-history.ts";
 import { attachmentNote, copyAttachments } from "./attachments.ts";
 import { collectOutputs } from "./output-files.ts";
 import { postResult } from "./post-result.ts";
+import { postApprovalRequest, showDecision } from "./approval-notice.ts";
 
 export interface SlackTaskHooksOptions {
   /** Starts a new task in the thread for follow-ups that arrived as a task was finishing. */
@@ -49,6 +50,9 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
       // Messages that reached the thread after the agent's last look get a task of their own.
       const leftovers = await ctx.messages.takeInbox(task.id).catch(() => []);
       if (leftovers.length > 0) await options.continueThread(leftovers).catch((error: unknown) => log.warn({ err: error }, "slack: could not start the follow-up task"));
+    },
+    async approvalDecided(task, approval) {
+      await showDecision(ctx, task, approval, ctx.logger.child({ taskId: task.id }));
     },
   };
 }
@@ -113,6 +117,11 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     },
     async close() {
       await sink?.stop().catch(() => {});
+    },
+    async approvalRequested(request) {
+      const note = `Waiting for approval: ${request.summary}`;
+      await sink?.interrupted("waiting", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show that the task waits"));
+      return postApprovalRequest(ctx, meta, request, log);
     },
   };
 }

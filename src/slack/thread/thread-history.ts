@@ -8,7 +8,7 @@ const MAX_TURN_CHARS = 20_000;
 export function threadHistory(tasks: readonly ThreadTask[], followUps: ReadonlyArray<SlackMessageRecord & { taskId: string }>): Message[] {
   const messages: Message[] = [];
   for (const task of tasks) {
-    if (task.status === "queued" || task.status === "running") continue;
+    if (task.status === "queued" || task.status === "running" || task.status === "waiting") continue;
     const asked = [speaker(task.userId, task.text), ...followUps.filter((f) => f.taskId === task.id).map((f) => speaker(f.userId, f.text))];
     const answer =
       task.status === "succeeded"

@@ -47,4 +47,4 @@ export const openOfUser = `
 
 export const recentOfUser = `
   SELECT id FROM tasks WHERE user_id = $1 AND source = 'slack'
-  ORDER BY (status IN ('queued', 'running')) DESC, created_at DESC LIMIT $2`;
+  ORDER BY (status IN ('queued', 'running', 'waiting')) DESC, created_at DESC LIMIT $2`;

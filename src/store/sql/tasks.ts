@@ -3,7 +3,7 @@
 
 const columns = `id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, status, todos, result, error,
   error_code, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at, cancelled_by, sandbox_id,
-  created_at, started_at, attempt_started_at, finished_at, updated_at`;
+  job_id, created_at, started_at, attempt_started_at, finished_at, updated_at`;
 
 export const insert = `
   INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta)
@@ -22,16 +22,17 @@ export const queuedCount = "SELECT count(*)::int AS n FROM tasks WHERE status = 
 
 export const openCounts = `
   SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
-         count(*) FILTER (WHERE status = 'running')::int AS running
-  FROM tasks WHERE status IN ('queued', 'running')`;
+         count(*) FILTER (WHERE status = 'running')::int AS running,
+         count(*) FILTER (WHERE status = 'waiting')::int AS waiting
+  FROM tasks WHERE status IN ('queued', 'running', 'waiting')`;
 
-/** Queued tasks get their 1-based place in line; running ones none. */
+/** Queued tasks get their 1-based place in line; running and waiting ones none. */
 export const listOpen = `
   SELECT ${columns},
     CASE WHEN status = 'queued'
       THEN row_number() OVER (PARTITION BY status = 'queued' ORDER BY created_at, id)::int END AS position
   FROM tasks
-  WHERE status IN ('queued', 'running')
+  WHERE status IN ('queued', 'running', 'waiting')
   ORDER BY status = 'queued', created_at, id
   LIMIT $1`;
 
@@ -74,17 +75,19 @@ export const requestCancel = `
   WHERE id = $1
   RETURNING ${columns}`;
 
-/** Settles a task nobody is running any more (queued, or its worker is gone). */
+/** Settles a task nobody is running any more (queued, waiting for a decision, or its worker is gone). */
 export const settleUnowned = `
   UPDATE tasks SET status = $2, error = $3, error_code = $4,
     finished_at = clock_timestamp(), updated_at = clock_timestamp()
-  WHERE id = $1 AND status IN ('queued', 'running') AND ($5::int IS NULL OR attempt = $5)
+  WHERE id = $1 AND status IN ('queued', 'running', 'waiting') AND ($5::int IS NULL OR attempt = $5)
   RETURNING ${columns}`;
 
 export const idsByPrefix = `
   SELECT id FROM tasks WHERE id::text LIKE $1 || '%' ORDER BY created_at DESC LIMIT 2`;
 
-export const isOpen = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = $1 AND status IN ('queued', 'running')) AS open";
+/** A task still open, or the sandbox of one (a kept conversation sandbox is named after the task that made it). */
+export const isOpen = `
+  SELECT EXISTS (SELECT 1 FROM tasks WHERE (id = $1 OR sandbox_id = $1::text) AND status IN ('queued', 'running', 'waiting')) AS open`;
 
 export const setSandbox = `
   UPDATE tasks SET sandbox_id = $3 WHERE id = $1 AND attempt = $2 AND status = 'running'`;
@@ -97,4 +100,19 @@ export const conversationSandbox = `
   ORDER BY t.created_at DESC, t.id DESC LIMIT 1`;
 
 export const threadHasOpenTask = `
-  SELECT EXISTS (SELECT 1 FROM tasks WHERE channel_id = $1 AND thread_ts = $2 AND status IN ('queued', 'running')) AS open`;
+  SELECT EXISTS (SELECT 1 FROM tasks WHERE channel_id = $1 AND thread_ts = $2 AND status IN ('queued', 'running', 'waiting')) AS open`;
+
+/** The attempt stops to wait for a person's decision; its worker lets go of it. */
+export const markWaiting = `
+  UPDATE tasks SET status = 'waiting', worker = NULL, updated_at = clock_timestamp()
+  WHERE id = $1 AND attempt = $2 AND status = 'running'
+  RETURNING ${columns}`;
+
+/** A decision came: back in line, as the job $2. */
+export const resumeWaiting = `
+  UPDATE tasks SET status = 'queued', job_id = $2, updated_at = clock_timestamp()
+  WHERE id = $1 AND status = 'waiting'
+  RETURNING ${columns}`;
+
+/** Holds the task's row until the transaction ends (a decision and a cancel cannot cross). */
+export const lock = `SELECT status FROM tasks WHERE id = $1 FOR UPDATE`;
