@@ -40,7 +40,7 @@ function scratchRoot(): string {
 
 export type TargetKind = "pglite" | "postgres";
 
-function databaseTargets(): TargetKind[] {
+export function databaseTargets(): TargetKind[] {
   return process.env["TEST_DATABASE_URL"] ? ["pglite", "postgres"] : ["pglite"];
 }
 

@@ -36,6 +36,7 @@ function task(over: Partial<Task> = {}): Task {
     cancelRequestedAt: null,
     cancelledBy: null,
     sandboxId: null,
+    jobId: null,
     createdAt: new Date(0),
     startedAt: new Date(10_000),
     attemptStartedAt: new Date(10_000),

@@ -8,7 +8,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { startMessagesApi, lastToolResults, type MessagesApi, type Reply } from "../doubles/messages-api.ts";
 import { databaseTargets, createTarget, type TestTarget } from "../helpers/test-database.ts";
-import { workerEnv, startWorker, cli, waitFor, type WorkerProcess } from "./processes.ts";
+import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 import { getTask, turnOf, queuedId, taskTextOf } from "./scripted-tasks.ts";
 
 for (const kind of databaseTargets()) {
