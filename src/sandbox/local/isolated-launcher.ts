@@ -5,6 +5,7 @@
 // looked at again (one lstat each, a fraction of a millisecond) and the line is wrapped
 // anew when any of them changed. A line is released once the last command on it ends.
 import fs from "node:fs";
+import { CodedError } from "../../shared/errors.ts";
 import type { IsolationHandle, IsolationPolicy, PreparedIsolation } from "./isolation.ts";
 import { sharedWritePaths } from "./isolation.ts";
 
@@ -27,6 +28,7 @@ export class IsolatedLauncher {
   readonly #policy: IsolationPolicy;
   readonly #watched: readonly string[];
   #current: Prepared | undefined;
+  #closed = false;
 
   constructor(handle: IsolationHandle, policy: IsolationPolicy) {
     this.#handle = handle;
@@ -38,6 +40,8 @@ export class IsolatedLauncher {
 
   /** The line for one command; undefined when `signal` aborted while a line was being wrapped. */
   async acquire(signal?: AbortSignal): Promise<LauncherLease | undefined> {
+    if (this.#closed) throw new CodedError("sandbox_closed", "The sandbox is closed; its commands can no longer run.");
+    if (signal?.aborted) return undefined;
     const fingerprint = diskFingerprint(this.#watched);
     let entry = this.#current;
     if (entry?.fingerprint !== fingerprint) {
@@ -72,6 +76,7 @@ export class IsolatedLauncher {
 
   /** The line is released as soon as no command runs on it. */
   close(): void {
+    this.#closed = true;
     if (this.#current) this.#retire(this.#current);
     this.#current = undefined;
   }
