@@ -22,7 +22,7 @@ const silent = pino({ level: "silent" });
 
 /** Ids of the System V message queues this machine holds now. */
 function hostQueues(): Set<string> {
-  const out = spawnSync("ipcs", ["-q"], { encoding: "utf8" }).stdout;
+  const out = spawnSync("sh", ["-c", "ipcs -q"], { encoding: "utf8" }).stdout;
   return new Set(out.split("\n").flatMap((line) => /^0x[0-9a-f]+\s+(\d+)\s/.exec(line)?.slice(1, 2) ?? []));
 }
 
@@ -71,7 +71,7 @@ test("a task can leave nothing for another task to find, and nothing on the host
     for (const p of shared) await fs.rm(path.join(p, marker), { force: true });
     for (const dir of created.reverse()) await fs.rm(dir, { recursive: true, force: true });
     // Only if the test failed: queues a task left behind on the host.
-    if (hasIpcTools) for (const id of hostQueues()) if (!queuesBefore.has(id)) spawnSync("ipcrm", ["-q", id]);
+    if (hasIpcTools) for (const id of hostQueues()) if (!queuesBefore.has(id)) spawnSync("sh", ["-c", `ipcrm -q ${Number(id)}`]);
     for (const d of [dataDir, fakeHome]) await fs.rm(d, { recursive: true, force: true });
   });
 

@@ -21,7 +21,7 @@ import { runProcess } from "./run-process.ts";
 import { commandEnvironment } from "./command-env.ts";
 
 /** The variable a prepared line reads its command from. */
-export const COMMAND_VARIABLE = "DEEP_AGENT_COMMAND";
+const COMMAND_VARIABLE = "DEEP_AGENT_COMMAND";
 
 export interface IsolationPolicy {
   /** Directories the command may write (and read). */
