@@ -49,19 +49,30 @@ describe("E2B file reads", () => {
     assert.ok(grewMiB < 200, `RSS grew by ${grewMiB.toFixed(0)} MiB reading 5 lines of a 1 GiB file`);
   });
 
-  test("FIFOs and devices are refused before anything opens them, for reading and for writing", { timeout: 60_000 }, async () => {
+  test("FIFOs and sockets are refused before anything opens them, for reading and for writing, through links too", { timeout: 60_000 }, async () => {
     // Opening the FIFO would block until a writer (or reader) came; none ever does.
-    await run("mkfifo pipe && ln -s /dev/zero zeros");
-    await assert.rejects(sandbox.readFile("pipe"), { code: "not_regular_file", message: /FIFO/ });
-    assert.ok(sandbox.readText);
-    await assert.rejects(sandbox.readText("pipe", { limit: 5 }), { code: "not_regular_file", message: /FIFO/ });
-    await assert.rejects(sandbox.writeFile("pipe", "x"), { code: "not_regular_file" });
-    // An endless device, through a symbolic link: refused, not streamed.
-    await assert.rejects(sandbox.readFile("zeros"), { code: "not_regular_file", message: /character device/ });
-    await assert.rejects(sandbox.readText("zeros", { limit: 1 }), { code: "not_regular_file" });
-    // The FIFO is still there and was never opened: a reader now would wait for a writer.
-    const check = await sandbox.exec("[ -p pipe ] && echo fifo", { timeoutMs: 10_000 });
-    assert.equal(check.stdout, "fifo\n");
+    const node = JSON.stringify(process.execPath);
+    await run(`mkfifo pipe && ln -s pipe link-to-pipe && ${node} -e "require('net').createServer().listen('sock', () => process.exit(0))"`);
+    const readText = sandbox.readText?.bind(sandbox);
+    assert.ok(readText);
+    for (const name of ["pipe", "link-to-pipe", "sock"]) {
+      await assert.rejects(sandbox.readFile(name), { code: "not_regular_file", message: /not a regular file \(a FIFO, a socket or a device\)/ }, name);
+      await assert.rejects(readText(name, { limit: 5 }), { code: "not_regular_file" }, name);
+      await assert.rejects(sandbox.writeFile(name, "x"), { code: "not_regular_file" }, name);
+    }
+    // The FIFO is still there and was never written: a reader now would wait for a writer.
+    const check = await sandbox.exec("[ -p pipe ] && [ -S sock ] && echo both", { timeoutMs: 10_000 });
+    assert.equal(check.stdout, "both\n");
+  });
+
+  // (Relative links only: the stand-in's commands run on the host, where an absolute link would point.)
+  test("links are followed to what they name, link to link, and a loop of them is an error, not a hang", async () => {
+    const readText = sandbox.readText?.bind(sandbox);
+    assert.ok(readText);
+    await run("mkdir -p deep/er && printf 'x\\n' > deep/er/file.txt && ln -s er/file.txt deep/rel && ln -s deep/rel two-hops && ln -s loop-b loop-a && ln -s loop-a loop-b");
+    assert.deepEqual((await readText("two-hops")).lines, [{ text: "x", cut: false }]);
+    assert.equal(new TextDecoder().decode(await sandbox.readFile("two-hops")), "x\n");
+    await assert.rejects(readText("loop-a"), { code: "file_io", message: /symbolic links/ });
   });
 
   test("text slices come out as the local adapter's: offsets, byte caps, long lines, empty and binary files, links and odd names", async () => {

@@ -1,9 +1,10 @@
 // Files of an E2B sandbox under the local adapter's rules: regular files only — a FIFO, a
-// socket or a device is refused before anything opens it (opening one can block) —, reads
-// bounded — the size is known before a byte is downloaded, and text is downloaded as a
-// stream, only as far as the slice needs —, and every operation time-limited. The worker's
-// memory stays flat whatever the file's size.
-import type { Sandbox as SdkSandbox } from "e2b";
+// socket or a device is refused before anything opens it (opening one can block), on what
+// envd's Stat says —, reads bounded — the size is known before a byte is downloaded, and
+// text is downloaded as a stream, only as far as the slice needs —, and every operation
+// time-limited. The worker's memory stays flat whatever the file's size.
+import path from "node:path";
+import type { EntryInfo, Sandbox as SdkSandbox } from "e2b";
 import type { ReadFileOptions, ReadTextOptions, TextSlice } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { TextSlicer } from "../text-slice.ts";
@@ -28,24 +29,13 @@ const DEFAULT_LIMITS: E2BFileLimits = {
   maxTextBytes: 256 * 1024,
   maxLineChars: 2000,
   // Less than the local adapter's 8 MiB: here every byte read ahead crosses the network.
-  scanAheadBytes: 1024 * 1024,
+  scanAheadBytes: 256 * 1024,
 };
 
-type PathKind = { kind: "file"; size: number } | { kind: "dir" } | { kind: "missing" } | { kind: "other"; what: string };
+type PathKind = { kind: "file"; size: number } | { kind: "dir" } | { kind: "missing" } | { kind: "other" };
 
-// What a path is, asked inside the sandbox by tests that never open it (`[ -f ]` and `stat -L`
-// follow symbolic links, as a read does). Run from "/" with the path made relative to it, so
-// that no name can pass for an option.
-const INSPECT = [
-  'if [ -d "$f" ]; then echo dir',
-  'elif [ -f "$f" ]; then echo "file $(stat -L -c %s -- "$f" 2>/dev/null || wc -c < "$f")"',
-  'elif [ -p "$f" ]; then echo "other FIFO (named pipe)"',
-  'elif [ -S "$f" ]; then echo "other socket"',
-  'elif [ -c "$f" ]; then echo "other character device"',
-  'elif [ -b "$f" ]; then echo "other block device"',
-  'elif [ -e "$f" ]; then echo "other special file"',
-  "else echo missing; fi",
-].join("; ");
+/** Symbolic links followed at most, as Linux's own limit. */
+const MAX_LINK_HOPS = 40;
 
 export class E2BFiles {
   readonly #sdk: SdkSandbox;
@@ -106,7 +96,7 @@ export class E2BFiles {
     await this.#run(`Looking at ${target} before writing it`, target, signal, async (inner) => {
       const found = await this.#inspect(target, inner);
       if (found.kind === "dir") throw isDirectory(target);
-      if (found.kind === "other") throw notRegularFile(target, found.what);
+      if (found.kind === "other") throw notRegularFile(target);
     });
   }
 
@@ -120,25 +110,31 @@ export class E2BFiles {
       case "missing":
         throw new CodedError("file_not_found", `${target} does not exist`);
       case "other":
-        throw notRegularFile(target, found.what);
+        throw notRegularFile(target);
     }
   }
 
+  /**
+   * What a path is, asked of envd without opening it (a Stat, which does not follow the last
+   * component): symbolic links are followed here, as a read would follow them.
+   */
   async #inspect(target: string, signal: AbortSignal): Promise<PathKind> {
-    const relative = `.${target === "/" ? "" : target}`;
-    const result = await this.#sdk.commands.run(`f=${shellQuote(relative)}; ${INSPECT}`, {
-      cwd: "/",
-      timeoutMs: this.#limits.timeoutMs,
-      requestTimeoutMs: this.#limits.timeoutMs,
-      signal,
-    });
-    const answer = result.stdout.trim().split("\n").at(-1) ?? "";
-    if (answer === "dir") return { kind: "dir" };
-    if (answer === "missing") return { kind: "missing" };
-    if (answer.startsWith("other ")) return { kind: "other", what: answer.slice("other ".length) };
-    const size = /^file (\d+)$/.exec(answer)?.[1];
-    if (size !== undefined) return { kind: "file", size: Number(size) };
-    throw new CodedError("file_io", `Could not tell what ${target} is in the E2B sandbox ${this.#sandboxId} (the check answered ${JSON.stringify(answer.slice(0, 200))}).`);
+    let current = target;
+    for (let hops = 0; hops <= MAX_LINK_HOPS; hops++) {
+      let info: EntryInfo;
+      try {
+        info = await this.#sdk.files.getInfo(current, { requestTimeoutMs: this.#limits.timeoutMs, signal });
+      } catch (error) {
+        if (fileError(error, current, this.#sandboxId).code === "file_not_found") return { kind: "missing" };
+        throw error;
+      }
+      if (info.type === "file") return { kind: "file", size: info.size };
+      if (info.type === "dir") return { kind: "dir" };
+      // envd names no other kind: a FIFO, a socket or a device.
+      if (info.type !== "symlink" || info.symlinkTarget === undefined) return { kind: "other" };
+      current = path.posix.resolve(path.posix.dirname(current), info.symlinkTarget);
+    }
+    throw new CodedError("file_io", `Too many levels of symbolic links in ${target}.`);
   }
 
   /** Streams the file to `take` until it says it has enough (true) or the file ends; the download stops there. */
@@ -174,18 +170,14 @@ export class E2BFiles {
   }
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 function isDirectory(target: string): CodedError {
   return new CodedError("is_directory", `${target} is a directory, not a file; list it to see what it holds.`);
 }
 
-function notRegularFile(target: string, what: string): CodedError {
+function notRegularFile(target: string): CodedError {
   return new CodedError(
     "not_regular_file",
-    `${target} is a ${what}, not a regular file; file tools only read and write regular files. Use execute if you really mean to talk to it (with a timeout: it may never answer).`,
+    `${target} is not a regular file (a FIFO, a socket or a device); file tools only read and write regular files. Use execute if you really mean to talk to it (with a timeout: it may never answer).`,
   );
 }
 
