@@ -12,7 +12,7 @@
 //   queue
 //   store
 //   mcp
-//   sandbox adapters (sandbox/local, sandbox/e2b, sandbox/create-provider.ts, sandbox/output-capture.ts)
+//   sandbox adapters (sandbox/local, sandbox/e2b, sandbox/create-provider.ts, sandbox/output-capture.ts, sandbox/text-slice.ts)
 //   agent
 //   sandbox/port.ts
 //   config
@@ -39,6 +39,7 @@ const layers = {
   sandboxE2b: "^src/sandbox/e2b/",
   createProvider: "^src/sandbox/create-provider\\.ts$",
   outputCapture: "^src/sandbox/output-capture\\.ts$",
+  textSlice: "^src/sandbox/text-slice\\.ts$",
   agent: "^src/agent/",
   port: "^src/sandbox/port\\.ts$",
   config: "^src/config/",
@@ -65,7 +66,7 @@ function layer(name, allowed, comment) {
   };
 }
 
-const sandboxAll = ["sandboxLocal", "sandboxE2b", "createProvider", "outputCapture", "port"];
+const sandboxAll = ["sandboxLocal", "sandboxE2b", "createProvider", "outputCapture", "textSlice", "port"];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -120,14 +121,15 @@ module.exports = {
     layer("mcp", ["agent", "config", "shared"], "MCP clients turn remote MCP tools into agent tools: they know the agent's tool interface and nothing else."),
 
     // The sandbox adapters: two providers side by side, the factory that picks one, and a helper they share.
-    layer("sandboxLocal", ["port", "outputCapture", "config", "shared"], "The local sandbox provider implements the port; it does not know the E2B provider."),
-    layer("sandboxE2b", ["port", "outputCapture", "config", "shared"], "The E2B sandbox provider implements the port; it does not know the local provider."),
+    layer("sandboxLocal", ["port", "outputCapture", "textSlice", "config", "shared"], "The local sandbox provider implements the port; it does not know the E2B provider."),
+    layer("sandboxE2b", ["port", "outputCapture", "textSlice", "config", "shared"], "The E2B sandbox provider implements the port; it does not know the local provider."),
     layer(
       "createProvider",
-      ["sandboxLocal", "sandboxE2b", "port", "outputCapture", "config", "shared"],
+      ["sandboxLocal", "sandboxE2b", "port", "outputCapture", "textSlice", "config", "shared"],
       "create-provider.ts picks the local or the E2B provider from the config: the one place that knows both.",
     ),
     layer("outputCapture", ["port", "config", "shared"], "A helper both providers use to capture command output."),
+    layer("textSlice", ["port", "shared"], "A helper both providers use to read a text file by lines, as far as needed."),
 
     layer(
       "agent",

@@ -154,6 +154,46 @@ for (const isolation of ["none", "auto"] as const) {
       assert.equal(r.stderr, "eeeeeeeeee", "a stream under the limit is kept whole");
     });
 
+    test("commands of one turn run at once, each with its own output, exit code and working directory; one cancelled leaves the others be", async () => {
+      await setup;
+      await sandbox.writeFile("d1/keep.txt", "x");
+      const stopOne = new AbortController();
+      const runs = [1, 2, 3, 4, 5].map((i) =>
+        sandbox.exec(`echo out${i}; echo err${i} >&2; basename "$PWD"; exit ${i}`, { timeoutMs: 20_000, ...(i === 1 ? { cwd: "d1" } : {}) }),
+      );
+      const cancelled = sandbox.exec("echo started; sleep 30", {
+        timeoutMs: 20_000,
+        signal: stopOne.signal,
+        onOutput: (chunk) => chunk.includes("started") && stopOne.abort(),
+      });
+      const results = await Promise.all(runs);
+      const dirName = path.basename(sandbox.workdir);
+      assert.deepEqual(
+        results.map((r) => [r.stdout, r.stderr, r.exitCode]),
+        [1, 2, 3, 4, 5].map((i) => [`out${i}\n${i === 1 ? "d1" : dirName}\n`, `err${i}\n`, i]),
+      );
+      const stopped = await cancelled;
+      assert.equal(stopped.cancelled, true);
+      assert.equal(stopped.stdout, "started\n");
+    });
+
+    test("a command no shell can take (a NUL byte, more than 120 KiB) is refused with a reason, and nothing runs", async () => {
+      await setup;
+      const nul = await sandbox.exec("touch ran-nul\0; echo x", { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      assert.ok(nul instanceof CodedError);
+      assert.equal(nul.code, "bad_input");
+      assert.match(nul.message, /NUL/);
+      const huge = await sandbox.exec(`touch ran-huge; : ${"x".repeat(130 * 1024)}`, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      assert.ok(huge instanceof CodedError);
+      assert.equal(huge.code, "bad_input");
+      assert.match(huge.message, /at most 120 KiB/);
+      assert.equal(existsSync(path.join(sandbox.workdir, "ran-nul")), false);
+      assert.equal(existsSync(path.join(sandbox.workdir, "ran-huge")), false);
+      // Just under the limit runs.
+      const big = await sandbox.exec(`: ${"x".repeat(110 * 1024)}; echo fits`, { timeoutMs: 20_000 });
+      assert.equal(big.stdout, "fits\n", big.stderr);
+    });
+
     test("commands get a minimal environment: none of our secrets, HOME is the workdir, TERM=dumb", async () => {
       await setup;
       const names = ["ANTHROPIC_API_KEY", "SLACK_BOT_TOKEN", "E2B_API_KEY", "GITHUB_TOKEN", "NOTION_TOKEN", "DATABASE_URL"];

@@ -7,6 +7,7 @@ import type { McpGateway, SandboxCreateOptions, SandboxProvider, SweepQuery } fr
 import { CodedError } from "../../shared/errors.ts";
 import { sweepSandboxes } from "./e2b-sweeper.ts";
 import { E2BSandbox } from "./e2b-sandbox.ts";
+import type { E2BFileLimits } from "./e2b-files.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { isDebugMode, sdkConnection, type E2BConnectionOptions } from "./e2b-connection.ts";
 import { startFailure } from "./e2b-errors.ts";
@@ -42,6 +43,8 @@ export interface E2BProviderOptions {
   retryDelayMs?: number;
   /** Where the SDK connects (self-hosted E2B, debug mode, stand-ins in tests). */
   connection?: Omit<E2BConnectionOptions, "apiKey">;
+  /** Limits of the file tools (time per operation, read caps...); defaults in e2b-files.ts. */
+  fileLimits?: Partial<E2BFileLimits>;
 }
 
 export class E2bSandboxProvider implements SandboxProvider {
@@ -156,6 +159,7 @@ export class E2bSandboxProvider implements SandboxProvider {
       lifetime,
       mcpGateway: await this.gatewayOf(sdk),
       debug: this.debug,
+      fileLimits: this.options.fileLimits,
     });
   }
 

@@ -3,9 +3,10 @@
 import path from "node:path";
 import type { Sandbox as SdkSandbox } from "e2b";
 import type { Logger } from "pino";
-import type { ExecOptions, ExecResult, FileEntry, McpGateway, Sandbox, SandboxCapabilities } from "../port.ts";
+import type { ExecOptions, ExecResult, FileEntry, McpGateway, ReadFileOptions, ReadTextOptions, Sandbox, SandboxCapabilities, TextSlice } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { runCommand, type ExecContext } from "./e2b-exec.ts";
+import { E2BFiles, type E2BFileLimits } from "./e2b-files.ts";
 import { fileError, isSandboxGone } from "./e2b-errors.ts";
 import type { SandboxLifetime } from "./sandbox-lifetime.ts";
 
@@ -18,6 +19,8 @@ export interface E2BSandboxOptions {
   mcpGateway: McpGateway | undefined;
   /** SDK debug mode: there is no control plane to pause or kill through. */
   debug: boolean;
+  /** Limits of the file tools (time per operation, read caps...); defaults in e2b-files.ts. */
+  fileLimits?: Partial<E2BFileLimits>;
 }
 
 export class E2BSandbox implements Sandbox {
@@ -30,6 +33,7 @@ export class E2BSandbox implements Sandbox {
   private readonly lifetime: SandboxLifetime;
   private readonly debug: boolean;
   private readonly execContext: ExecContext;
+  private readonly files: E2BFiles;
   private readonly running = new Set<() => Promise<void>>();
   private closed = false;
 
@@ -41,6 +45,7 @@ export class E2BSandbox implements Sandbox {
     this.logger = options.logger;
     this.lifetime = options.lifetime;
     this.debug = options.debug;
+    this.files = new E2BFiles(this.sdk, this.id, options.fileLimits);
     this.execContext = {
       sdk: this.sdk,
       sandboxId: this.id,
@@ -60,17 +65,18 @@ export class E2BSandbox implements Sandbox {
     return runCommand(this.execContext, command, options);
   }
 
-  async readFile(filePath: string): Promise<Uint8Array> {
-    const target = this.resolve(filePath);
-    try {
-      return await this.sdk.files.read(target, { format: "bytes" });
-    } catch (error) {
-      throw fileError(error, target, this.id);
-    }
+  async readFile(filePath: string, options?: ReadFileOptions): Promise<Uint8Array> {
+    return this.files.read(this.resolve(filePath), options);
+  }
+
+  async readText(filePath: string, options?: ReadTextOptions): Promise<TextSlice> {
+    return this.files.readText(this.resolve(filePath), options);
   }
 
   async writeFile(filePath: string, content: string | Uint8Array): Promise<void> {
     const target = this.resolve(filePath);
+    // Opening a FIFO or a device to write it could block: only a regular file (or none) is written.
+    await this.files.checkWritable(target);
     try {
       // The SDK creates missing parent directories, as the port expects.
       await this.sdk.files.write(target, typeof content === "string" ? content : new Blob([new Uint8Array(content)]));

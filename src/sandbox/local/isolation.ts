@@ -3,15 +3,25 @@
 // that runs network proxies, so it is started once, lazily, shared by every
 // provider in the process, and stopped when the last one lets go.
 //
-// Everything task-specific goes per command: the filesystem policy as the wrap's
-// custom config, the network allowlist as a per-command list under a random id.
-// The shared configuration itself allows nothing.
+// Everything task-specific goes per sandbox: the filesystem policy as the wrap's
+// custom config, the network allowlist as a list under a random id. The shared
+// configuration itself allows nothing.
+//
+// Wrapping is the expensive part (a blocking `which`, a ripgrep scan, hundreds of
+// file-system calls: ~60 ms of the main thread), so a sandbox wraps once — a fixed
+// launcher that runs whatever command it finds in its environment — and reuses the
+// line for every command (isolated-launcher.ts decides when it must be rebuilt).
+// Each command still gets a bubblewrap of its own: its own namespaces, nothing shared.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { SandboxManager, type SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
+import { getDefaultWritePaths, SandboxManager, type SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
 import { CodedError } from "../../shared/errors.ts";
+import { quoteWords, splitWords, withBwrapOptions, withHelperExecuted, withoutNetworkRelays } from "./bwrap-line.ts";
 import { runProcess } from "./run-process.ts";
 import { commandEnvironment } from "./command-env.ts";
+
+/** The variable a prepared line reads its command from. */
+const COMMAND_VARIABLE = "DEEP_AGENT_COMMAND";
 
 export interface IsolationPolicy {
   /** Directories the command may write (and read). */
@@ -24,17 +34,19 @@ export interface IsolationPolicy {
   tmpdir: string;
 }
 
-export interface WrappedCommand {
-  /** A shell command line, to run with `bash -c`. */
-  command: string;
-  /** Call once the command has ended. */
-  done(): void;
+/** An isolated launcher: run `argv` with the command in the environment (launchEnvironment). */
+export interface PreparedIsolation {
+  /** The program and its arguments. */
+  readonly argv: readonly string[];
+  /** Call once no command runs on this line any more. */
+  release(): void;
 }
 
 export interface IsolationHandle {
   /** Warnings the runtime reported about this machine (e.g. no seccomp filter). */
   readonly warnings: string[];
-  wrap(command: string, policy: IsolationPolicy, signal?: AbortSignal): Promise<WrappedCommand>;
+  /** Wraps the launcher for this policy; as costly as wrapping one command, so callers keep the result. */
+  prepare(policy: IsolationPolicy): Promise<PreparedIsolation>;
   /** Idempotent; the runtime stops when the last handle is released. */
   release(): Promise<void>;
 }
@@ -69,7 +81,7 @@ export async function acquireIsolation(): Promise<IsolationHandle> {
   let released = false;
   return {
     warnings,
-    wrap: (command, policy, signal) => wrap(command, policy, signal),
+    prepare: (policy) => prepare(policy),
     release: async () => {
       if (released) return;
       released = true;
@@ -108,20 +120,20 @@ async function start(): Promise<string[]> {
 
 async function probeSandbox(): Promise<{ ok: boolean; detail: string }> {
   const tmp = os.tmpdir();
-  const wrapped = await wrap("true", { writable: [], deniedReads: [], allowedDomains: [], tmpdir: tmp });
+  const prepared = await prepare({ writable: [], deniedReads: [], allowedDomains: [], tmpdir: tmp });
   try {
     const result = await runProcess({
-      file: "bash",
-      args: ["-c", wrapped.command],
+      file: prepared.argv[0]!,
+      args: prepared.argv.slice(1),
       cwd: tmp,
-      env: commandEnvironment({ workdir: tmp, tmpdir: tmp }),
+      env: launchEnvironment(commandEnvironment({ workdir: tmp, tmpdir: tmp }), "true"),
       timeoutMs: 30_000,
       maxOutputBytes: 4096,
     });
     const stderr = result.stderr.trim().split("\n").slice(0, 3).join(" / ");
     return { ok: result.exitCode === 0, detail: `exit ${result.exitCode}${stderr ? `: ${stderr}` : ""}` };
   } finally {
-    wrapped.done();
+    prepared.release();
   }
 }
 
@@ -140,47 +152,86 @@ async function stop(): Promise<void> {
   await stopping;
 }
 
-async function wrap(command: string, policy: IsolationPolicy, signal?: AbortSignal): Promise<WrappedCommand> {
+/** The environment of a command run on a prepared line. */
+export function launchEnvironment(env: Record<string, string>, command: string): Record<string, string> {
+  return { ...env, [COMMAND_VARIABLE]: command };
+}
+
+/**
+ * What runs inside: our TMPDIR (the runtime sets one shared by all sandboxes), then the
+ * command, read from the environment and taken out of it before it runs, so the
+ * command's own children do not inherit it. `${VAR?}` fails loudly if it is missing.
+ */
+function launcher(tmpdir: string): string {
+  return `export TMPDIR=${quoteWords([tmpdir])}; eval "unset ${COMMAND_VARIABLE}; \${${COMMAND_VARIABLE}?}"`;
+}
+
+async function prepare(policy: IsolationPolicy): Promise<PreparedIsolation> {
   // Unguessable, as the runtime requires for an id that carries a network allowlist.
   const commandId = randomBytes(16).toString("base64url");
   const literal = (p: string) => ({ path: p, literal: true as const });
+  const command = launcher(policy.tmpdir);
   const wrapped = await SandboxManager.wrapWithSandbox(
-    // The runtime sets TMPDIR to one directory shared by all sandboxes; ours is per task.
-    `export TMPDIR=${shellQuote(policy.tmpdir)}; ${command}`,
+    command,
     "bash",
     {
       filesystem: {
         denyRead: policy.deniedReads.map(literal),
         allowRead: policy.writable.map(literal),
         allowWrite: policy.writable.map(literal),
-        denyWrite: [],
+        // The runtime makes some host paths writable for every sandbox (/tmp/claude,
+        // ~/.npm/_logs…): one place all tasks could write is a channel between them.
+        denyWrite: sharedWritePaths().map(literal),
       },
     },
-    signal,
+    undefined,
     { commandId, commandText: command },
   );
-  if (policy.allowedDomains.length > 0) {
-    SandboxManager.registerCommandNetworkLists(commandId, { allowedDomains: policy.allowedDomains });
-  }
-  let finished = false;
-  return {
-    command: wrapped,
-    done: () => {
-      if (finished) return;
-      finished = true;
-      SandboxManager.unregisterCommandNetworkLists(commandId);
-      // Removes mount-point files bubblewrap leaves on the host for denied paths.
-      SandboxManager.cleanupAfterCommand();
-    },
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    SandboxManager.unregisterCommandNetworkLists(commandId);
+    // Removes mount-point files bubblewrap leaves on the host for denied paths.
+    SandboxManager.cleanupAfterCommand();
   };
+  try {
+    const argv = finishArgv(wrapped, command, policy);
+    if (policy.allowedDomains.length > 0) {
+      SandboxManager.registerCommandNetworkLists(commandId, { allowedDomains: policy.allowedDomains });
+    }
+    return { argv, release };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/** Host paths the runtime lets every sandbox write, bar the devices bubblewrap makes private. */
+export function sharedWritePaths(): string[] {
+  return getDefaultWritePaths().filter((p) => !p.startsWith("/dev/"));
+}
+
+/** The runtime's line as the argv we run (bwrap-line.ts says what is changed and why). */
+function finishArgv(wrapped: string, command: string, policy: IsolationPolicy): string[] {
+  if (process.platform !== "linux") return ["bash", "-c", wrapped];
+  // A private IPC namespace: System V queues, semaphores and shared memory are host-wide
+  // otherwise, outlive the command, and would let tasks talk to each other.
+  const words = withBwrapOptions(splitWords(wrapped) ?? [], ["--unshare-ipc"]);
+  if (words === undefined) {
+    throw new CodedError(
+      "isolation_unavailable",
+      "Commands cannot be isolated: @anthropic-ai/sandbox-runtime rendered a bubblewrap command this version of deep-agent " +
+        "does not recognise (it adds --unshare-ipc to it); install the runtime version package-lock.json names.",
+    );
+  }
+  // Without domains the relays carry nothing; bubblewrap's empty network namespace stays.
+  const quiet = policy.allowedDomains.length === 0 ? (withoutNetworkRelays(words, command) ?? words) : words;
+  return withHelperExecuted(quiet) ?? quiet;
 }
 
 function unavailable(what: string, cause?: unknown): CodedError {
   return new CodedError("isolation_unavailable", `Commands cannot be isolated on this machine: ${what}. ${INSTALL_HINT}`, {
     cause,
   });
-}
-
-function shellQuote(value: string): string {
-  return `'${value.replaceAll("'", `'\\''`)}'`;
 }

@@ -6,13 +6,18 @@ import type { ExecOptions, ExecResult, FileEntry, ReadFileOptions, ReadTextOptio
 import { CodedError } from "../../shared/errors.ts";
 import { commandEnvironment } from "./command-env.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
-import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";
+import { IsolatedLauncher } from "./isolated-launcher.ts";
+import { launchEnvironment, type IsolationHandle, type IsolationPolicy } from "./isolation.ts";
 import { removeTree } from "./remove-tree.ts";
 import { runProcess } from "./run-process.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "../output-capture.ts";
 import { WorkdirFiles, type WorkdirFileLimits } from "./workdir-files.ts";
 
-/** Per stream, when the caller sets no maxOutputBytes: a guard against `yes` filling memory. */
+/**
+ * Longest command, in bytes. Linux takes at most 128 KiB in one argument or environment
+ * entry, which is where the command goes; a little is left for the rest of the entry.
+ */
+const MAX_COMMAND_BYTES = 120 * 1024;
 
 export interface LocalSandboxParts {
   id: string;
@@ -35,6 +40,7 @@ export class LocalSandbox implements Sandbox {
   readonly capabilities: SandboxCapabilities = {};
   readonly #parts: LocalSandboxParts;
   readonly #files: WorkdirFiles;
+  readonly #launcher: IsolatedLauncher | undefined;
   readonly #running = new Map<AbortController, Promise<unknown>>();
   #closed = false;
 
@@ -43,6 +49,7 @@ export class LocalSandbox implements Sandbox {
     this.id = parts.id;
     this.workdir = parts.root.path;
     this.#files = new WorkdirFiles(parts.root, parts.fileLimits);
+    this.#launcher = parts.isolation && new IsolatedLauncher(parts.isolation.handle, parts.isolation.policy);
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -50,6 +57,7 @@ export class LocalSandbox implements Sandbox {
     if (!(options.timeoutMs > 0)) {
       throw new RangeError(`exec: timeoutMs must be a positive number of milliseconds (got ${options.timeoutMs})`);
     }
+    checkCommand(command);
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     // A cwd is opened like any file-tool path and the command starts in that very
@@ -57,10 +65,15 @@ export class LocalSandbox implements Sandbox {
     const run =
       options.cwd === undefined
         ? this.#run(command, this.#parts.root.realPath, options, signal)
-        : this.#files.withDirectory(options.cwd, (cwd) => this.#run(command, cwd, options, signal)).catch((error: unknown) => {
-            throw workingDirectoryError(error, options.cwd!, this.workdir);
-          });
-    this.#running.set(stop, run.catch(() => {}));
+        : this.#files
+            .withDirectory(options.cwd, (cwd) => this.#run(command, cwd, options, signal))
+            .catch((error: unknown) => {
+              throw workingDirectoryError(error, options.cwd!, this.workdir);
+            });
+    this.#running.set(
+      stop,
+      run.catch(() => {}),
+    );
     try {
       return await run;
     } finally {
@@ -69,27 +82,31 @@ export class LocalSandbox implements Sandbox {
   }
 
   async #run(command: string, cwd: string, options: ExecOptions, signal: AbortSignal): Promise<ExecResult> {
-    const { isolation, logger } = this.#parts;
-    let line = command;
+    const { logger } = this.#parts;
+    let argv: readonly string[] = ["bash", "-c", command];
+    let env = commandEnvironment({ workdir: this.#parts.root.realPath, tmpdir: this.#parts.tmpdir });
     let done = () => {};
-    if (isolation) {
+    if (this.#launcher) {
+      let lease: Awaited<ReturnType<IsolatedLauncher["acquire"]>>;
       try {
-        const wrapped = await isolation.handle.wrap(command, isolation.policy, signal);
-        line = wrapped.command;
-        done = wrapped.done;
+        lease = await this.#launcher.acquire(signal);
       } catch (error) {
         if (signal.aborted) return cancelledBeforeStart();
         throw new CodedError("sandbox_unavailable", `Could not isolate the command: ${(error as Error).message}`, {
           cause: error,
         });
       }
+      if (!lease) return cancelledBeforeStart();
+      argv = lease.argv;
+      env = launchEnvironment(env, command);
+      done = lease.release;
     }
     try {
       const result = await runProcess({
-        file: "bash",
-        args: ["-c", line],
+        file: argv[0]!,
+        args: argv.slice(1),
         cwd,
-        env: commandEnvironment({ workdir: this.#parts.root.realPath, tmpdir: this.#parts.tmpdir }),
+        env,
         timeoutMs: options.timeoutMs,
         signal,
         onOutput: options.onOutput,
@@ -103,7 +120,7 @@ export class LocalSandbox implements Sandbox {
           durationMs: result.durationMs,
           timedOut: result.timedOut,
           cancelled: result.cancelled,
-          isolated: isolation !== undefined,
+          isolated: this.#launcher !== undefined,
         },
         "command finished",
       );
@@ -139,6 +156,7 @@ export class LocalSandbox implements Sandbox {
     this.#files.close();
     for (const stop of this.#running.keys()) stop.abort();
     await Promise.all(this.#running.values());
+    this.#launcher?.close();
     const keep = options?.keep === true;
     try {
       await removeTree(this.#parts.tmpdir);
@@ -167,6 +185,20 @@ function workingDirectoryError(error: unknown, requested: string, workdir: strin
   if (error.code === "file_not_found") return new CodedError("file_not_found", `The working directory ${where} does not exist.`, { cause: error });
   if (error.code === "not_directory") return new CodedError("not_directory", `The working directory ${where} is not a directory.`, { cause: error });
   return error;
+}
+
+/** What no shell command can carry, refused with words the model can act on. */
+function checkCommand(command: string): void {
+  if (command.includes("\0")) {
+    throw new CodedError("bad_input", "The command contains a NUL byte, which no shell command can hold; remove it.");
+  }
+  const bytes = Buffer.byteLength(command, "utf8");
+  if (bytes > MAX_COMMAND_BYTES) {
+    throw new CodedError(
+      "bad_input",
+      `The command is ${Math.ceil(bytes / 1024)} KiB; a command may be at most ${MAX_COMMAND_BYTES / 1024} KiB. Write a long script to a file (write_file) and run the file instead.`,
+    );
+  }
 }
 
 function cancelledBeforeStart(): ExecResult {

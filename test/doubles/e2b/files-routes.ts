@@ -1,7 +1,12 @@
 // envd's /files routes: GET downloads a file, POST uploads (multipart/form-data parts named
 // "file" whose filename is the path, as the SDK sends them, or a raw application/octet-stream
 // body with ?path=). Errors are JSON {code, message} with envd's statuses and wording.
+// A download streams the file from disk as envd does (a big file is never in memory, and a
+// client that stops reading stops it); opening a FIFO blocks, so a download of one never
+// answers, as envd's would not until a writer came.
+import { createReadStream } from "node:fs";
 import fs from "node:fs/promises";
+import { pipeline } from "node:stream/promises";
 import path from "node:path";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { isErrno, UnknownUserError, DEFAULT_USER, type SandboxRoot } from "./sandbox-root.ts";
@@ -38,8 +43,13 @@ async function download(url: URL, root: SandboxRoot, res: ServerResponse): Promi
     throw error;
   });
   if (stats.isDirectory()) throw new HttpError(400, `path '${target}' is a directory`);
-  const data = await fs.readFile(host);
-  res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(data.length) }).end(data);
+  if (stats.isFIFO()) {
+    await new Promise((resolve) => res.once("close", resolve));
+    return;
+  }
+  res.writeHead(200, { "content-type": "application/octet-stream", ...(stats.isFile() ? { "content-length": String(stats.size) } : {}) });
+  // A client that goes away ends the pipeline with an error: nothing to report to it then.
+  await pipeline(createReadStream(host), res).catch(() => res.destroy());
 }
 
 async function writeOne(root: SandboxRoot, target: string, data: Uint8Array): Promise<{ path: string; name: string; type: "file" }> {
