@@ -12,6 +12,7 @@ import { createSlackIntake, type SlackIntake } from "./intake/slack-app.ts";
 import type { ExtraSubcommand } from "./intake/intake-context.ts";
 import { createSlackRunNotices } from "./schedules/run-notices.ts";
 import { scheduleSubcommands } from "./schedules/subcommands.ts";
+import { repoSubcommand } from "./intake/repo-command.ts";
 
 export interface SlackParts {
   context: SlackContext;
@@ -42,7 +43,7 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
       createSlackIntake({
         slack: context,
         lifecycle,
-        subcommands: { ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }), ...extra },
+        subcommands: { ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }), repo: repoSubcommand(context), ...extra },
       }),
   };
 }
