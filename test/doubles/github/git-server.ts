@@ -152,6 +152,8 @@ export async function startGitServer(options: GitServerOptions): Promise<GitServ
         res.end(all.subarray(split + gap));
         resolve(status);
       });
+      // http-backend may answer (and exit) before reading all of a request it refuses.
+      child.stdin.on("error", () => {});
       child.stdin.end(body);
     });
   }
