@@ -6,7 +6,10 @@ import { CodedError } from "../shared/errors.ts";
 const RequestErrorShape = z.object({
   status: z.number().optional(),
   message: z.string().optional(),
-  response: z.object({ headers: z.record(z.string(), z.unknown()).optional() }).loose().optional(),
+  response: z
+    .object({ headers: z.record(z.string(), z.unknown()).optional() })
+    .loose()
+    .optional(),
 });
 
 export function apiError(error: unknown, doing: string, forbidden: () => CodedError): CodedError {

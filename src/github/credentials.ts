@@ -12,9 +12,3 @@ export function gitCredentialEnv(gitUrl: string, token: string | undefined): Rec
     GIT_CONFIG_VALUE_0: `Authorization: Basic ${basic}`,
   };
 }
-
-/** The forms of the token a git message or header could carry, for the scrubber. */
-export function credentialForms(token: string | undefined): string[] {
-  if (!token) return [];
-  return [token, Buffer.from(`x-access-token:${token}`, "utf8").toString("base64")];
-}

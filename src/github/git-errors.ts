@@ -11,7 +11,8 @@ export function gitMessage(stderr: string): string {
   return (lines.length > 0 ? lines : stderr.trim().split("\n").slice(-3)).slice(0, 6).join(" ").slice(0, 600);
 }
 
-const NETWORK = /could not resolve host|failed to connect|connection (?:refused|timed out|reset)|operation timed out|ran out of time|returned error: 5\d\d|unable to access[^\n]*: (?:recv|send|ssl|gnutls)|early eof|the remote end hung up unexpectedly/i;
+const NETWORK =
+  /could not resolve host|failed to connect|connection (?:refused|timed out|reset)|operation timed out|ran out of time|returned error: 5\d\d|unable to access[^\n]*: (?:recv|send|ssl|gnutls)|early eof|the remote end hung up unexpectedly/i;
 
 export function cloneError(stderr: string, repo: string): CodedError {
   const said = gitMessage(stderr);

@@ -56,7 +56,10 @@ export function createGitRemote(options: GitRemoteOptions) {
           throw cloneError(clone.stderr, formatRepo(repo));
         }
         const work = path.join(dir, "repo");
-        for (const [key, value] of [["user.name", identity.name], ["user.email", identity.email]] as const) {
+        for (const [key, value] of [
+          ["user.name", identity.name],
+          ["user.email", identity.email],
+        ] as const) {
           const set = await git(["config", key, value], work, signal);
           if (set.code !== 0) throw new CodedError("internal", `could not configure the clone of ${formatRepo(repo)}: ${gitMessage(set.stderr)}`);
         }
@@ -93,8 +96,6 @@ export function createGitRemote(options: GitRemoteOptions) {
     },
   };
 }
-
-export type GitRemote = ReturnType<typeof createGitRemote>;
 
 async function withTempDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "deep-agent-git-"));

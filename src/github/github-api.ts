@@ -29,7 +29,9 @@ export function createGitHubApi(options: { apiUrl: string; token?: string; logge
     ...(options.token ? { auth: options.token } : {}),
     log: { debug: () => {}, info: () => {}, warn: (message: string) => log.warn({ github: message }, "GitHub API"), error: () => {} },
   });
-  const request = (signal: AbortSignal | undefined) => ({ request: { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) } });
+  const request = (signal: AbortSignal | undefined) => ({
+    request: { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) },
+  });
   const unreadable = (repo: RepoName) => () => new CodedError("repo_unreadable", `${formatRepo(repo)} does not exist or GITHUB_TOKEN cannot read it`);
 
   return {
@@ -68,12 +70,12 @@ export function createGitHubApi(options: { apiUrl: string; token?: string; logge
         });
         return { url: data.html_url, number: data.number };
       } catch (error) {
-        throw apiError(error, `opening a draft pull request from ${pull.branch} in ${formatRepo(repo)}`, () =>
-          new CodedError("pull_request_failed", `GitHub refused to open a pull request in ${formatRepo(repo)}: GITHUB_TOKEN needs pull_requests:write`),
+        throw apiError(
+          error,
+          `opening a draft pull request from ${pull.branch} in ${formatRepo(repo)}`,
+          () => new CodedError("pull_request_failed", `GitHub refused to open a pull request in ${formatRepo(repo)}: GITHUB_TOKEN needs pull_requests:write`),
         );
       }
     },
   };
 }
-
-export type GitHubApi = ReturnType<typeof createGitHubApi>;

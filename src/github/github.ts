@@ -34,7 +34,8 @@ export interface GitHub {
 export function createGitHub(options: GitHubOptions): GitHub {
   const api = createGitHubApi({ apiUrl: options.apiUrl, logger: options.logger, ...(options.token ? { token: options.token } : {}) });
   const git = createGitRemote({ gitUrl: options.gitUrl, ...(options.token ? { token: options.token } : {}), ...(options.gitTimeoutMs ? { timeoutMs: options.gitTimeoutMs } : {}) });
-  const needsToken = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+  const needsToken =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       if (!options.token) {
         throw new CodedError("github_auth", "GITHUB_TOKEN is not set; working on repositories needs a token with contents:write and pull_requests:write");

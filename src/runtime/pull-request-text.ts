@@ -25,7 +25,13 @@ export function pullRequestTitle(ctx: PullRequestContext): string {
 export function pullRequestBody(ctx: PullRequestContext): string {
   const lines = ctx.result.split("\n");
   const at = lines.findIndex((l) => cleanLine(l) !== "");
-  const rest = at >= 0 ? lines.slice(at + 1).join("\n").trim() : "";
+  const rest =
+    at >= 0
+      ? lines
+          .slice(at + 1)
+          .join("\n")
+          .trim()
+      : "";
   const asked = ctx.taskText.length > 1000 ? `${ctx.taskText.slice(0, 999)}…` : ctx.taskText;
   const parts = [
     rest || "_The agent left no summary beyond the title._",

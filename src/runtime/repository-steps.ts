@@ -77,7 +77,12 @@ export async function checkOutRepository(service: RepositoryService, sandbox: Sa
   if (!cloned) throw new CodedError("repo_unreadable", `${name} has no branch ${baseBranch} to start from`);
   const archive = `.deep-agent-clone-${short}.tar`;
   await sandbox.writeFile(archive, cloned.archive);
-  await inSandbox(sandbox, `unpacking the clone of ${name}`, `mkdir -p -- ${shellQuote(dir)} && tar -xf ${shellQuote(archive)} -C ${shellQuote(dir)}; status=$?; rm -f -- ${shellQuote(archive)}; exit $status`, { ...(signal ? { signal } : {}) });
+  await inSandbox(
+    sandbox,
+    `unpacking the clone of ${name}`,
+    `mkdir -p -- ${shellQuote(dir)} && tar -xf ${shellQuote(archive)} -C ${shellQuote(dir)}; status=$?; rm -f -- ${shellQuote(archive)}; exit $status`,
+    { ...(signal ? { signal } : {}) },
+  );
   if (!onBranch) await inSandbox(sandbox, "creating the task's branch", `git checkout --quiet -B ${shellQuote(plan.branch)}`, { cwd: dir, ...(signal ? { signal } : {}) });
   return checkout(plan, dir, baseBranch, cloned.sha, continued && onBranch ? continued : undefined, onBranch ? cloned.sha : null);
 }
@@ -121,7 +126,12 @@ export async function deliverRepository(service: RepositoryService, sandbox: San
   try {
     const messageFile = `.deep-agent-commit-${short}.txt`;
     await sandbox.writeFile(messageFile, commitMessage(ctx));
-    await inSandbox(sandbox, "committing the changes", `git add -A && { git diff --cached --quiet || ${commitCommand(service.identity, `../${messageFile}`)}; }; status=$?; rm -f -- ../${shellQuote(messageFile)}; exit $status`, { cwd: dir, ...opt });
+    await inSandbox(
+      sandbox,
+      "committing the changes",
+      `git add -A && { git diff --cached --quiet || ${commitCommand(service.identity, `../${messageFile}`)}; }; status=$?; rm -f -- ../${shellQuote(messageFile)}; exit $status`,
+      { cwd: dir, ...opt },
+    );
     head = (await inSandbox(sandbox, "reading the branch's head", "git rev-parse --verify HEAD", { cwd: dir, ...opt })).stdout.trim();
     if (head !== co.since) {
       const counted = await inSandbox(sandbox, "counting the new commits", `git rev-list --count HEAD --not ${shellQuote(co.since)}`, { cwd: dir, ...opt });
@@ -152,7 +162,11 @@ export async function deliverRepository(service: RepositoryService, sandbox: San
     if (open) return { report: { ...base, outcome: commits > 0 ? "updated" : "unchanged", pullRequest: open, commits }, pushedSha };
     // The conversation's pull request was closed or merged, and nothing new came: nothing to open.
     if (commits === 0 && co.pullRequest) return { report: { ...base, outcome: "unchanged" }, pushedSha };
-    const pullRequest = await github.createDraftPull(plan.repo, { branch: plan.branch, base: co.baseBranch, title: scrubber.scrub(pullRequestTitle(ctx)), body: scrubber.scrub(pullRequestBody(ctx)) }, signal);
+    const pullRequest = await github.createDraftPull(
+      plan.repo,
+      { branch: plan.branch, base: co.baseBranch, title: scrubber.scrub(pullRequestTitle(ctx)), body: scrubber.scrub(pullRequestBody(ctx)) },
+      signal,
+    );
     return { report: { ...base, outcome: "opened", pullRequest, commits }, pushedSha };
   } catch (error) {
     return { report: { ...base, outcome: "failed", failure: failureOf(error), commits }, pushedSha };
@@ -166,7 +180,7 @@ async function diffOf(sandbox: Sandbox, dir: string, since: string, signal?: Abo
     maxOutputBytes: MAX_DIFF_BYTES,
     ...(signal ? { signal } : {}),
   }).catch(() => null);
-  if (!result || result.exitCode !== 0) return null;
+  if (result?.exitCode !== 0) return null;
   return result.droppedBytes > 0 ? `${result.stdout}\n… (${result.droppedBytes} more bytes of diff not kept)\n` : result.stdout;
 }
 

@@ -27,7 +27,10 @@ export function formatRepo(repo: RepoName): string {
 /** `owner/name` (a trailing ".git" is dropped), or the problem in words. */
 export function parseRepoName(text: string): { repo: RepoName } | { problem: string } {
   const shown = JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
-  const parts = text.trim().replace(/\.git$/i, "").split("/");
+  const parts = text
+    .trim()
+    .replace(/\.git$/i, "")
+    .split("/");
   if (parts.length !== 2) return { problem: `${shown} is not a repository name; give it as owner/name, e.g. acme/widgets` };
   const [owner, name] = parts as [string, string];
   if (!OWNER.test(owner)) return { problem: `${shown} is not a repository name: the owner must be letters, digits and single hyphens (at most 39)` };

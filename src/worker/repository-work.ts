@@ -61,7 +61,13 @@ export async function planRepositoryWork(db: Database, runtime: TaskRuntime, tas
     async finish(outcome, sandbox, threadUrl, signal) {
       // A task that did not succeed delivers nothing; its work stays in the sandbox for a follow-up.
       if (!checkout || outcome.status !== "succeeded") return { outcome };
-      const { report, pushedSha } = await deliverRepository(service, sandbox, checkout, { result: outcome.result, taskText: task.text, requestedBy: requester(task), ...(threadUrl ? { threadUrl } : {}) }, signal);
+      const { report, pushedSha } = await deliverRepository(
+        service,
+        sandbox,
+        checkout,
+        { result: outcome.result, taskText: task.text, requestedBy: requester(task), ...(threadUrl ? { threadUrl } : {}) },
+        signal,
+      );
       await records
         .finish(task.id, {
           outcome: report.outcome,

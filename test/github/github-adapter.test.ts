@@ -94,7 +94,10 @@ describe("cloning", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    assert.ok(gh.git.requests.every((r) => !r.url.includes(gh.tokens.bot)), "the token never travels in a URL");
+    assert.ok(
+      gh.git.requests.every((r) => !r.url.includes(gh.tokens.bot)),
+      "the token never travels in a URL",
+    );
     assert.ok(gh.git.requests.some((r) => r.authorized && r.status === 200));
   });
 
@@ -134,11 +137,7 @@ describe("pushing and the draft pull request", () => {
   });
 
   test("a pull request from a branch never pushed is refused", async () => {
-    await rejectsWith(
-      github(gh.tokens.bot).createDraftPull(widgets, { branch: "deep-agent/never-pushed", base: "main", title: "x", body: "" }),
-      "pull_request_failed",
-      /422/,
-    );
+    await rejectsWith(github(gh.tokens.bot).createDraftPull(widgets, { branch: "deep-agent/never-pushed", base: "main", title: "x", body: "" }), "pull_request_failed", /422/);
   });
 
   test("a protected branch and a token that may only read are refused with their cause", async () => {

@@ -135,7 +135,10 @@ for (const [kind, make] of Object.entries(providers)) {
         assert.equal(second.report.outcome, "updated", JSON.stringify(second.report));
         assert.deepEqual(second.report.pullRequest, first.report.pullRequest);
         const log = await gh.log("acme/widgets", branch);
-        assert.deepEqual(log.slice(0, 2).map((c) => c.subject), ["Darker green", "Make the widgets green"]);
+        assert.deepEqual(
+          log.slice(0, 2).map((c) => c.subject),
+          ["Darker green", "Make the widgets green"],
+        );
         assert.equal((await gh.pulls("acme/widgets")).filter((x) => x.head.ref === branch).length, 1, "no second pull request");
 
         // Nothing changed this time: nothing pushed, the pull request as it was.

@@ -4,7 +4,7 @@
 import type { types } from "@slack/bolt";
 import type { RepositoryReport } from "../../shared/repository-report.ts";
 
-export const OPEN_PULL_REQUEST_ACTION_ID = "deep_agent_open_pull_request";
+const OPEN_PULL_REQUEST_ACTION_ID = "deep_agent_open_pull_request";
 
 export interface RepositoryNote {
   text: string;

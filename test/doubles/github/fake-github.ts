@@ -56,7 +56,7 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
-export const WIDGETS_FILES: Record<string, string> = {
+const WIDGETS_FILES: Record<string, string> = {
   "README.md": "# widgets\n\nWidgets for acme.\n",
   "src/widget.txt": "colour = blue\n",
 };
@@ -115,7 +115,13 @@ export async function startFakeGitHub(options: FakeGitHubOptions = {}): Promise<
   const gitIn = async (repo: string, args: string[]) => (await run("git", ["--git-dir", git.dirOf(repo), ...args], { env: gitEnv() })).stdout;
   const branches = async (repo: string): Promise<Record<string, string>> => {
     const out = await gitIn(repo, ["for-each-ref", "--format=%(refname:short) %(objectname)", "refs/heads"]);
-    return Object.fromEntries(out.trim().split("\n").filter(Boolean).map((l) => l.split(" ") as [string, string]));
+    return Object.fromEntries(
+      out
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(" ") as [string, string]),
+    );
   };
   const rest = await startRestProxy({
     emulatorUrl,
