@@ -194,6 +194,34 @@ for (const [kind, make] of Object.entries(providers)) {
       }
     });
 
+    test("the agent's own commits go too; hooks and signing it turned on in the clone do not stop the bot's commit", { timeout: 120_000 }, async () => {
+      const taskId = `${p.name === "local" ? "a4" : "b4"}c0ffee-0000-4000-8000-000000000001`;
+      const plan: RepositoryPlan = { repo: widgets, branch: taskBranch(taskId), taskId };
+      const sandbox = await p.provider.create({ taskId, keepGitHubTokenOut: true });
+      try {
+        const co = await checkOutRepository(service, sandbox, plan);
+        const agent = await sandbox.exec(
+          [
+            "echo one > one.txt && git add one.txt && git commit -q -m 'The agent commits first'",
+            "mkdir -p .git/hooks && printf '#!/bin/sh\nexit 1\n' > .git/hooks/pre-commit && chmod +x .git/hooks/pre-commit",
+            "git config commit.gpgSign true && git config user.name 'Mallory' && git config core.hooksPath .git/hooks",
+            "echo two > two.txt",
+          ].join(" && "),
+          { timeoutMs: 30_000, cwd: "widgets" },
+        );
+        assert.equal(agent.exitCode, 0, agent.stderr);
+        const delivered = await deliverRepository(service, sandbox, co, { ...context, result: "Two files" });
+        assert.equal(delivered.report.outcome, "opened", JSON.stringify(delivered.report));
+        assert.equal(delivered.report.commits, 2);
+        const log = await gh.log("acme/widgets", plan.branch);
+        assert.deepEqual(log.slice(0, 2).map((c) => c.subject), ["Two files", "The agent commits first"]);
+        assert.match(log[0]!.author, /^deep-agent </, "the bot's commit is the bot's, whatever the clone's config says");
+        assert.equal(await gh.file("acme/widgets", plan.branch, "two.txt"), "two\n");
+      } finally {
+        await sandbox.close();
+      }
+    });
+
     test("a repository the token cannot read fails the checkout with its cause", { timeout: 60_000 }, async () => {
       const taskId = `${p.name === "local" ? "a3" : "b3"}c0ffee-0000-4000-8000-000000000001`;
       const sandbox = await p.provider.create({ taskId });
