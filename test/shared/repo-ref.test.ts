@@ -26,3 +26,11 @@ test("repo= in text: found anywhere, sentence punctuation dropped, none, conflic
   assert.equal(repoInText("repo=acme/x\0evil").kind, "bad");
   assert.equal(repoInText(`repo=${"a/".repeat(10_000)}`).kind, "bad");
 });
+
+test("every intake refuses a task text naming a malformed repository (Slack, the command line, schedules)", async () => {
+  const { taskTextProblem } = await import("../../src/tasks/task-text.ts");
+  const { checkScheduleRequest } = await import("../../src/schedule/schedule-input.ts");
+  assert.match(taskTextProblem("fix it repo=acme") ?? "", /not a repository name/);
+  assert.equal(taskTextProblem("fix it repo=acme/api"), null);
+  assert.throws(() => checkScheduleRequest({ cron: "0 9 * * *", text: "nightly fix repo=a/b repo=c/d", timeZone: "UTC" }), /more than one repository/);
+});
