@@ -1,6 +1,6 @@
 // GitHub's REST API through Octokit: the repository (can the token read it, its default branch)
 // and the draft pull request of a task's branch. Errors become CodedErrors (api-errors.ts).
-import { Octokit } from "@octokit/rest";
+import type { Octokit } from "@octokit/rest";
 import { CodedError } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
 import { formatRepo, type RepoName } from "../shared/repo-ref.ts";
@@ -23,12 +23,18 @@ const CALL_TIMEOUT_MS = 30_000;
 
 export function createGitHubApi(options: { apiUrl: string; token?: string; logger: Logger }) {
   const log = options.logger;
-  const octokit = new Octokit({
-    baseUrl: options.apiUrl,
-    userAgent: "deep-agent",
-    ...(options.token ? { auth: options.token } : {}),
-    log: { debug: () => {}, info: () => {}, warn: (message: string) => log.warn({ github: message }, "GitHub API"), error: () => {} },
-  });
+  // Loaded on first use: most processes (and tasks) never talk to GitHub.
+  let client: Promise<Octokit> | undefined;
+  const octokit = () =>
+    (client ??= import("@octokit/rest").then(
+      ({ Octokit }) =>
+        new Octokit({
+          baseUrl: options.apiUrl,
+          userAgent: "deep-agent",
+          ...(options.token ? { auth: options.token } : {}),
+          log: { debug: () => {}, info: () => {}, warn: (message: string) => log.warn({ github: message }, "GitHub API"), error: () => {} },
+        }),
+    ));
   const request = (signal: AbortSignal | undefined) => ({
     request: { signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) },
   });
@@ -38,7 +44,7 @@ export function createGitHubApi(options: { apiUrl: string; token?: string; logge
     /** Throws repo_unreadable when the token cannot see it (GitHub answers 404 or 403 alike). */
     async repository(repo: RepoName, signal?: AbortSignal): Promise<RepositoryInfo> {
       try {
-        const { data } = await octokit.rest.repos.get({ owner: repo.owner, repo: repo.name, ...request(signal) });
+        const { data } = await (await octokit()).rest.repos.get({ owner: repo.owner, repo: repo.name, ...request(signal) });
         return { defaultBranch: data.default_branch, private: data.private };
       } catch (error) {
         throw apiError(error, `looking up ${formatRepo(repo)}`, unreadable(repo));
@@ -48,7 +54,7 @@ export function createGitHubApi(options: { apiUrl: string; token?: string; logge
     /** The open pull request whose head is `branch`, if any. */
     async openPullFor(repo: RepoName, branch: string, signal?: AbortSignal): Promise<PullRequestRef | null> {
       try {
-        const { data } = await octokit.rest.pulls.list({ owner: repo.owner, repo: repo.name, head: `${repo.owner}:${branch}`, state: "open", per_page: 5, ...request(signal) });
+        const { data } = await (await octokit()).rest.pulls.list({ owner: repo.owner, repo: repo.name, head: `${repo.owner}:${branch}`, state: "open", per_page: 5, ...request(signal) });
         const pull = data.find((p) => p.head.ref === branch);
         return pull ? { url: pull.html_url, number: pull.number } : null;
       } catch (error) {
@@ -58,7 +64,7 @@ export function createGitHubApi(options: { apiUrl: string; token?: string; logge
 
     async createDraftPull(repo: RepoName, pull: DraftPullRequest, signal?: AbortSignal): Promise<PullRequestRef> {
       try {
-        const { data } = await octokit.rest.pulls.create({
+        const { data } = await (await octokit()).rest.pulls.create({
           owner: repo.owner,
           repo: repo.name,
           head: pull.branch,
