@@ -11,7 +11,7 @@
 //   runtime
 //   queue
 //   store
-//   mcp
+//   mcp, github
 //   sandbox adapters (sandbox/local, sandbox/e2b, sandbox/create-provider.ts, sandbox/output-capture.ts, sandbox/text-slice.ts)
 //   agent
 //   sandbox/port.ts
@@ -35,6 +35,7 @@ const layers = {
   queue: "^src/queue/",
   store: "^src/store/",
   mcp: "^src/mcp/",
+  github: "^src/github/",
   sandboxLocal: "^src/sandbox/local/",
   sandboxE2b: "^src/sandbox/e2b/",
   createProvider: "^src/sandbox/create-provider\\.ts$",
@@ -113,12 +114,17 @@ module.exports = {
     ),
     layer(
       "runtime",
-      ["agent", ...sandboxAll, "mcp", "config", "shared"],
-      "The task runtime puts an agent, a sandbox and MCP servers together for one task; it knows neither the queue nor the store nor the task records.",
+      ["agent", ...sandboxAll, "mcp", "github", "config", "shared"],
+      "The task runtime puts an agent, a sandbox, MCP servers and a task's GitHub repository together for one task; it knows neither the queue nor the store nor the task records.",
     ),
     layer("queue", ["store", "config", "shared"], "The durable queue (pg-boss) on top of the store."),
     layer("store", ["agent", "config", "shared"], "The database and its repositories. They persist agent checkpoints, hence the agent's types; nothing above the store."),
     layer("mcp", ["agent", "config", "shared"], "MCP clients turn remote MCP tools into agent tools: they know the agent's tool interface and nothing else."),
+    layer(
+      "github",
+      ["shared"],
+      "GitHub (Octokit and git over HTTPS, with the token) is an adapter like mcp/ and the sandboxes: only the runtime (and the CLI, which wires everything) uses it; it knows no sandbox, task or store.",
+    ),
 
     // The sandbox adapters: two providers side by side, the factory that picks one, and a helper they share.
     layer("sandboxLocal", ["port", "outputCapture", "textSlice", "config", "shared"], "The local sandbox provider implements the port; it does not know the E2B provider."),

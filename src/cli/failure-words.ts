@@ -14,10 +14,28 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   too_many_tasks: "wait for one to finish or cancel one",
   internal: "run again with LOG_LEVEL=debug to see where it failed",
   unknown_task: "`deep-agent queue list` shows the queued and running ones",
+  repo_unreadable: "check the name, and that GITHUB_TOKEN can read it (contents:read)",
+  github_auth: "set GITHUB_TOKEN to a token with contents:write and pull_requests:write",
+  github_rate_limited: "wait for GitHub's rate limit to reset",
+  github_unavailable: "check GITHUB_URL and GITHUB_API_URL, or try again later",
+  branch_protected: "the work is kept in the sandbox; push it to another branch or lift the protection",
+  push_rejected: "the work is kept in the sandbox; check that GITHUB_TOKEN has contents:write",
+  pull_request_failed: "the branch was pushed; check that GITHUB_TOKEN has pull_requests:write",
 };
 
 /** Codes that mean "you asked for something that cannot be done as asked": exit code 2. */
-const INPUT_CODES: ReadonlySet<ErrorCode> = new Set(["bad_input", "config_invalid", "unknown_task", "unknown_schedule", "not_allowed"]);
+const INPUT_CODES: ReadonlySet<ErrorCode> = new Set([
+  "bad_input",
+  "config_invalid",
+  "unknown_task",
+  "unknown_schedule",
+  "not_allowed",
+  // A repository that cannot be used as asked: fix the name, the token or the branch, not the task.
+  "repo_unreadable",
+  "github_auth",
+  "branch_protected",
+  "push_rejected",
+]);
 
 export function failureLine(failure: Pick<Failure, "code" | "detail">): string {
   const detail = failure.detail.trim() || failure.code.replace(/_/g, " ");

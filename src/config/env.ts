@@ -85,6 +85,9 @@ const schema = z.object({
   ALLOWED_SLACK_CHANNELS: idList.optional().transform((v) => v ?? []),
   MCP_CONFIG: optionalString,
   GITHUB_TOKEN: optionalString,
+  /** GitHub's web and git base, and its REST base: other values for GitHub Enterprise (and tests). */
+  GITHUB_URL: url("GitHub").transform((v) => (v ?? "https://github.com").replace(/\/+$/, "")),
+  GITHUB_API_URL: url("GitHub API").transform((v) => (v ?? "https://api.github.com").replace(/\/+$/, "")),
   NOTION_TOKEN: optionalString,
   TASK_TIMEOUT_SECONDS: positiveInt(1800),
   MAX_QUEUE_DEPTH: positiveInt(1000),

@@ -10,6 +10,7 @@ import { createModelSettings } from "./model-client.ts";
 import { createSandboxProvider } from "../sandbox/create-provider.ts";
 import { openTaskMcpTools } from "./task-mcp.ts";
 import type { McpServers } from "../mcp/mcp-config.ts";
+import { createRepositoryService, type RepositoryService } from "./github-access.ts";
 
 export interface TaskRuntime {
   config: Config;
@@ -17,6 +18,8 @@ export interface TaskRuntime {
   limits: Limits;
   sandboxes: SandboxProvider;
   logger: Logger;
+  /** GitHub, for tasks that work on a repository (repository-steps.ts). */
+  repositories: RepositoryService;
   /** MCP tools for one run (configured servers and the sandbox's gateway); close after the run. */
   openTools(sandbox: Sandbox, sink: ProgressSink, signal: AbortSignal): Promise<{ tools: AgentTool[]; close: () => Promise<void> }>;
   dispose(): Promise<void>;
@@ -42,6 +45,7 @@ export async function createTaskRuntime(config: Config, logger: Logger): Promise
     limits: limitsFrom(config),
     sandboxes,
     logger,
+    repositories: createRepositoryService(config, logger),
     openTools: (sandbox, sink, signal) => openTaskMcpTools(servers, sandbox, sink, signal, logger),
     dispose: () => sandboxes.dispose(),
   };

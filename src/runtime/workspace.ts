@@ -17,6 +17,8 @@ export interface WorkspaceOptions {
   lifetimeMs?: number;
   signal?: AbortSignal;
   logger?: Logger;
+  /** The task works on a GitHub repository: nothing may put GITHUB_TOKEN in its sandbox. */
+  keepGitHubTokenOut?: boolean;
 }
 
 export interface RunRequest {
@@ -49,6 +51,7 @@ export async function openWorkspace(runtime: TaskRuntime, options: WorkspaceOpti
     lifetimeMs: options.lifetimeMs ?? runtime.limits.timeoutMs,
     ...(options.labels ? { labels: options.labels } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.keepGitHubTokenOut ? { keepGitHubTokenOut: true } : {}),
   };
   let sandbox: Sandbox | null = null;
   if (options.resumeId && runtime.sandboxes.resume) {

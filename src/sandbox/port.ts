@@ -122,6 +122,12 @@ export interface SandboxCreateOptions {
   /** Expected lifetime; adapters with their own timeouts keep the sandbox alive this long. */
   lifetimeMs?: number;
   signal?: AbortSignal;
+  /**
+   * The task works on a GitHub repository, whose token must not be readable inside the sandbox:
+   * adapters leave out whatever would put GITHUB_TOKEN there (E2B: the GitHub server of its MCP
+   * gateway, which runs inside the sandbox).
+   */
+  keepGitHubTokenOut?: boolean;
 }
 
 /** What a sweep asks the task records before it removes a sandbox. */

@@ -47,6 +47,15 @@ export const ERROR_CODES = {
   mcp_cancelled: false,
   mcp_unavailable: true,
   mcp_failed: false,
+
+  // A task's GitHub repository: it could not be used, or the work could not be delivered.
+  repo_unreadable: false,
+  github_auth: false,
+  github_rate_limited: true,
+  github_unavailable: true,
+  branch_protected: false,
+  push_rejected: false,
+  pull_request_failed: false,
 } as const satisfies Record<string, boolean>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

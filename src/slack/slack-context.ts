@@ -13,6 +13,8 @@ import { createTaskQueue, type TaskQueue } from "../queue/task-queue.ts";
 import { createSlackClients, type SlackClients } from "./api/web-client.ts";
 import { createPlanStyleMemo, type PlanStyleMemo } from "./thread/message-updater.ts";
 import { createAccessPolicy, type AccessPolicy } from "./intake/access-policy.ts";
+import { createRepositoryRepo, type RepositoryRepo } from "../store/repository-repo.ts";
+import { createRepositoryService, type RepositoryService } from "../runtime/github-access.ts";
 
 export interface SlackContext {
   config: Config;
@@ -28,6 +30,10 @@ export interface SlackContext {
   access: AccessPolicy;
   /** Takes configured secrets out of text; the Web API clients apply it to every call. */
   scrubber: Scrubber;
+  /** Channel default repositories and tasks' repository records. */
+  repos: RepositoryRepo;
+  /** GitHub, to check a task's repository can be read before it is queued. */
+  repositories: RepositoryService;
 }
 
 export interface SlackContextOptions {
@@ -58,5 +64,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
     planStyles: createPlanStyleMemo(),
     access: createAccessPolicy(config),
     scrubber,
+    repos: createRepositoryRepo(db),
+    repositories: createRepositoryService(config, logger),
   };
 }

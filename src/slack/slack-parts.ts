@@ -15,6 +15,7 @@ import type { ExtraSubcommand } from "./intake/intake-context.ts";
 import { createSlackRunNotices } from "./schedules/run-notices.ts";
 import { scheduleSubcommands } from "./schedules/subcommands.ts";
 import { usageSubcommand } from "./intake/usage-command.ts";
+import { repoSubcommand } from "./intake/repo-command.ts";
 
 export interface SlackParts {
   context: SlackContext;
@@ -54,6 +55,7 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
         subcommands: {
           ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }),
           usage: usageSubcommand({ db: context.db, model: context.config.AGENT_MODEL }),
+          repo: repoSubcommand(context),
           ...extra,
         },
       }),

@@ -4,6 +4,7 @@ import type { ProgressSink } from "../agent/events.ts";
 import type { Inbox, Message } from "../agent/run-options.ts";
 import type { Sandbox } from "../sandbox/port.ts";
 import type { Failure } from "../shared/errors.ts";
+import type { RepositoryReport } from "../shared/repository-report.ts";
 import type { Task } from "../store/task-repo.ts";
 import type { Approval, NewApproval } from "../store/approval-repo.ts";
 
@@ -18,6 +19,8 @@ export interface TaskOutputs {
   files: OutputFile[];
   /** Files left out (too many, too large) and why. */
   skipped: string[];
+  /** What became of the task's work on its GitHub repository (a draft pull request…), when it had one. */
+  repository?: RepositoryReport;
 }
 
 /** An attempt that ends without a final state. */
@@ -42,6 +45,8 @@ export interface TaskSession {
   history?: Message[];
   /** The sandbox is ready: copy inputs in. Returns the prompt to run (the task text, possibly annotated). */
   prepare?(sandbox: Sandbox, prompt: string): Promise<string>;
+  /** A link to where the task was asked (a Slack thread's permalink), for its pull request. */
+  threadUrl?(): Promise<string | null>;
   /** The agent stopped and the sandbox is still open: what to hand over with the result. */
   collect?(sandbox: Sandbox): Promise<TaskOutputs>;
   /** The attempt ends without a final state. Must not throw. */

@@ -24,6 +24,7 @@ import * as metrics from "../shared/metrics.ts";
 import { CONVERSATION_LABEL } from "../sandbox/port.ts";
 import { recordEventMetrics } from "./event-metrics.ts";
 import { createTaskRecordSink } from "./task-record-sink.ts";
+import { planRepositoryWork, type RepositoryWork } from "./repository-work.ts";
 
 export type AttemptResult =
   | { kind: "finished"; status: AgentOutcome["status"] }
@@ -111,15 +112,19 @@ async function work(
   const conversation = conversationKey(task);
   const created = Date.now();
   let workspace: Workspace;
+  let repository: RepositoryWork | null = null;
   try {
+    repository = await planRepositoryWork(deps.db, deps.runtime, task, log);
     // A task that waited for a decision continues in its own sandbox (kept while it waited).
-    const resumeId = input.continued && task.sandboxId ? task.sandboxId : conversation ? await tasks.conversationSandbox(task.id) : null;
+    const resumeId =
+      input.continued && task.sandboxId ? task.sandboxId : conversation && repository?.resumable !== false ? await tasks.conversationSandbox(task.id) : null;
     workspace = await openWorkspace(deps.runtime, {
       taskId: task.id,
       labels: { attempt: String(input.attempt), ...(conversation ? { [CONVERSATION_LABEL]: conversation } : {}) },
       ...(resumeId ? { resumeId } : {}),
       signal: input.signal,
       logger: log,
+      ...(repository ? { keepGitHubTokenOut: true } : {}),
     });
     metrics.sandboxCreate.observe({ provider: workspace.sandbox.provider }, (Date.now() - created) / 1000);
   } catch (error) {
@@ -132,13 +137,16 @@ async function work(
   let keep = conversation !== null;
   try {
     await tasks.setSandbox(task.id, input.attempt, workspace.sandbox.id).catch((error: unknown) => log.warn({ err: error }, "could not record the sandbox id"));
-    const prompt = session?.prepare
+    const repoNote = repository ? await repository.checkOut(workspace.sandbox, input.signal).catch((error: unknown) => codedFailure(error)) : "";
+    if (typeof repoNote !== "string") return { outcome: failedOutcome(repoNote) };
+    const asked = session?.prepare
       ? await session.prepare(workspace.sandbox, task.text).catch((error: unknown) => {
           log.warn({ err: error }, "the intake could not prepare the sandbox; running on the task text alone");
           return task.text;
         })
       : task.text;
-    const outcome = await workspace.run({
+    const prompt = repoNote ? `${asked}\n\n${repoNote}` : asked;
+    let outcome = await workspace.run({
       prompt,
       sink,
       signal: input.signal,
@@ -156,6 +164,12 @@ async function work(
       log.warn({ err: error }, "could not collect what the task produced");
       return undefined;
     });
+    if (repository) {
+      const threadUrl = (await session?.threadUrl?.().catch(() => null)) ?? null;
+      const delivered = await repository.finish(outcome, workspace.sandbox, threadUrl, input.signal);
+      outcome = delivered.outcome;
+      if (delivered.report) outputs = { files: [], skipped: [], ...outputs, repository: delivered.report };
+    }
     return { outcome, ...(outputs ? { outputs } : {}) };
   } finally {
     // Kept for a later task of the same conversation; the sweep removes it when none comes.
@@ -266,6 +280,10 @@ function safeEmit(sink: ProgressSink, event: AgentEvent, log: Logger): void {
   } catch (error) {
     log.warn({ err: error }, "a progress sink failed");
   }
+}
+
+function codedFailure(error: unknown): Failure {
+  return hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
 }
 
 function failedOutcome(failure: Failure): AgentOutcome {

@@ -21,7 +21,12 @@ import { createTaskRepo } from "../../store/task-repo.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { createScrubber } from "../../shared/scrub-secrets.ts";
 
-const USAGE = 'usage: deep-agent queue add "<text>" | queue list [--json] | queue cancel <id> | queue approve <id> | queue deny <id>';
+
+import { createRepositoryService } from "../../runtime/github-access.ts";
+import { formatRepo } from "../../shared/repo-ref.ts";
+import { chosenRepository } from "../repository-option.ts";
+
+const USAGE = 'usage: deep-agent queue add "<text>" [--repo owner/name] | queue list [--json] | queue cancel <id> | queue approve <id> | queue deny <id>';
 
 export async function run(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -34,16 +39,21 @@ export async function run(args: string[]): Promise<number> {
 }
 
 async function add(args: string[]): Promise<number> {
-  const { positionals } = parseCommandArgs("queue add", args, {});
-  if (positionals.length === 0) throw usageError('queue add: the task text is missing; usage: deep-agent queue add "<text>"');
-  if (positionals.length > 1) throw usageError('queue add: give the task text as one argument in quotes: deep-agent queue add "<text>"');
+  const { values, positionals } = parseCommandArgs("queue add", args, { repo: { type: "string" } });
+  if (positionals.length === 0) throw usageError('queue add: the task text is missing; usage: deep-agent queue add "<text>" [--repo owner/name]');
+  if (positionals.length > 1) throw usageError('queue add: give the task text as one argument in quotes: deep-agent queue add "<text>" [--repo owner/name]');
   const text = positionals[0]!;
   const problem = taskTextProblem(text);
   if (problem) throw usageError(`queue add: ${problem}`);
+  // The repository is checked before anything is queued (a bad name or an unreadable repository: exit 2).
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevelExplicit ? config.LOG_LEVEL : "warn", secrets: secretValues(config) });
+  const repo = await chosenRepository("queue add", values.repo, text, createRepositoryService(config, logger));
   return withQueue(async (stack, config) => {
     const queue = createTaskQueue(stack.db, stack.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH });
-    const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser() });
-    console.log(`queued ${task.id} (position ${position})`);
+    const meta = repo === null ? {} : { repo: repo === "none" ? null : formatRepo(repo) };
+    const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser(), meta });
+    console.log(`queued ${task.id} (position ${position})${repo && repo !== "none" ? ` to work on ${formatRepo(repo)}` : ""}`);
     return exitCodes.ok;
   });
 }

@@ -53,6 +53,8 @@ export class E2bSandboxProvider implements SandboxProvider {
   private readonly logger: Logger;
   private readonly connection: E2BConnectionOptions;
   private readonly mcp: Record<string, unknown> | undefined;
+  /** The gateway's servers for a task whose GitHub token must stay out of the sandbox. */
+  private readonly mcpWithoutGitHub: Record<string, unknown> | undefined;
   private readonly debug: boolean;
 
   constructor(options: E2BProviderOptions) {
@@ -60,6 +62,8 @@ export class E2bSandboxProvider implements SandboxProvider {
     this.logger = options.logger;
     this.connection = { ...options.connection, ...(options.apiKey ? { apiKey: options.apiKey } : {}) };
     this.mcp = buildMcpConfig(options);
+    const { githubToken: _token, ...withoutGitHub } = options;
+    this.mcpWithoutGitHub = buildMcpConfig(withoutGitHub);
     this.debug = isDebugMode(this.connection);
   }
 
@@ -67,6 +71,7 @@ export class E2bSandboxProvider implements SandboxProvider {
     const lifetimeMs = this.lifetimeFor(options);
     const attempts = Math.max(1, this.options.startAttempts ?? 3);
     const template = this.options.template;
+    const mcp = options.keepGitHubTokenOut ? this.mcpWithoutGitHub : this.mcp;
     for (let attempt = 1; ; attempt++) {
       if (options.signal?.aborted) throw new CodedError("sandbox_unavailable", "sandbox creation was cancelled", { cause: options.signal.reason, transient: false });
       const started = performance.now();
@@ -77,7 +82,7 @@ export class E2bSandboxProvider implements SandboxProvider {
           ...(template ? { template } : {}),
           metadata: sandboxMetadata(options),
           timeoutMs: lifetimeMs,
-          ...(this.mcp ? { mcp: this.mcp as McpServer } : {}),
+          ...(mcp ? { mcp: mcp as McpServer } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
         });
         this.logger.info(
@@ -96,7 +101,7 @@ export class E2bSandboxProvider implements SandboxProvider {
         await sleep(delayMs, options.signal).catch(() => {});
         continue;
       }
-      return this.open(sdk, lifetimeMs);
+      return this.open(sdk, lifetimeMs, mcp);
     }
   }
 
@@ -115,7 +120,7 @@ export class E2bSandboxProvider implements SandboxProvider {
     }
     // Metadata cannot change after create: the sandbox still names the task that created it.
     this.logger.info({ sandboxId: id, taskId: options.taskId }, "E2B sandbox resumed");
-    return this.open(sdk, lifetimeMs);
+    return this.open(sdk, lifetimeMs, this.mcp);
   }
 
   /** Kills our sandboxes whose tasks (and conversations) are over; see e2b-sweeper.ts. */
@@ -136,7 +141,7 @@ export class E2bSandboxProvider implements SandboxProvider {
     return this.options.graceMs ?? 2 * 60_000;
   }
 
-  private async open(sdk: SdkSandbox, lifetimeMs: number): Promise<E2BSandbox> {
+  private async open(sdk: SdkSandbox, lifetimeMs: number, mcp: Record<string, unknown> | undefined): Promise<E2BSandbox> {
     const workdir = this.options.workdir ?? DEFAULT_WORKDIR;
     if (workdir !== DEFAULT_WORKDIR) {
       // A template's own workdir may not exist yet; makeDir is a no-op when it does.
@@ -157,14 +162,14 @@ export class E2bSandboxProvider implements SandboxProvider {
       envs: { ...this.options.envs },
       logger: this.logger,
       lifetime,
-      mcpGateway: await this.gatewayOf(sdk),
+      mcpGateway: await this.gatewayOf(sdk, mcp),
       debug: this.debug,
       fileLimits: this.options.fileLimits,
     });
   }
 
-  private async gatewayOf(sdk: SdkSandbox): Promise<McpGateway | undefined> {
-    if (!this.mcp) return undefined;
+  private async gatewayOf(sdk: SdkSandbox, mcp: Record<string, unknown> | undefined): Promise<McpGateway | undefined> {
+    if (!mcp) return undefined;
     try {
       const token = await sdk.getMcpToken();
       if (token) return { url: sdk.getMcpUrl(), token };
@@ -172,7 +177,7 @@ export class E2bSandboxProvider implements SandboxProvider {
       this.logger.warn({ err: error, sandboxId: sdk.sandboxId }, "E2B MCP gateway token unavailable");
     }
     this.logger.warn(
-      { sandboxId: sdk.sandboxId, servers: Object.keys(this.mcp), debug: this.debug },
+      { sandboxId: sdk.sandboxId, servers: Object.keys(mcp), debug: this.debug },
       "the E2B MCP gateway is not available in this sandbox (the SDK starts none in debug mode); MCP tools through it are off",
     );
     return undefined;

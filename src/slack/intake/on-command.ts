@@ -10,6 +10,7 @@ import { requestCancel } from "./cancel-task.ts";
 import { canSee, type Viewer } from "./visibility.ts";
 import { queueText, statusText } from "../render/queue-text.ts";
 import { describeSlackError } from "../api/slack-errors.ts";
+import { chooseRepository } from "./task-repository.ts";
 
 export const SlashCommandSchema = z
   .object({
@@ -82,6 +83,9 @@ async function commandTask(ctx: IntakeContext, cmd: SlashCommand, text: string):
   // Checked before the parent message is posted, so a refused task leaves nothing in the channel.
   const limits = await checkLimits(ctx, cmd.user_id, text);
   if ("refused" in limits) return limits.refused;
+  // A new thread: the text's repository, or the channel's default.
+  const repository = await chooseRepository(ctx, { channel: cmd.channel_id, threadTs: "", text });
+  if ("refused" in repository) return repository.refused;
   let parentTs: string;
   try {
     const posted = await ctx.clients.api.chat.postMessage({ channel: cmd.channel_id, text: askedBy(cmd.user_id, text), unfurl_links: false });
@@ -98,6 +102,7 @@ async function commandTask(ctx: IntakeContext, cmd: SlashCommand, text: string):
     text,
     files: [],
     origin: "command",
+    repository: repository.meta,
     ...(cmd.team_id ? { teamId: cmd.team_id } : {}),
   });
   if (result.kind === "refused") {

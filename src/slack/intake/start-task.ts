@@ -13,6 +13,7 @@ import { postQueuedCard } from "../thread/progress-message.ts";
 import { REACTION_WORKING } from "../thread/post-result.ts";
 import { slackErrorCode } from "../api/slack-errors.ts";
 import { badTaskText, queueFull, tooManyTasks } from "../render/replies.ts";
+import { chooseRepository, type RepositoryChoice } from "./task-repository.ts";
 
 export interface StartRequest {
   teamId?: string;
@@ -24,6 +25,8 @@ export interface StartRequest {
   text: string;
   files: SlackFileRef[];
   origin: SlackTaskMeta["origin"];
+  /** The repository, when the caller already chose it (chooseRepository); chosen here otherwise. */
+  repository?: Extract<RepositoryChoice, { meta: unknown }>["meta"];
 }
 
 export type StartResult =
@@ -47,6 +50,8 @@ export async function checkLimits(ctx: SlackContext, userId: string | undefined,
 export async function startTask(ctx: SlackContext, req: StartRequest): Promise<StartResult> {
   const limits = await checkLimits(ctx, req.userId, req.text);
   if ("refused" in limits) return { kind: "refused", message: limits.refused };
+  const repository = req.repository ? { meta: req.repository } : await chooseRepository(ctx, req);
+  if ("refused" in repository) return { kind: "refused", message: repository.refused };
   const taskId = randomUUID();
   const log = ctx.logger.child({ taskId });
   const [progressTs] = await Promise.all([
@@ -80,7 +85,7 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
       threadTs: req.threadTs,
       ...(req.teamId ? { teamId: req.teamId } : {}),
       ...(req.userId ? { userId: req.userId } : {}),
-      meta: { slack: meta },
+      meta: { slack: meta, ...repository.meta },
     });
   } catch (error) {
     // The queue filled up between the check and the insert: the card goes again.

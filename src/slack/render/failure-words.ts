@@ -13,6 +13,13 @@ const WORDS: Partial<Record<ErrorCode, string>> = {
   budget_exceeded: "It reached its spending limit and was stopped.",
   sandbox_unavailable: "The sandbox it works in could not start. Try again; if it keeps happening, tell an operator.",
   queue_full: "The queue is full right now. Try again in a few minutes.",
+  repo_unreadable: "The repository does not exist, or deep-agent's GitHub access cannot read it. Check the name, or ask an operator for access.",
+  github_auth: "GitHub refused deep-agent's credentials, or none are set up. Tell an operator.",
+  github_rate_limited: "GitHub's rate limit was reached. Try again in a while.",
+  github_unavailable: "GitHub did not answer. Try again in a few minutes.",
+  branch_protected: "GitHub refused the push: the branch is protected.",
+  push_rejected: "GitHub refused the push: the branch changed there, or deep-agent may not write to the repository.",
+  pull_request_failed: "GitHub refused to open the pull request. Tell an operator if it keeps happening.",
 };
 
 const FALLBACK = "Something went wrong inside deep-agent. Try again; if it keeps happening, tell an operator.";
@@ -30,6 +37,9 @@ export function retryWords(code: ErrorCode): string {
       return "the model was unavailable";
     case "sandbox_unavailable":
       return "the sandbox could not start";
+    case "github_unavailable":
+    case "github_rate_limited":
+      return "GitHub was unavailable";
     default:
       return "something went wrong";
   }

@@ -10,6 +10,7 @@ import type { OutputFile, TaskOutputs } from "../../tasks/task-hooks.ts";
 import { markdownToMrkdwn } from "../render/mrkdwn.ts";
 import { failureWords } from "../render/failure-words.ts";
 import { usageFooter } from "../render/usage-footer.ts";
+import { diffFileName, repositoryNote } from "../render/repository-note.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
 import { describeSlackError, slackErrorCode } from "../api/slack-errors.ts";
 
@@ -37,7 +38,11 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
   const durationMs = task.startedAt ? (task.finishedAt ?? task.updatedAt).getTime() - task.startedAt.getTime() : 0;
   const footer = usageFooter({ durationMs, usage: task.usage, model: options.model, taskId: task.id });
   const body = result ? markdownToMrkdwn(result) : task.status === "succeeded" ? "_The agent finished without a written answer._" : "";
-  const outputs = scrubOutputs(options.outputs ?? { files: [], skipped: [] }, options.scrubber);
+  const report = options.outputs?.repository;
+  const repo = report ? repositoryNote(report) : null;
+  const diff: OutputFile[] = report?.diff ? [{ name: diffFileName(report, task.id), content: Buffer.from(report.diff, "utf8") }] : [];
+  const given = options.outputs ?? { files: [], skipped: [] };
+  const outputs = scrubOutputs({ ...given, files: [...given.files, ...diff] }, options.scrubber);
   const skippedNote = outputs.skipped.length > 0 ? `\n_Not uploaded: ${outputs.skipped.join(", ")}_` : "";
 
   try {
@@ -45,6 +50,7 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
       const blocks = [
         ...(head ? [section(head)] : []),
         ...(body ? [section(body)] : []),
+        ...(repo?.blocks ?? []),
         { type: "context" as const, elements: [{ type: "mrkdwn" as const, text: footer }] },
       ];
       await client.chat.postMessage({ ...where, text: plainSummary(head, body), blocks, unfurl_links: false, unfurl_media: false });
@@ -58,6 +64,8 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
       const resultFile: OutputFile = { name: `result-${task.id.slice(0, 8)}.md`, content: Buffer.from(result, "utf8") };
       const comment = [head, `${summarise(body)}\n\n_The full answer is in the attached file._${skippedNote}`, footer].filter(Boolean).join("\n\n");
       await upload(client, where, [resultFile, ...outputs.files], comment);
+      // A file's comment holds no buttons: what happened on the repository follows as its own message.
+      if (repo) await client.chat.postMessage({ ...where, text: repo.text, blocks: repo.blocks, unfurl_links: false, unfurl_media: false });
     }
   } catch (error) {
     log.warn({ err: error, code: describeSlackError(error) }, "could not post the result in Slack");

@@ -108,6 +108,13 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       return [speaker(meta.userId, prompt), note].filter(Boolean).join("\n\n");
     },
     collect: (box) => collectOutputs(box),
+    async threadUrl() {
+      const link = await ctx.clients.api.chat.getPermalink({ channel: meta.channel, message_ts: meta.threadTs }).catch((error: unknown) => {
+        log.debug({ err: error }, "slack: no permalink for the thread");
+        return null;
+      });
+      return link?.permalink ?? null;
+    },
     async interrupted(how) {
       const note =
         how.kind === "released"
