@@ -14,10 +14,18 @@ const ADVICE: Partial<Record<ErrorCode, string>> = {
   model_auth: "check ANTHROPIC_API_KEY",
   model_rejected: "check AGENT_MODEL and ANTHROPIC_BASE_URL",
   context_overflow: "split the task into smaller ones",
+  budget_exceeded: "raise TASK_BUDGET_USD, or approve going on when asked",
   queue_full: "wait for tasks to finish, cancel some, or raise MAX_QUEUE_DEPTH",
   too_many_tasks: "wait for one to finish or cancel one",
   internal: "run again with LOG_LEVEL=debug to see where it failed",
   unknown_task: "`deep-agent queue list` shows the queued and running ones",
+  repo_unreadable: "check the name, and that GITHUB_TOKEN can read it (contents:read)",
+  github_auth: "set GITHUB_TOKEN to a token with contents:write and pull_requests:write",
+  github_rate_limited: "wait for GitHub's rate limit to reset",
+  github_unavailable: "check GITHUB_URL and GITHUB_API_URL, or try again later",
+  branch_protected: "the work is kept in the sandbox; push it to another branch or lift the protection",
+  push_rejected: "the work is kept in the sandbox; check that GITHUB_TOKEN has contents:write",
+  pull_request_failed: "the branch was pushed; check that GITHUB_TOKEN has pull_requests:write",
 };
 
 const occurrences = (text: string, part: string) => text.split(part).length - 1;
@@ -74,7 +82,7 @@ describe("failureLine with the details the product really writes", () => {
 });
 
 describe("isInputProblem, for every error code", () => {
-  const input = new Set<ErrorCode>(["bad_input", "config_invalid", "unknown_task", "unknown_schedule", "not_allowed"]);
+  const input = new Set<ErrorCode>(["bad_input", "config_invalid", "unknown_task", "unknown_schedule", "not_allowed", "repo_unreadable", "github_auth", "branch_protected", "push_rejected"]);
   for (const code of CODES) {
     it(`${code} → ${input.has(code)}`, () => assert.equal(isInputProblem(code), input.has(code)));
   }

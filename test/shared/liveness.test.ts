@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { startLiveness } from "../../src/shared/liveness.ts";
 
-test("reports a blocked file thread pool, and recovers once it is free", { timeout: 30_000 }, async () => {
+test("reports a blocked file thread pool, and recovers once it is free", { timeout: 90_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "liveness-"));
   const fifos = [0, 1, 2, 3].map((i) => path.join(dir, `fifo-${i}`));
   for (const fifo of fifos) assert.equal(spawnSync("mkfifo", [fifo]).status, 0);
@@ -33,7 +33,7 @@ test("reports a blocked file thread pool, and recovers once it is free", { timeo
 });
 
 async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     if (condition()) return;
     await new Promise((r) => setTimeout(r, 50));
   }

@@ -16,8 +16,16 @@ const WORDS: Partial<Record<ErrorCode, string>> = {
   model_auth: "The model service refused deep-agent's credentials. Tell an operator.",
   model_rejected: "The model service refused the request. Tell an operator if it keeps happening.",
   context_overflow: "The work outgrew what the model can keep in mind at once. Split the task into smaller ones.",
+  budget_exceeded: "It reached its spending limit and was stopped.",
   sandbox_unavailable: "The sandbox it works in could not start. Try again; if it keeps happening, tell an operator.",
   queue_full: "The queue is full right now. Try again in a few minutes.",
+  repo_unreadable: "The repository does not exist, or deep-agent's GitHub access cannot read it. Check the name, or ask an operator for access.",
+  github_auth: "GitHub refused deep-agent's credentials, or none are set up. Tell an operator.",
+  github_rate_limited: "GitHub's rate limit was reached. Try again in a while.",
+  github_unavailable: "GitHub did not answer. Try again in a few minutes.",
+  branch_protected: "GitHub refused the push: the branch is protected.",
+  push_rejected: "GitHub refused the push: the branch changed there, or deep-agent may not write to the repository.",
+  pull_request_failed: "GitHub refused to open the pull request. Tell an operator if it keeps happening.",
   cancelled: "Cancelled.",
 };
 
@@ -69,6 +77,8 @@ describe("retryWords, for every error code", () => {
   const expected: Partial<Record<ErrorCode, string>> = {
     model_unavailable: "the model was unavailable",
     sandbox_unavailable: "the sandbox could not start",
+    github_unavailable: "GitHub was unavailable",
+    github_rate_limited: "GitHub was unavailable",
   };
   for (const code of CODES) {
     it(code, () => {
