@@ -37,6 +37,8 @@ describe("CodedError", () => {
       "file_io",
       "mcp_timeout",
       "mcp_unavailable",
+      "github_rate_limited",
+      "github_unavailable",
     ]);
   });
 
