@@ -7,6 +7,7 @@ import type { AgentOutcome, CheckpointStore, Inbox, Message } from "../agent/run
 import type { Sandbox } from "../sandbox/port.ts";
 import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
+import { allowedModel } from "./model-client.ts";
 
 export interface WorkspaceOptions {
   taskId: string;
@@ -28,6 +29,8 @@ export interface RunRequest {
   history?: Message[];
   checkpoints?: CheckpointStore;
   inbox?: Inbox;
+  /** The model this run uses (one of AGENT_MODELS); the configured default when unset. */
+  model?: string;
 }
 
 export interface Workspace {
@@ -71,7 +74,7 @@ export async function openWorkspace(runtime: TaskRuntime, options: WorkspaceOpti
           taskId: request.taskId ?? options.taskId,
           prompt: request.prompt,
           sandbox: box,
-          model: runtime.model,
+          model: request.model ? { ...runtime.model, model: allowedModel(runtime.config, request.model, log) } : runtime.model,
           sink: request.sink,
           limits: runtime.limits,
           extraTools: mcp.tools,

@@ -37,6 +37,8 @@ export interface Task {
   cancelledBy: string | null;
   /** The sandbox the task ran in, for a later task of its conversation. */
   sandboxId: string | null;
+  /** The model the request chose (one of AGENT_MODELS); null: the configured default. */
+  model: string | null;
   createdAt: Date;
   startedAt: Date | null;
   attemptStartedAt: Date | null;
@@ -56,6 +58,8 @@ export interface NewTask {
   threadTs?: string;
   userId?: string;
   meta?: Record<string, unknown>;
+  /** The model the request chose; unset: the configured default. */
+  model?: string;
 }
 
 /** What the record keeps of an outcome: everything but the conversation (the checkpoint has it). */
@@ -79,6 +83,7 @@ export function createTaskRepo(db: Queryable) {
         input.userId ?? null,
         input.text,
         jsonParam(input.meta ?? {}),
+        input.model ?? null,
       ]);
       if (created) return { task: created, created: true };
       const existing = await one(sql.byDedupeKey, [input.dedupeKey]);
@@ -182,6 +187,7 @@ function toTask(r: Row): Task {
     cancelRequestedAt: date(r["cancel_requested_at"]),
     cancelledBy: (r["cancelled_by"] as string | null) ?? null,
     sandboxId: (r["sandbox_id"] as string | null) ?? null,
+    model: (r["model"] as string | null) ?? null,
     createdAt: date(r["created_at"])!,
     startedAt: date(r["started_at"]),
     attemptStartedAt: date(r["attempt_started_at"]),

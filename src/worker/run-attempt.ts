@@ -131,6 +131,7 @@ async function work(
       checkpoints: createCheckpointStore(deps.db, task.id, input.attempt),
       ...(session?.inbox ? { inbox: session.inbox } : {}),
       ...(session?.history ? { history: session.history } : {}),
+      ...(task.model ? { model: task.model } : {}),
     });
     outputs = await session?.collect?.(workspace.sandbox).catch((error: unknown) => {
       log.warn({ err: error }, "could not collect what the task produced");
