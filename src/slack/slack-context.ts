@@ -13,6 +13,9 @@ import { createTaskQueue, type TaskQueue } from "../queue/task-queue.ts";
 import { createSlackClients, type SlackClients } from "./api/web-client.ts";
 import { createPlanStyleMemo, type PlanStyleMemo } from "./thread/message-updater.ts";
 import { createAccessPolicy, type AccessPolicy } from "./intake/access-policy.ts";
+import { createUpdateBudget, type UpdateBudget, type UpdateBudgetOptions } from "./thread/update-budget.ts";
+import { createSlackDirectory, type SlackDirectory } from "./api/directory.ts";
+import { createFeedbackRepo, type FeedbackRepo } from "../store/feedback-repo.ts";
 
 export interface SlackContext {
   config: Config;
@@ -28,6 +31,11 @@ export interface SlackContext {
   access: AccessPolicy;
   /** Takes configured secrets out of text; the Web API clients apply it to every call. */
   scrubber: Scrubber;
+  /** The chat.update budget per workspace, shared by every progress card of the process. */
+  updateBudget: UpdateBudget;
+  /** People's names and channels' facts, cached. */
+  directory: SlackDirectory;
+  feedback: FeedbackRepo;
 }
 
 export interface SlackContextOptions {
@@ -37,6 +45,8 @@ export interface SlackContextOptions {
   boss: PgBoss;
   /** Given by tests; built from SLACK_BOT_TOKEN and SLACK_API_URL otherwise. */
   clients?: SlackClients;
+  /** The chat.update budget's rate and clock (tests give a faster clock). */
+  updateBudget?: UpdateBudgetOptions;
 }
 
 /** Null when Slack is not configured (no SLACK_BOT_TOKEN). */
@@ -46,6 +56,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
   if (!token) return null;
   const logger = options.logger.child({ component: "slack" });
   const scrubber = createScrubber(secretValues(config));
+  const clients = options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger, scrubber });
   return {
     config,
     logger,
@@ -54,9 +65,12 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
     queue: createTaskQueue(db, options.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }),
     tasks: createTaskRepo(db),
     messages: createSlackMessageRepo(db),
-    clients: options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger, scrubber }),
+    clients,
     planStyles: createPlanStyleMemo(),
     access: createAccessPolicy(config),
     scrubber,
+    updateBudget: createUpdateBudget(options.updateBudget),
+    directory: createSlackDirectory(clients.api, logger),
+    feedback: createFeedbackRepo(db),
   };
 }

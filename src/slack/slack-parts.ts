@@ -12,6 +12,7 @@ import { createSlackIntake, type SlackIntake } from "./intake/slack-app.ts";
 import type { ExtraSubcommand } from "./intake/intake-context.ts";
 import { createSlackRunNotices } from "./schedules/run-notices.ts";
 import { scheduleSubcommands } from "./schedules/subcommands.ts";
+import { registerFeedbackCounts } from "../shared/metrics.ts";
 
 export interface SlackParts {
   context: SlackContext;
@@ -24,6 +25,8 @@ export interface SlackParts {
 export interface SlackPartsOptions extends SlackContextOptions {
   /** Shortest gap between two live updates of one progress card (tests shorten it). */
   minUpdateIntervalMs?: number;
+  /** How often a working task's status line is set again (tests shorten it). */
+  statusRefreshMs?: number;
 }
 
 /** Null when Slack is not configured (no SLACK_BOT_TOKEN): tasks then run without a Slack side. */
@@ -31,18 +34,20 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
   const context = createSlackContext(options);
   if (!context) return null;
   const boss: PgBoss = options.boss;
+  registerFeedbackCounts(() => context.feedback.counts());
   return {
     context,
     hooks: createSlackTaskHooks(context, {
       continueThread: (messages) => startFromMessages(context, messages),
       ...(options.minUpdateIntervalMs !== undefined ? { minUpdateIntervalMs: options.minUpdateIntervalMs } : {}),
+      ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
     }),
-    runNotices: createSlackRunNotices(context.clients.api, context.logger),
+    runNotices: createSlackRunNotices(context.clients.api, context.logger, context.access),
     createIntake: (lifecycle, extra = {}) =>
       createSlackIntake({
         slack: context,
         lifecycle,
-        subcommands: { ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }), ...extra },
+        subcommands: { ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config, directory: context.directory }), ...extra },
       }),
   };
 }

@@ -24,6 +24,10 @@ export interface StartRequest {
   text: string;
   files: SlackFileRef[];
   origin: SlackTaskMeta["origin"];
+  /** The model the request chose (one of AGENT_MODELS); the default when unset. */
+  model?: string;
+  /** The channel the person had open beside the AI-app thread. */
+  viewingChannel?: string;
 }
 
 export type StartResult =
@@ -68,6 +72,7 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
     ...(req.teamId ? { teamId: req.teamId } : {}),
     ...(req.userId ? { userId: req.userId } : {}),
     ...(progressTs ? { progressTs } : {}),
+    ...(req.viewingChannel ? { viewingChannel: req.viewingChannel } : {}),
   };
   let enqueued: Enqueued;
   try {
@@ -80,6 +85,7 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
       threadTs: req.threadTs,
       ...(req.teamId ? { teamId: req.teamId } : {}),
       ...(req.userId ? { userId: req.userId } : {}),
+      ...(req.model ? { model: req.model } : {}),
       meta: { slack: meta },
     });
   } catch (error) {

@@ -1,5 +1,6 @@
 // One budget of chat.update calls per workspace for the whole process. Slack allows about 50 a
-// minute per workspace (Tier 3); every progress card of every task in the process draws from the
+// minute per workspace (Tier 3); the budget is 45, so requests that reach Slack a little later than
+// they were let go never tip a minute over. Every progress card of every task in the process draws from the
 // same bucket, so 20 cards at once each update less often instead of drawing 429s. A final state
 // jumps the queue (live updates wait behind it), and a 429 that still arrives pauses the whole
 // workspace for as long as Slack asked.
@@ -27,7 +28,7 @@ export const systemClock: Clock = {
 };
 
 export interface UpdateBudgetOptions {
-  /** Most chat.update calls in any minute, per workspace; default 50. */
+  /** Most chat.update calls in any minute, per workspace; default 45. */
   perMinute?: number;
   /** How many of them may go at once after a quiet spell; default 5. */
   burst?: number;
@@ -61,7 +62,7 @@ interface Bucket {
 
 export function createUpdateBudget(options: UpdateBudgetOptions = {}): UpdateBudget {
   const clock = options.clock ?? systemClock;
-  const perMinute = Math.max(2, options.perMinute ?? 50);
+  const perMinute = Math.max(2, options.perMinute ?? 45);
   const burst = Math.min(Math.max(1, options.burst ?? 5), perMinute - 1);
   // The burst plus the refill over any 60 s never exceeds perMinute.
   const refillPerMs = (perMinute - burst) / 60_000;
