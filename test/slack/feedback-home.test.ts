@@ -33,7 +33,10 @@ describe("feedback and the App Home tab", () => {
   });
 
   const feedbackOf = async (taskId: string) =>
-    (await h.stack.db.query<{ user_id: string; value: string }>("SELECT user_id, value FROM task_feedback WHERE task_id = $1 ORDER BY user_id", [taskId])).rows.map((r) => [r.user_id, r.value]);
+    (await h.stack.db.query<{ user_id: string; value: string }>("SELECT user_id, value FROM task_feedback WHERE task_id = $1 ORDER BY user_id", [taskId])).rows.map((r) => [
+      r.user_id,
+      r.value,
+    ]);
 
   it("stores each press with the task and the person; a second press replaces the first; /metrics counts them", LIMIT, async () => {
     const { ts } = await h.mention("alice", work, "summarise the incident");
@@ -50,7 +53,13 @@ describe("feedback and the App Home tab", () => {
     await press("alice", `negative:${task.id}`);
     await press("bob", `positive:${task.id}`);
     await h.idle();
-    assert.deepEqual(await feedbackOf(task.id), [[h.slack.users["alice"], "negative"], [h.slack.users["bob"], "positive"]].sort());
+    assert.deepEqual(
+      await feedbackOf(task.id),
+      [
+        [h.slack.users["alice"], "negative"],
+        [h.slack.users["bob"], "positive"],
+      ].sort(),
+    );
 
     const metrics = await fetch(`http://127.0.0.1:${h.http.port}/metrics`).then((r) => r.text());
     assert.match(metrics, /deep_agent_feedback\{value="positive"\} 1/);
@@ -60,7 +69,14 @@ describe("feedback and the App Home tab", () => {
   it("ignores presses that are not ours: a made-up value, an unknown task, someone else's row", LIMIT, async () => {
     const { ts } = await h.mention("carol", work, "check the dashboards");
     const task = await h.waitForFinish((await h.waitFor("the task", () => h.taskFor(work, ts))).id);
-    for (const value of ["positive", `maybe:${task.id}`, "positive:00000000-0000-4000-8000-000000000000", `positive:${task.id}'; DROP TABLE task_feedback; --`, `positive:${task.id}`.repeat(50), "\u0000"]) {
+    for (const value of [
+      "positive",
+      `maybe:${task.id}`,
+      "positive:00000000-0000-4000-8000-000000000000",
+      `positive:${task.id}'; DROP TABLE task_feedback; --`,
+      `positive:${task.id}`.repeat(50),
+      "\u0000",
+    ]) {
       await h.press("bob", { actionId: "deep_agent_feedback", type: "feedback_buttons", value, channel: work, messageTs: ts });
     }
     await h.idle();

@@ -56,7 +56,7 @@ describe("the untagged-reply rule", () => {
     await h.waitForFinish((await h.waitFor("bob's task", () => h.taskFor(work, bobs.ts))).id);
   });
 
-  it("\"thanks!\" never starts a paid run; a mention that only thanks gets 🙌", LIMIT, async () => {
+  it('"thanks!" never starts a paid run; a mention that only thanks gets 🙌', LIMIT, async () => {
     const thread = await finishedTaskIn("carol", "summarise the on-call handover");
     const calls = h.api.requests.length;
     for (const text of ["thanks!", "Thank you so much 🙏", ":+1:", "great, that works"]) {
@@ -67,7 +67,10 @@ describe("the untagged-reply rule", () => {
     await h.idle();
     assert.equal(await h.taskFor(work, top.ts), null);
     assert.equal(h.api.requests.length, calls, "no model call for any of them");
-    const reactions = h.slack.callsOf("reactions.add").filter((c) => c.params["timestamp"] === top.ts).map((c) => c.params["name"]);
+    const reactions = h.slack
+      .callsOf("reactions.add")
+      .filter((c) => c.params["timestamp"] === top.ts)
+      .map((c) => c.params["name"]);
     assert.deepEqual(reactions, ["raised_hands"]);
     // A real request after the thanks still works.
     const more = await reply("carol", thread, "ok, now do the same for last week");
@@ -77,10 +80,40 @@ describe("the untagged-reply rule", () => {
 
 describe("acknowledgements", () => {
   it("are thanks and praise with filler only, and nothing that asks or instructs", () => {
-    for (const text of ["thanks", "thanks!", "Thank you!!", "thx", "ty", "cheers mate", "great, thanks", "perfect", "👍", "🙏🙏", ":+1:", ":pray: thanks", "awesome, that works", "LGTM", "nice job", "ok thanks", "merci"]) {
+    for (const text of [
+      "thanks",
+      "thanks!",
+      "Thank you!!",
+      "thx",
+      "ty",
+      "cheers mate",
+      "great, thanks",
+      "perfect",
+      "👍",
+      "🙏🙏",
+      ":+1:",
+      ":pray: thanks",
+      "awesome, that works",
+      "LGTM",
+      "nice job",
+      "ok thanks",
+      "merci",
+    ]) {
       assert.equal(isAcknowledgement(text), true, text);
     }
-    for (const text of ["ok", "yes", "go ahead", "thanks, now fix the tests", "thanks? it still fails", "great, ship it", "perfect, do the same for prod", "", "   ", "fix it", "thanks ".repeat(40)]) {
+    for (const text of [
+      "ok",
+      "yes",
+      "go ahead",
+      "thanks, now fix the tests",
+      "thanks? it still fails",
+      "great, ship it",
+      "perfect, do the same for prod",
+      "",
+      "   ",
+      "fix it",
+      "thanks ".repeat(40),
+    ]) {
       assert.equal(isAcknowledgement(text), false, text);
     }
   });

@@ -54,7 +54,10 @@ describe("requests as Slack sends them", () => {
     const task = await h.waitFor("the task", async () => (await h.tasks()).find((t) => t.text.startsWith("fix <b>")));
     assert.equal(task.text, `fix <b> & <i> for <@${bob}> in #work, see the doc (https://docs.example.com/x?a=1&b=2) and https://ci.example.com/7`);
     const parent = (await h.slack.as("alice").conversations.history({ channel: work, limit: 50 })).messages!.find((m) => m.ts === task.threadTs)!;
-    assert.equal(parent.text, `<@${h.slack.users["alice"]}> asked: fix &lt;b&gt; &amp; &lt;i&gt; for <@${bob}> in #work, see the doc (https://docs.example.com/x?a=1&amp;b=2) and https://ci.example.com/7`);
+    assert.equal(
+      parent.text,
+      `<@${h.slack.users["alice"]}> asked: fix &lt;b&gt; &amp; &lt;i&gt; for <@${bob}> in #work, see the doc (https://docs.example.com/x?a=1&amp;b=2) and https://ci.example.com/7`,
+    );
     assert.doesNotMatch(parent.text!, /&amp;(amp|lt|gt);/, "never escaped twice");
     await h.waitForFinish(task.id);
   });
@@ -77,7 +80,11 @@ describe("requests as Slack sends them", () => {
 
     const { id } = await h.command("bob", work, "task model=claude-opus-test write the changelog");
     await h.idle();
-    assert.equal(h.slack.responses.find((r) => r.id === id), undefined, "no complaint");
+    assert.equal(
+      h.slack.responses.find((r) => r.id === id),
+      undefined,
+      "no complaint",
+    );
     const command = await h.waitFor("the command's task", async () => (await h.tasks()).find((t) => t.text === "write the changelog"));
     assert.equal(command.model, "claude-opus-test");
     await h.waitForFinish(command.id);
@@ -86,8 +93,13 @@ describe("requests as Slack sends them", () => {
   it("refuses a model that is not on the list, naming the ones that are, and queues nothing", LIMIT, async () => {
     const before = (await h.tasks()).length;
     const { ts } = await h.mention("carol", work, "model=gpt-9 <do> it");
-    const refusal = await h.waitFor("the refusal", async () => h.slack.callsOf("chat.postEphemeral").find((c) => c.params["user"] === h.slack.users["carol"] && /model/.test(String(c.params["text"]))));
-    assert.equal(String(refusal.params["text"]), "I can't use `gpt-9`: I run only these models: `claude-sonnet-test`, `claude-opus-test` (the first is the default). Ask again with one of them, or without `model=`.");
+    const refusal = await h.waitFor("the refusal", async () =>
+      h.slack.callsOf("chat.postEphemeral").find((c) => c.params["user"] === h.slack.users["carol"] && /model/.test(String(c.params["text"]))),
+    );
+    assert.equal(
+      String(refusal.params["text"]),
+      "I can't use `gpt-9`: I run only these models: `claude-sonnet-test`, `claude-opus-test` (the first is the default). Ask again with one of them, or without `model=`.",
+    );
     const { id } = await h.command("carol", work, "task model=claude-opus-test&lt;script&gt; x");
     assert.match(await h.replyTo(id), /^I can't use `claude-opus-test&lt;script&gt;`: I run only these models/);
     await h.idle();
@@ -119,7 +131,10 @@ describe("requests as Slack sends them", () => {
     const prompt = h.api.requests.find((r) => lastUserText(r).includes("read the attachments"))!;
     const text = lastUserText(prompt);
     assert.match(text, /copied into the working directory: attachments\/page\.html\]/);
-    assert.match(text, /could not be copied: report\.pdf \(Slack answered with a web page instead of the file: the app may lack the files:read permission\), dump\.bin \(Slack answered with a web page/);
+    assert.match(
+      text,
+      /could not be copied: report\.pdf \(Slack answered with a web page instead of the file: the app may lack the files:read permission\), dump\.bin \(Slack answered with a web page/,
+    );
     assert.equal(done.status, "succeeded");
   });
 });

@@ -101,7 +101,13 @@ async function busyScript(req: RecordedRequest): Promise<Reply> {
   const done = Math.floor(((turn + 1) * 4) / TURNS);
   const todos = Array.from({ length: 4 }, (_, i) => ({ content: `step ${i + 1}`, status: i < done ? "completed" : i === done ? "in_progress" : "pending" }));
   // A plan change and a command each turn: two changes a card wants to show.
-  return { toolCalls: [{ name: "write_todos", input: { todos } }, { name: "execute", input: { command: `echo turn ${turn}` } }], delayMs: 100 };
+  return {
+    toolCalls: [
+      { name: "write_todos", input: { todos } },
+      { name: "execute", input: { command: `echo turn ${turn}` } },
+    ],
+    delayMs: 100,
+  };
 }
 
 describe("20 concurrent tasks in one workspace", () => {
@@ -132,7 +138,8 @@ describe("20 concurrent tasks in one workspace", () => {
     let busiest = 0;
     for (const c of updates) busiest = Math.max(busiest, updates.filter((d) => d.at >= c.at && d.at < c.at + 60_000).length);
     assert.ok(busiest <= 50, `${busiest} chat.update calls in one minute`);
-    if (process.env["SHOW_BUDGET"]) console.log(`chat.update: ${updates.length} calls over ${((updates.at(-1)!.at - updates[0]!.at) / 60_000).toFixed(1)} Slack minutes, at most ${busiest} in any minute`);
+    if (process.env["SHOW_BUDGET"])
+      console.log(`chat.update: ${updates.length} calls over ${((updates.at(-1)!.at - updates[0]!.at) / 60_000).toFixed(1)} Slack minutes, at most ${busiest} in any minute`);
     for (const t of done) {
       const progressTs = (t.meta["slack"] as { progressTs: string }).progressTs;
       const card = await h.slack.message(work, progressTs);

@@ -76,14 +76,17 @@ const FILLER = new Set([
 ]);
 
 const EMOJI_CODE = /:[a-z0-9_+'-]+:/gi;
-const PICTOGRAPH = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u200d\ufe0f]/gu;
+const PICTOGRAPH = /\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u200d|\ufe0f/gu;
 
 /** Whether `text` (the decoded task text, the bot's mention removed) only acknowledges. */
 export function isAcknowledgement(text: string): boolean {
   if (text.includes("?")) return false;
   const trimmed = text.trim();
   if (trimmed === "" || trimmed.length > 120) return false;
-  const withoutEmoji = trimmed.replace(EMOJI_CODE, " ").replace(PICTOGRAPH, " ").replace(/<@[^>]*>|@\S+/g, " ");
+  const withoutEmoji = trimmed
+    .replace(EMOJI_CODE, " ")
+    .replace(PICTOGRAPH, " ")
+    .replace(/<@[^>]*>|@\S+/g, " ");
   const words = withoutEmoji
     .toLowerCase()
     .replace(/[.,;:!~*_()[\]"'`-]+/g, " ")

@@ -3,9 +3,7 @@
 
 export type ModelChoice =
   /** No model named: the default. */
-  | { kind: "default"; text: string }
-  | { kind: "chosen"; text: string; model: string }
-  | { kind: "unknown"; requested: string; allowed: readonly string[] };
+  { kind: "default"; text: string } | { kind: "chosen"; text: string; model: string } | { kind: "unknown"; requested: string; allowed: readonly string[] };
 
 const MODEL_WORD = /(^|\s)model=(\S*)/i;
 
@@ -18,4 +16,3 @@ export function chooseModel(text: string, allowed: readonly string[]): ModelChoi
   if (!model) return { kind: "unknown", requested, allowed };
   return { kind: "chosen", text: rest, model };
 }
-

@@ -48,7 +48,8 @@ export function homeView(data: HomeData): types.HomeView {
   blocks.push({ type: "divider" });
   blocks.push(section(`*Queue* — ${data.queue.running} running, ${data.queue.queued} queued`));
   for (const t of data.queue.shown) blocks.push(taskBlock(t, data.now));
-  if (data.queue.others > 0) blocks.push(context(`${data.queue.shown.length > 0 ? "…and " : ""}${data.queue.others} ${data.queue.others === 1 ? "task" : "tasks"} of other people or channels`));
+  if (data.queue.others > 0)
+    blocks.push(context(`${data.queue.shown.length > 0 ? "…and " : ""}${data.queue.others} ${data.queue.others === 1 ? "task" : "tasks"} of other people or channels`));
   blocks.push({ type: "divider" });
   blocks.push(section("*Your schedules*"));
   if (data.schedules.length === 0) blocks.push(context('None. Add one in a channel with `/agent schedule "0 9 * * 1-5" <task>`.'));
@@ -96,7 +97,9 @@ function state(task: Task, now: number): string {
 
 function scheduleBlock(s: HomeSchedule): Block {
   const where = s.channelId ? ` in <#${s.channelId}>` : "";
-  return section(`\`${s.id}\` ${escapeMrkdwn(s.cadence)}${where} — ${escapeMrkdwn(s.next)} — last: ${escapeMrkdwn(s.lastOutcome)}\n_${escapeMrkdwn(shorten(s.text.replace(/\s+/g, " ").trim(), 150))}_`);
+  return section(
+    `\`${s.id}\` ${escapeMrkdwn(s.cadence)}${where} — ${escapeMrkdwn(s.next)} — last: ${escapeMrkdwn(s.lastOutcome)}\n_${escapeMrkdwn(shorten(s.text.replace(/\s+/g, " ").trim(), 150))}_`,
+  );
 }
 
 function section(text: string): Block {

@@ -10,7 +10,7 @@ type Block = types.KnownBlock;
 export const FEEDBACK_ACTION_ID = "deep_agent_feedback";
 
 /** The most a markdown block (and all markdown blocks of one message together) may hold. */
-export const MAX_MARKDOWN_CHARS = 12_000;
+const MAX_MARKDOWN_CHARS = 12_000;
 /** Longest answer the mrkdwn fallback shows inline. */
 const MAX_SECTION_CHARS = 2_900;
 const SUMMARY_CHARS = 600;
@@ -52,11 +52,7 @@ export function resultMessageAsSections(parts: ResultParts): ResultMessage {
   const body = parts.answer ? markdownToMrkdwn(parts.answer) : "";
   const needsFile = body.length + parts.headline.length > MAX_SECTION_CHARS;
   const shown = needsFile ? `${summariseMrkdwn(body)}\n\n_The full answer is in the attached file._` : body;
-  const blocks: Block[] = [
-    ...(parts.headline ? [section(parts.headline)] : []),
-    ...(shown ? [section(shown)] : []),
-    { type: "context", elements: [{ type: "mrkdwn", text: parts.footer }] },
-  ];
+  const blocks: Block[] = [...(parts.headline ? [section(parts.headline)] : []), ...(shown ? [section(shown)] : []), { type: "context", elements: [{ type: "mrkdwn", text: parts.footer }] }];
   return { text: plainSummary(parts.headline, escapeMrkdwn(parts.answer)), blocks, needsFile };
 }
 
@@ -78,7 +74,7 @@ function feedbackBlock(taskId: string): Block {
  * The agent's Markdown, unable to ping or forge: Slack's own markup for @here/@channel/@everyone,
  * user groups and people (`<!here>`, `<@U…>`) is broken with a zero-width space so it shows as text.
  */
-export function neutraliseMarkdown(markdown: string): string {
+function neutraliseMarkdown(markdown: string): string {
   return markdown.replace(/<([!@#])/g, "<\u200b$1");
 }
 

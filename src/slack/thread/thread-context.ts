@@ -8,7 +8,7 @@ import type { Logger } from "../../shared/log.ts";
 import type { SlackContext } from "../slack-context.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
 import type { ChannelFacts } from "../api/directory.ts";
-import { decodeSlackText } from "../intake/mention-text.ts";
+import { decodeSlackText } from "../render/slack-markup.ts";
 import { CARD_BLOCK_PREFIX } from "../render/progress-card.ts";
 import { describeSlackError } from "../api/slack-errors.ts";
 import { readThread, type ThreadMessage } from "./thread-reader.ts";
@@ -22,7 +22,7 @@ export interface ContextLimits {
   maxMessages: number;
 }
 
-export const DEFAULT_CONTEXT_LIMITS: ContextLimits = { maxChars: 24_000, maxMessageChars: 3_000, maxMessages: 1_000 };
+const DEFAULT_CONTEXT_LIMITS: ContextLimits = { maxChars: 24_000, maxMessageChars: 3_000, maxMessages: 1_000 };
 
 /** An earlier message as the agent is shown it. */
 export interface ContextMessage {
@@ -98,7 +98,12 @@ function toContextMessage(m: ThreadMessage, names: Map<string, string>, bot: { u
 
 function markdownOf(m: ThreadMessage): string | null {
   const parts = (m.blocks ?? []).filter((b) => b.type === "markdown" && typeof b["text"] === "string").map((b) => String(b["text"]));
-  return parts.length > 0 ? parts.join("\n\n").replace(/<\u200b([!@#])/g, "<$1").trim() : null;
+  return parts.length > 0
+    ? parts
+        .join("\n\n")
+        .replace(/<\u200b([!@#])/g, "<$1")
+        .trim()
+    : null;
 }
 
 /** The newest messages whose text fits in `maxChars`, oldest first. */

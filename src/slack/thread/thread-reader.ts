@@ -11,7 +11,10 @@ const ThreadMessageSchema = z
     subtype: z.string().optional(),
     username: z.string().optional(),
     bot_profile: z.object({ name: z.string().optional() }).loose().optional(),
-    text: z.string().optional().transform((v) => v ?? ""),
+    text: z
+      .string()
+      .optional()
+      .transform((v) => v ?? ""),
     files: z.array(z.object({ name: z.string().optional(), title: z.string().optional() }).loose()).optional(),
     blocks: z.array(z.object({ type: z.string().optional(), block_id: z.string().optional() }).loose()).optional(),
   })
