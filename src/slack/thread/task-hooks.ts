@@ -79,6 +79,16 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     : null;
   const sink = updater ? new SlackProgressSink(view, updater) : null;
   updater?.changed();
+
+  const earlier = await ctx.messages.earlierInThread(task.id);
+  const followUps = await ctx.messages.takenBy(earlier.map((t) => t.id));
+  const history = threadHistory(earlier, followUps);
+  // What the thread's earlier tasks already put in the conversation, and their cards.
+  const known: KnownThread = {
+    cardTs: new Set([...earlier, task].map((t) => slackMetaOf(t.meta)?.progressTs).filter((ts): ts is string => ts !== undefined)),
+    inHistory: new Set([...earlier.map((t) => slackMetaOf(t.meta)?.messageTs), ...followUps.map((f) => f.messageTs)].filter((ts): ts is string => ts !== undefined)),
+  };
+
   // The line under the thread while the agent works; cleared when the attempt ends.
   const status = new StatusLine({
     client: ctx.clients.api,
@@ -89,15 +99,6 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     ...(options.statusRefreshMs !== undefined ? { refreshMs: options.statusRefreshMs } : {}),
   });
   status.start();
-
-  const earlier = await ctx.messages.earlierInThread(task.id);
-  const followUps = await ctx.messages.takenBy(earlier.map((t) => t.id));
-  const history = threadHistory(earlier, followUps);
-  // What the thread's earlier tasks already put in the conversation, and their cards.
-  const known: KnownThread = {
-    cardTs: new Set([...earlier, task].map((t) => slackMetaOf(t.meta)?.progressTs).filter((ts): ts is string => ts !== undefined)),
-    inHistory: new Set([...earlier.map((t) => slackMetaOf(t.meta)?.messageTs), ...followUps.map((f) => f.messageTs)].filter((ts): ts is string => ts !== undefined)),
-  };
 
   let sandbox: Sandbox | null = null;
   const copyIn = async (files: SlackMessageRecord["files"]) =>
