@@ -7,6 +7,8 @@ import { parseApprovalRules } from "./approval-rules.ts";
 
 const DEFAULT_MODEL = "claude-sonnet-5-5";
 
+const MODEL_ID = /^[\w.:@/-]{1,100}$/;
+
 const idList = z
   .string()
   .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
@@ -38,6 +40,10 @@ const schema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: url("http(s)"),
   AGENT_MODEL: optionalString.transform((v) => v ?? DEFAULT_MODEL),
+  /** Models a request may choose with `model=<id>`; the first is the default. Unset: AGENT_MODEL alone. */
+  AGENT_MODELS: idList
+    .refine((ids) => ids.every((id) => MODEL_ID.test(id)), { message: "must be comma-separated model ids (letters, digits, . _ - : @ /)" })
+    .optional(),
   SANDBOX_PROVIDER: z.enum(["e2b", "local"], { message: 'must be "e2b" or "local"' }).optional(),
   SANDBOX_ISOLATION: z
     .enum(["auto", "none"], { message: 'must be "auto" (isolate with bubblewrap) or "none" (explicit opt-out)' })
@@ -140,8 +146,10 @@ const schema = z.object({
 
 type Parsed = z.infer<typeof schema>;
 
-export type Config = Omit<Parsed, "SANDBOX_PROVIDER" | "LOG_LEVEL"> & {
+export type Config = Omit<Parsed, "SANDBOX_PROVIDER" | "LOG_LEVEL" | "AGENT_MODELS"> & {
   SANDBOX_PROVIDER: "e2b" | "local";
+  /** The models a request may choose; never empty, and its first is AGENT_MODEL (the default). */
+  AGENT_MODELS: string[];
   LOG_LEVEL: NonNullable<Parsed["LOG_LEVEL"]>;
   /** LOG_LEVEL was given explicitly (interactive commands log less by default). */
   logLevelExplicit: boolean;
@@ -167,8 +175,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (provider === "e2b" && !c.E2B_API_KEY && !env["E2B_ACCESS_TOKEN"] && env["E2B_DEBUG"] !== "true") {
     throw configError("E2B_API_KEY", 'is required when SANDBOX_PROVIDER=e2b (or set SANDBOX_PROVIDER=local)');
   }
+  const models = c.AGENT_MODELS && c.AGENT_MODELS.length > 0 ? [...new Set(c.AGENT_MODELS)] : [c.AGENT_MODEL];
+  if (env["AGENT_MODEL"]?.trim() && models[0] !== c.AGENT_MODEL) {
+    throw configError("AGENT_MODELS", `its first model is the default, but AGENT_MODEL names another (${c.AGENT_MODEL}); list it first or leave AGENT_MODEL unset`);
+  }
   return {
     ...c,
+    AGENT_MODEL: models[0]!,
+    AGENT_MODELS: models,
     SANDBOX_PROVIDER: provider,
     LOG_LEVEL: c.LOG_LEVEL ?? "info",
     logLevelExplicit: c.LOG_LEVEL !== undefined,

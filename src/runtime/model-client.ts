@@ -3,6 +3,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { Config } from "../config/env.ts";
 import type { ModelSettings } from "../agent/run-options.ts";
+import type { Logger } from "../shared/log.ts";
 
 export function createModelSettings(
   config: Pick<Config, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "AGENT_MODEL">,
@@ -20,4 +21,14 @@ export function createModelSettings(
     streamRetries: overrides.streamRetries ?? 3,
     retryBaseMs: overrides.retryBaseMs ?? 1000,
   };
+}
+
+/**
+ * The model a run may use: the one asked for when AGENT_MODELS lists it, else the default (a task
+ * queued before the list changed runs on the default rather than on a model no longer allowed).
+ */
+export function allowedModel(config: Pick<Config, "AGENT_MODEL" | "AGENT_MODELS">, requested: string, logger: Logger): string {
+  if (config.AGENT_MODELS.includes(requested)) return requested;
+  logger.warn({ requested, model: config.AGENT_MODEL }, "the task's model is no longer in AGENT_MODELS; using the default");
+  return config.AGENT_MODEL;
 }

@@ -7,6 +7,7 @@ import type { AgentOutcome, CheckpointStore, Gate, Inbox, Message } from "../age
 import type { Sandbox } from "../sandbox/port.ts";
 import type { Logger } from "../shared/log.ts";
 import type { TaskRuntime } from "./task-runtime.ts";
+import { allowedModel } from "./model-client.ts";
 
 export interface WorkspaceOptions {
   taskId: string;
@@ -32,6 +33,8 @@ export interface RunRequest {
   inbox?: Inbox;
   /** Approval rules and spend limits: asked before tool and model calls. */
   gate?: Gate;
+  /** The model this run uses (one of AGENT_MODELS); the configured default when unset. */
+  model?: string;
 }
 
 export interface Workspace {
@@ -76,7 +79,7 @@ export async function openWorkspace(runtime: TaskRuntime, options: WorkspaceOpti
           taskId: request.taskId ?? options.taskId,
           prompt: request.prompt,
           sandbox: box,
-          model: runtime.model,
+          model: request.model ? { ...runtime.model, model: allowedModel(runtime.config, request.model, log) } : runtime.model,
           sink: request.sink,
           limits: runtime.limits,
           extraTools: mcp.tools,

@@ -145,6 +145,13 @@ async function start(schedule: Schedule, run: ScheduleRun, deps: FireDeps, log: 
   let threadTs = run.threadTs;
   let progressTs = run.progressTs;
   if (channel && deps.notices) {
+    // Who may use the bot, and where, can change after a schedule was made: each run asks again.
+    const refusal = await deps.notices.refusal(channel);
+    if (refusal) {
+      await repo.updateRun(run.jobId, { outcome: "failed", detail: refusal });
+      log.warn({ channel: channel.channelId, reason: refusal }, "scheduled run not started: no longer allowed");
+      return { kind: "not_started", reason: refusal };
+    }
     // The thread and the card exist before the task, so it is queued knowing both; a retried
     // firing finds them recorded and posts neither again.
     if (!threadTs) {

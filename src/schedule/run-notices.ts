@@ -13,6 +13,8 @@ export interface RunCard {
 }
 
 export interface RunNotices {
+  /** Why this run may not start now (its creator or channel is no longer allowed), or null when it may. Checked before anything is posted. */
+  refusal(schedule: ChannelSchedule): Promise<string | null>;
   /** Posts the run's parent message ("Scheduled: <text> (<when>)"); returns its ts, the run's thread. */
   runStarting(schedule: ChannelSchedule, occurrence: Date): Promise<string>;
   /** Posts the task's progress card in the run's thread before the task is queued; null when it could not. */

@@ -96,3 +96,23 @@ export function registerQueueDepth(read: () => Promise<{ queued: number; running
     },
   });
 }
+
+/** Feedback on results (the thumbs under them): current counts, by value, read from the database at scrape time. */
+export function registerFeedbackCounts(read: () => Promise<{ positive: number; negative: number }>): void {
+  registry.removeSingleMetric("deep_agent_feedback");
+  new Gauge({
+    name: "deep_agent_feedback",
+    help: "Feedback given on task results (one per task and person, the last press counts), by value",
+    labelNames: ["value"] as const,
+    registers: [registry],
+    async collect() {
+      try {
+        const counts = await read();
+        this.set({ value: "positive" }, counts.positive);
+        this.set({ value: "negative" }, counts.negative);
+      } catch {
+        // An unreachable database shows in /readyz; the scrape still answers.
+      }
+    },
+  });
+}

@@ -15,6 +15,9 @@ import { createPlanStyleMemo, type PlanStyleMemo } from "./thread/message-update
 import { createAccessPolicy, type AccessPolicy } from "./intake/access-policy.ts";
 import { createRepositoryRepo, type RepositoryRepo } from "../store/repository-repo.ts";
 import { createRepositoryService, type RepositoryService } from "../runtime/github-access.ts";
+import { createUpdateBudget, type UpdateBudget, type UpdateBudgetOptions } from "./thread/update-budget.ts";
+import { createSlackDirectory, type SlackDirectory } from "./api/directory.ts";
+import { createFeedbackRepo, type FeedbackRepo } from "../store/feedback-repo.ts";
 
 export interface SlackContext {
   config: Config;
@@ -34,6 +37,11 @@ export interface SlackContext {
   repos: RepositoryRepo;
   /** GitHub, to check a task's repository can be read before it is queued. */
   repositories: RepositoryService;
+  /** The chat.update budget per workspace, shared by every progress card of the process. */
+  updateBudget: UpdateBudget;
+  /** People's names and channels' facts, cached. */
+  directory: SlackDirectory;
+  feedback: FeedbackRepo;
 }
 
 export interface SlackContextOptions {
@@ -43,6 +51,8 @@ export interface SlackContextOptions {
   boss: PgBoss;
   /** Given by tests; built from SLACK_BOT_TOKEN and SLACK_API_URL otherwise. */
   clients?: SlackClients;
+  /** The chat.update budget's rate and clock (tests give a faster clock). */
+  updateBudget?: UpdateBudgetOptions;
 }
 
 /** Null when Slack is not configured (no SLACK_BOT_TOKEN). */
@@ -52,6 +62,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
   if (!token) return null;
   const logger = options.logger.child({ component: "slack" });
   const scrubber = createScrubber(secretValues(config));
+  const clients = options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger, scrubber });
   return {
     config,
     logger,
@@ -60,11 +71,14 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
     queue: createTaskQueue(db, options.boss, { maxQueueDepth: config.MAX_QUEUE_DEPTH }),
     tasks: createTaskRepo(db),
     messages: createSlackMessageRepo(db),
-    clients: options.clients ?? createSlackClients({ token, apiUrl: config.SLACK_API_URL, logger, scrubber }),
+    clients,
     planStyles: createPlanStyleMemo(),
     access: createAccessPolicy(config),
     scrubber,
     repos: createRepositoryRepo(db),
     repositories: createRepositoryService(config, logger),
+    updateBudget: createUpdateBudget(options.updateBudget),
+    directory: createSlackDirectory(clients.api, logger),
+    feedback: createFeedbackRepo(db),
   };
 }

@@ -22,6 +22,8 @@ export const SlackTaskMetaSchema = z.object({
   /** The live progress message, posted before the task was queued (absent when Slack refused it). */
   progressTs: z.string().optional(),
   files: z.array(SlackFileRefSchema).default([]),
+  /** Asked in Slack's AI-app split view: the channel the person had open beside it. */
+  viewingChannel: z.string().optional(),
 });
 
 export type SlackTaskMeta = z.infer<typeof SlackTaskMetaSchema>;

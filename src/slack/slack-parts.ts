@@ -16,6 +16,7 @@ import { createSlackRunNotices } from "./schedules/run-notices.ts";
 import { scheduleSubcommands } from "./schedules/subcommands.ts";
 import { usageSubcommand } from "./intake/usage-command.ts";
 import { repoSubcommand } from "./intake/repo-command.ts";
+import { registerFeedbackCounts } from "../shared/metrics.ts";
 
 export interface SlackParts {
   context: SlackContext;
@@ -30,6 +31,8 @@ export interface SlackParts {
 export interface SlackPartsOptions extends SlackContextOptions {
   /** Shortest gap between two live updates of one progress card (tests shorten it). */
   minUpdateIntervalMs?: number;
+  /** How often a working task's status line is set again (tests shorten it). */
+  statusRefreshMs?: number;
 }
 
 /** Null when Slack is not configured (no SLACK_BOT_TOKEN): tasks then run without a Slack side. */
@@ -37,15 +40,17 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
   const context = createSlackContext(options);
   if (!context) return null;
   const boss: PgBoss = options.boss;
+  registerFeedbackCounts(() => context.feedback.counts());
   const hooks = createSlackTaskHooks(context, {
     continueThread: (messages) => startFromMessages(context, messages),
     ...(options.minUpdateIntervalMs !== undefined ? { minUpdateIntervalMs: options.minUpdateIntervalMs } : {}),
+    ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
   });
   const approvals = createApprovalDesk({ db: context.db, boss, hooks, logger: context.logger, policy: createApprovalPolicy(context.config) });
   return {
     context,
     hooks,
-    runNotices: createSlackRunNotices(context.clients.api, context.logger),
+    runNotices: createSlackRunNotices(context.clients.api, context.logger, context.access),
     approvals,
     createIntake: (lifecycle, extra = {}) =>
       createSlackIntake({
@@ -53,7 +58,7 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
         lifecycle,
         approvals,
         subcommands: {
-          ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config }),
+          ...scheduleSubcommands({ db: context.db, boss, client: context.clients.api, config: context.config, directory: context.directory }),
           usage: usageSubcommand({ db: context.db, model: context.config.AGENT_MODEL }),
           repo: repoSubcommand(context),
           ...extra,

@@ -23,6 +23,14 @@ export interface SlackMessageRecord {
   files: SlackFileRef[];
 }
 
+/** The newest task of a thread. */
+export interface LatestInThread {
+  id: string;
+  status: string;
+  userId: string | null;
+  meta: Record<string, unknown>;
+}
+
 export interface ThreadTask {
   id: string;
   userId: string | null;
@@ -56,9 +64,10 @@ export function createSlackMessageRepo(db: Queryable) {
       const { rows } = await db.query(sql.takenBy, [taskIds]);
       return rows.map((r) => ({ ...toRecord({ ...r, channel_id: "", thread_ts: "", team_id: null }), taskId: String(r["task_id"]) }));
     },
-    async latestInThread(channelId: string, threadTs: string): Promise<{ id: string; status: string } | null> {
-      const { rows } = await db.query<{ id: string; status: string }>(sql.latestInThread, [channelId, threadTs]);
-      return rows[0] ?? null;
+    async latestInThread(channelId: string, threadTs: string): Promise<LatestInThread | null> {
+      const { rows } = await db.query(sql.latestInThread, [channelId, threadTs]);
+      const r = rows[0];
+      return r ? { id: String(r["id"]), status: String(r["status"]), userId: (r["user_id"] as string | null) ?? null, meta: jsonColumn(r["meta"], {}) } : null;
     },
     async earlierInThread(taskId: string): Promise<ThreadTask[]> {
       const { rows } = await db.query(sql.earlierInThread, [taskId]);

@@ -40,6 +40,8 @@ export interface Task {
   sandboxId: string | null;
   /** The pg-boss job running it now when not its first (a continuation after a decision). */
   jobId: string | null;
+  /** The model the request chose (one of AGENT_MODELS); null: the configured default. */
+  model: string | null;
   createdAt: Date;
   startedAt: Date | null;
   attemptStartedAt: Date | null;
@@ -59,6 +61,8 @@ export interface NewTask {
   threadTs?: string;
   userId?: string;
   meta?: Record<string, unknown>;
+  /** The model the request chose; unset: the configured default. */
+  model?: string;
 }
 
 /** What the record keeps of an outcome: everything but the conversation (the checkpoint has it). */
@@ -82,6 +86,7 @@ export function createTaskRepo(db: Queryable) {
         input.userId ?? null,
         input.text,
         jsonParam(input.meta ?? {}),
+        input.model ?? null,
       ]);
       if (created) return { task: created, created: true };
       const existing = await one(sql.byDedupeKey, [input.dedupeKey]);
@@ -195,6 +200,7 @@ function toTask(r: Row): Task {
     cancelledBy: (r["cancelled_by"] as string | null) ?? null,
     sandboxId: (r["sandbox_id"] as string | null) ?? null,
     jobId: (r["job_id"] as string | null) ?? null,
+    model: (r["model"] as string | null) ?? null,
     createdAt: date(r["created_at"])!,
     startedAt: date(r["started_at"]),
     attemptStartedAt: date(r["attempt_started_at"]),

@@ -154,6 +154,7 @@ async function work(
       ...(session?.inbox ? { inbox: session.inbox } : {}),
       ...(session?.history ? { history: session.history } : {}),
       ...(gate ? { gate } : {}),
+      ...(task.model ? { model: task.model } : {}),
     });
     // Kept (E2B: paused) for the continuation after the decision; nothing to hand over yet.
     if (outcome.status === "paused") {

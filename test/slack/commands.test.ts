@@ -75,7 +75,8 @@ describe("/agent", () => {
   });
 
   it("task: posts who asked in the channel and works in that message's thread", LIMIT, async () => {
-    const { ack } = await h.command("alice", work, "task write release notes for <v2.3> & tag it");
+    // As Slack sends it for a command declared with should_escape: true.
+    const { ack } = await h.command("alice", work, "task write release notes for &lt;v2.3&gt; &amp; tag it");
     assert.equal(ack, null, "an empty ack: the answer is the thread itself");
     await h.idle();
     const task = (await h.tasks()).find((t) => t.text === "write release notes for <v2.3> & tag it");

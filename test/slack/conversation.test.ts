@@ -9,7 +9,9 @@ import { lastToolResults, lastUserText, type RecordedRequest, type Reply, type S
 import type { SlackMessage } from "../doubles/slack/slack-workspace.ts";
 
 const LIMIT = { timeout: 90_000 };
-const LONG_ANSWER = `# Findings\n\n${Array.from({ length: 120 }, (_, i) => `- item ${i}: the **component ${i}** is fine, see \`src/c${i}.ts\``).join("\n")}`;
+const LONG_ANSWER = `# Findings\n\n${Array.from({ length: 300 }, (_, i) => `- item ${i}: the **component ${i}** is fine, see \`src/c${i}.ts\``).join("\n")}`;
+/** Exactly the most a markdown block holds. */
+const ANSWER_12K = `# Audit\n\n${"All components are fine. ".repeat(600)}`.slice(0, 12_000);
 
 /** Promises a script waits on, resolved by the test: makes "while it runs" deterministic. One set per suite. */
 type Gate = (name: string) => { promise: Promise<void>; open: () => void };
@@ -78,6 +80,7 @@ const scriptWith = (gate: Gate) => async (req: RecordedRequest, ctx: ScriptConte
     return { text: `second answer: ${lastToolResults(req)[0]!.content.trim()}` };
   }
   if (first.includes("[long]")) return { text: LONG_ANSWER };
+  if (first.includes("[12k]")) return { text: ANSWER_12K };
   if (first.includes("[cancel]")) return { text: "never", delayMs: 60_000 };
   if (first.includes("[refused]")) return { status: 400, message: "prompt rejected by policy" };
   if (first.includes("[secret]")) return { text: `the key is ${process.env["__TEST_SECRET"] ?? "?"} and that is all` };
@@ -121,7 +124,10 @@ eachDatabase((database) => describe(`Slack tasks end to end on ${database}`, () 
     assert.doesNotMatch(JSON.stringify(progress!.blocks), /deep_agent_cancel/);
 
     const resultBlocks = JSON.stringify(result!.blocks);
-    assert.match(resultBlocks, /\*Report\*\\n\*All done\*: the report is in `outputs\/report.txt` \(3 rows\). See <https:\/\/example.com\/docs\|the docs>./);
+    // The agent's Markdown as it wrote it, in Slack's markdown block (Slack renders it).
+    const markdown = result!.blocks!.find((b) => b["type"] === "markdown");
+    assert.equal(markdown?.["text"], "## Report\n**All done**: the report is in `outputs/report.txt` (3 rows). See [the docs](https://example.com/docs).");
+    assert.match(resultBlocks, /"type":"feedback_buttons","action_id":"deep_agent_feedback"/);
     assert.match(resultBlocks, /tokens in · \d+ out/);
     assert.match(resultBlocks, /≈ (&lt;)?\$[\d.]+ \(estimated\)/);
     assert.match(resultBlocks, new RegExp(`task \`${task.id.slice(0, 8)}\``));
@@ -131,19 +137,22 @@ eachDatabase((database) => describe(`Slack tasks end to end on ${database}`, () 
     assert.ok(updates.length >= 2, "the progress message was updated as the plan moved");
   });
 
-  it("a reply while the task runs reaches the running agent, not a second task", LIMIT, async () => {
+  it("the asker's reply while the task runs reaches the running agent, not a second task; a colleague's untagged reply does not", LIMIT, async () => {
     const { ts } = await h.mention("alice", work, "[inbox] look at the flaky test");
     const task = await h.waitFor("the task", () => h.taskFor(work, ts));
-    // The agent is in its first model call when the reply arrives.
+    // The agent is in its first model call when the replies arrive.
     await gate("inbox-first-call").promise;
-    const reply = await h.say("bob", work, "also check the retry logic", ts);
+    const aside = await h.say("bob", work, "@alice did you see the CI logs?", ts);
+    await h.send.event(aside.event, { teamId: h.slack.teamId });
+    const reply = await h.say("alice", work, "also check the retry logic", ts);
     await h.send.event(reply.event, { teamId: h.slack.teamId });
     await h.idle();
     gate("inbox-running").open();
     const done = await h.waitForFinish(task.id);
-    assert.equal(done.result, `I also saw: [New message from the user while you were working] <@${h.slack.users["bob"]}>: also check the retry logic`);
+    assert.equal(done.result, `I also saw: [New message from the user while you were working] <@${h.slack.users["alice"]}>: also check the retry logic`);
     const tasks = (await h.tasks()).filter((t) => t.threadTs === ts);
     assert.equal(tasks.length, 1);
+    assert.equal(h.slack.callsOf("reactions.add").filter((c) => c.params["timestamp"] === aside.ts).length, 0, "bob's aside was not taken");
   });
 
   it("a reply after the task finished starts a new task with the earlier conversation", LIMIT, async () => {
@@ -166,16 +175,26 @@ eachDatabase((database) => describe(`Slack tasks end to end on ${database}`, () 
     assert.equal(resultOf(h, thread).length >= 2, true);
   });
 
-  it("a long result is posted as a file with a short summary", LIMIT, async () => {
+  it("an answer up to 12,000 characters is posted inline in a markdown block; a longer one as a file with a summary", LIMIT, async () => {
+    const inline = await h.mention("bob", work, "[12k] audit the big component");
+    await h.waitForFinish((await h.waitFor("the task", () => h.taskFor(work, inline.ts))).id);
+    const inlineThread = await h.thread(work, inline.ts);
+    const answer = resultOf(h, inlineThread)[0]!;
+    assert.equal(answer.blocks!.find((b) => b["type"] === "markdown")?.["text"], ANSWER_12K, "all 12,000 characters, inline");
+    assert.ok(!inlineThread.some((m) => m.files?.some((f) => f.name.startsWith("result-"))), "no file for an answer that fits");
+
     const { ts } = await h.mention("bob", work, "[long] audit every component");
     const done = await h.waitForFinish((await h.waitFor("the task", () => h.taskFor(work, ts))).id);
     assert.equal(done.status, "succeeded");
     const thread = await h.thread(work, ts);
+    const [summary] = resultOf(h, thread);
+    const shown = String(summary!.blocks!.find((b) => b["type"] === "markdown")?.["text"]);
+    assert.match(shown, /^# Findings/);
+    assert.match(shown, /The full answer is in the attached file/);
+    assert.ok(shown.length < 1500, "the message itself is a summary");
+    assert.match(JSON.stringify(summary!.blocks), /deep_agent_feedback/);
     const fileMessage = botMessages(h, thread).find((m) => m.files?.some((f) => f.name.startsWith("result-")));
-    assert.ok(fileMessage, "the answer is a file");
-    assert.match(fileMessage.text, /\*Findings\*/);
-    assert.match(fileMessage.text, /The full answer is in the attached file/);
-    assert.ok(fileMessage.text.length < 1500, "the message itself is a summary");
+    assert.ok(fileMessage, "the whole answer is a file");
     const file = fileMessage.files!.find((f) => f.name.startsWith("result-"))!;
     const content = await fetch(file.url_private_download!, { headers: { authorization: `Bearer ${h.slack.botToken}` } }).then((r) => r.text());
     assert.equal(content, LONG_ANSWER);

@@ -23,18 +23,45 @@ function listUnder(key: string): string[] {
 }
 
 test("subscribes to every event the app listens to", () => {
-  assert.deepEqual(listUnder("bot_events").sort(), ["app_mention", "message.channels", "message.groups", "message.im", "message.mpim"]);
+  assert.deepEqual(listUnder("bot_events").sort(), [
+    "app_home_opened",
+    "app_mention",
+    "assistant_thread_context_changed",
+    "assistant_thread_started",
+    "message.channels",
+    "message.groups",
+    "message.im",
+    "message.mpim",
+  ]);
 });
 
 test("has the scopes for everything the app calls", () => {
   const scopes = listUnder("bot");
-  for (const needed of ["app_mentions:read", "channels:history", "groups:history", "im:history", "mpim:history", "chat:write", "commands", "reactions:write", "files:read", "files:write"]) {
+  for (const needed of [
+    "app_mentions:read",
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "mpim:history",
+    "chat:write",
+    "commands",
+    "reactions:write",
+    "files:read",
+    "files:write",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "assistant:write",
+  ]) {
     assert.ok(scopes.includes(needed), `missing scope ${needed}`);
   }
 });
 
-test("declares /agent, interactivity and Socket Mode", () => {
+test("declares /agent (with Slack's escaping, which the app decodes), the Home tab, the AI-app view, interactivity and Socket Mode", () => {
   assert.match(manifest, /^\s+- command: \/agent$/m);
+  assert.match(manifest, /^\s+should_escape: true$/m);
+  assert.match(manifest, /^\s+home_tab_enabled: true$/m);
+  assert.match(manifest, /^\s+assistant_view:\n\s+assistant_description: \S/m);
   assert.match(manifest, /interactivity:\n\s+is_enabled: true/);
   assert.match(manifest, /^\s+socket_mode_enabled: true$/m);
 });

@@ -106,6 +106,36 @@ describe("progress message updates", () => {
     }
   });
 
+  it("takes a malformed payload for what it is: this message goes simpler, the workspace keeps its plan blocks", LIMIT, async () => {
+    const memo = createPlanStyleMemo();
+    const first = await progressMessage();
+    first.view.todos = [{ content: "build", status: "in_progress" }];
+    slack.fail("chat.update", { error: "invalid_blocks", messages: ["[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"] });
+    assert.equal(await first.updater(memo).finish(), true);
+    assert.deepEqual(updatesOf(first.ts).map((c) => c.error ?? "ok"), ["invalid_blocks", "ok"]);
+    assert.doesNotMatch(JSON.stringify((await slack.message(channel, first.ts))!.blocks), /"type":"plan"/, "this message went on as sections");
+    assert.equal(memo.get(slack.teamId), "plan_blocks", "not taken as a workspace without plan blocks");
+
+    const second = await progressMessage();
+    second.view.todos = [{ content: "deploy", status: "pending" }];
+    assert.equal(await second.updater(memo).finish(), true);
+    assert.match(JSON.stringify((await slack.message(channel, second.ts))!.blocks), /"type":"plan"/);
+  });
+
+  it("gives every update new block ids, all marked as a card's", LIMIT, async () => {
+    const { view, ts, updater: make } = await progressMessage();
+    const updater = make(createPlanStyleMemo(), 10);
+    view.todos = [{ content: "one", status: "in_progress" }];
+    updater.changed();
+    await new Promise((r) => setTimeout(r, 300));
+    view.todos = [{ content: "one", status: "completed" }];
+    assert.equal(await updater.finish(), true);
+    const ids = updatesOf(ts).map((c) => (c.params["blocks"] as Array<{ block_id: string }>).map((b) => b.block_id));
+    assert.equal(ids.length, 2);
+    assert.ok(ids.flat().every((id) => id.startsWith("deep_agent_card.")), JSON.stringify(ids));
+    assert.equal(new Set(ids.flat()).size, ids.flat().length, "no block id is used twice");
+  });
+
   it("stops updating a message that was deleted", LIMIT, async () => {
     const { view, ts, updater: make } = await progressMessage();
     await clients.api.chat.delete({ channel, ts });

@@ -7,6 +7,7 @@ import { pino } from "pino";
 import { startHarness, type Harness } from "./slack-harness.ts";
 import { SCHEDULE_QUEUE, schedulePolicy } from "../../src/schedule/schedule-policy.ts";
 import { startScheduler, type Scheduler } from "../../src/schedule/scheduler.ts";
+import { createScheduleService } from "../../src/schedule/schedule-service.ts";
 
 const LIMIT = { timeout: 90_000 };
 
@@ -48,5 +49,34 @@ describe("a scheduled run in Slack", () => {
 
     const { id: listId } = await h.command("alice", work, "schedules");
     assert.match(await h.replyTo(listId), new RegExp(`\`${scheduleId}\` every weekday at 09:00 \\(Europe/Paris\\) — next .* — by <@${h.slack.users["alice"]}> — last: succeeded`));
+  });
+});
+
+describe("a scheduled run of someone no longer allowed", () => {
+  let h: Harness;
+  let scheduler: Scheduler;
+  before(async () => {
+    h = await startHarness({ worker: true, script: [{ text: "never" }], env: (slack) => ({ ALLOWED_SLACK_USERS: slack.users["alice"]! }) });
+    scheduler = await startScheduler({ db: h.stack.db, boss: h.stack.boss, maxQueueDepth: 100, notices: h.parts.runNotices, logger: pino({ level: "silent" }), policy: schedulePolicy(h.config) });
+  });
+  after(async () => {
+    await scheduler?.stop();
+    await h?.close();
+  });
+
+  it("is not started, and posts nothing: each run checks the allow-lists again", LIMIT, async () => {
+    const work = h.slack.channels["work"]!;
+    // Made by carol while she could; she is off the allow-list now.
+    const service = createScheduleService(h.stack.db, h.stack.boss, schedulePolicy(h.config));
+    const { schedule } = await service.add({ cron: "0 9 * * 1-5", text: "post the numbers", timeZone: "UTC", channelId: work, teamId: h.slack.teamId, createdBy: h.slack.users["carol"]!, createdVia: "slack" });
+    const posts = h.slack.callsOf("chat.postMessage").length;
+    await h.stack.boss.send(SCHEDULE_QUEUE, { scheduleId: schedule.id });
+    const run = await h.waitFor("the run", async () => {
+      const { rows } = await h.stack.db.query<{ outcome: string; detail: string | null }>("SELECT outcome, detail FROM schedule_runs WHERE schedule_id = $1", [schedule.id]);
+      return rows[0]?.outcome === "failed" ? rows[0] : null;
+    });
+    assert.equal(run.detail, "not allowed: the person who made it may no longer use deep-agent");
+    assert.equal(h.slack.callsOf("chat.postMessage").length, posts, "nothing posted");
+    assert.equal((await h.tasks()).length, 0);
   });
 });

@@ -18,6 +18,7 @@ import { startMessagesApi, type MessagesApi, type Script } from "../doubles/mess
 import { startSlackWorkspace, type SlackWorkspace, type SlackMessage } from "../doubles/slack/slack-workspace.ts";
 import { slackSender } from "../doubles/slack/signed-requests.ts";
 import { startSocketModeServer, type SocketModeServer } from "../doubles/slack/socket-mode-server.ts";
+import type { Clock } from "../../src/slack/thread/update-budget.ts";
 import { createTarget, type TargetKind } from "../helpers/test-database.ts";
 import { startSlackWorker, type SlackWorker } from "./slack-worker.ts";
 import { waitFor } from "../helpers/wait-for.ts";
@@ -36,6 +37,12 @@ export interface HarnessOptions {
   cancelConfirmMs?: number;
   /** Extra environment; a function gets the workspace (for its generated user and channel ids). */
   env?: Record<string, string> | ((slack: SlackWorkspace) => Record<string, string>);
+  /** The clock of the chat.update budget and of the workspace's call log (a faster one passes a minute in seconds). */
+  clock?: Clock;
+  /** Shortest gap between two live updates of one progress card. */
+  minUpdateIntervalMs?: number;
+  /** How often a working task's status line is set again. */
+  statusRefreshMs?: number;
 }
 
 export interface Harness {
@@ -62,8 +69,8 @@ export interface Harness {
   command(person: string, channel: string, text: string): Promise<{ status: number; ack: Record<string, unknown> | null; id: string }>;
   /** A person presses Cancel on a progress message. */
   click(person: string, channel: string, messageTs: string, value: string): Promise<{ status: number; id: string }>;
-  /** A person presses a button (a signed block_actions payload); `id` names its response_url. */
-  press(person: string, channel: string, messageTs: string, button: { actionId: string; blockId: string; value: string }): Promise<{ status: number; id: string }>;
+  /** A person presses a button: on a message (`channel`, `messageTs`) or on their App Home tab. */
+  press(person: string, button: { actionId: string; value: string; type?: string; channel?: string; messageTs?: string }): Promise<{ status: number; id: string }>;
   /** The text a command or click answered through its response_url. */
   replyTo(id: string): Promise<string>;
   /** Delivers an event callback through the configured connection mode. */
@@ -83,7 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const mode = options.mode ?? "http";
   const target = await createTarget(options.database ?? "pglite", { migrated: true });
   const api = await startMessagesApi({ script: options.script ?? [{ text: "Done." }] });
-  const slack = await startSlackWorkspace();
+  const slack = await startSlackWorkspace(options.clock ? { clock: options.clock } : {});
   let socket: SocketModeServer | undefined;
   if (mode === "socket") {
     socket = await startSocketModeServer();
@@ -117,9 +124,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const logger: Logger = createLogger({ level: config.LOG_LEVEL, secrets: secretValues(config), destination });
   const stack = await openQueueStack(config, logger, { role: "server", supervise: true });
   // Wired as `deep-agent start` wires it.
-  // Progress cards may update every 100 ms rather than every second, so a task's last live update does not
-  // wait out the second (the pacing itself is tested in message-updater.test.ts).
-  const parts = createSlackParts({ config, logger, db: stack.db, boss: stack.boss, minUpdateIntervalMs: 100 })!;
+  // Progress cards may update every 100 ms rather than every second unless a test says otherwise, so a
+  // task's last live update does not wait out the second (the pacing is tested in message-updater.test.ts).
+  const parts = createSlackParts({
+    config,
+    logger,
+    db: stack.db,
+    boss: stack.boss,
+    ...(options.clock ? { updateBudget: { clock: options.clock } } : {}),
+    minUpdateIntervalMs: options.minUpdateIntervalMs ?? 100,
+    ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
+  })!;
   const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: parts.hooks, logger, ...(options.cancelConfirmMs !== undefined ? { cancelConfirmMs: options.cancelConfirmMs } : {}) });
   const intake = await parts.createIntake(lifecycle, options.subcommands);
   const http = await startHttpServer({
@@ -192,22 +207,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return { status: res.status, ack: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : null, id };
     },
     click(person, channel, messageTs, value) {
-      return harness.press(person, channel, messageTs, { actionId: "deep_agent_cancel", blockId: "deep_agent_controls", value });
+      return harness.press(person, { actionId: "deep_agent_cancel", value, channel, messageTs });
     },
-    async press(person, channel, messageTs, button) {
+    async press(person, button) {
       const id = `click-${Math.random().toString(36).slice(2, 10)}`;
+      const onMessage = button.channel !== undefined && button.messageTs !== undefined;
       const payload = {
         type: "block_actions",
         user: { id: slack.users[person]!, username: person, team_id: slack.teamId },
         api_app_id: "A0DEEPAGENT",
         token: "x",
-        container: { type: "message", message_ts: messageTs, channel_id: channel, is_ephemeral: false },
         trigger_id: `${Date.now()}.trigger`,
         team: { id: slack.teamId, domain: "test" },
-        channel: { id: channel, name: "x" },
-        message: { ts: messageTs, type: "message", text: "" },
-        response_url: slack.responseUrl(id),
-        actions: [{ action_id: button.actionId, block_id: button.blockId, value: button.value, type: "button", action_ts: `${Date.now() / 1000}` }],
+        ...(onMessage
+          ? {
+              container: { type: "message", message_ts: button.messageTs, channel_id: button.channel, is_ephemeral: false },
+              channel: { id: button.channel, name: "x" },
+              message: { ts: button.messageTs, type: "message", text: "" },
+              response_url: slack.responseUrl(id),
+            }
+          : { container: { type: "view", view_id: "V0HOME" }, view: { id: "V0HOME", type: "home" } }),
+        actions: [{ action_id: button.actionId, block_id: "b", value: button.value, type: button.type ?? "button", action_ts: `${Date.now() / 1000}` }],
       };
       if (socket) {
         await socket.send("interactive", payload);

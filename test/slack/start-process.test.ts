@@ -55,7 +55,8 @@ describe("deep-agent start with Slack", () => {
     assert.equal(res.status, 200);
     await resultShown(work, posted.ts!);
     const thread = await slack.thread(work, posted.ts!);
-    assert.match(JSON.stringify(thread.at(-1)!.blocks), /All \*done\* from the process\./);
+    // The answer is the agent's Markdown, in Slack's markdown block.
+    assert.match(JSON.stringify(thread.at(-1)!.blocks), /"type":"markdown","text":"All \*\*done\*\* from the process\."/);
     proc.kill("SIGTERM");
     assert.equal((await proc.exited).code, 0, proc.log());
     assert.ok(!proc.log().includes(slack.botToken), "the bot token never reaches the logs");

@@ -8,6 +8,12 @@ export function slackErrorCode(error: unknown): string | null {
   return null;
 }
 
+/** The explanations Slack adds to some errors (response_metadata.messages), e.g. "[ERROR] unsupported type: plan [json-pointer:/blocks/1/type]". */
+export function slackErrorMessages(error: unknown): string[] {
+  const messages = (error as { data?: { response_metadata?: { messages?: unknown } } })?.data?.response_metadata?.messages;
+  return Array.isArray(messages) ? messages.filter((m): m is string => typeof m === "string") : [];
+}
+
 /** Milliseconds Slack asked us to wait (HTTP 429 Retry-After), or null when it is not a rate limit. */
 export function retryAfterMs(error: unknown): number | null {
   const e = error as { code?: string; retryAfter?: unknown };

@@ -7,6 +7,8 @@ export type AccessDecision = { allowed: true } | { allowed: false; reason: "user
 
 export interface AccessPolicy {
   check(userId: string | undefined, channel: string): AccessDecision;
+  /** The person alone, wherever they are (the App Home tab has no channel). */
+  checkPerson(userId: string): AccessDecision;
   isAdmin(userId: string): boolean;
 }
 
@@ -22,6 +24,10 @@ export function createAccessPolicy(config: Pick<Config, "ALLOWED_SLACK_USERS" | 
       // A workflow's post has no person to check against the list.
       if (!userId) return { allowed: false, reason: "no_user" };
       if (users.has(userId) || admins.has(userId)) return { allowed: true };
+      return { allowed: false, reason: "user" };
+    },
+    checkPerson(userId) {
+      if (users.size === 0 || users.has(userId) || admins.has(userId)) return { allowed: true };
       return { allowed: false, reason: "user" };
     },
     isAdmin: (userId) => admins.has(userId),

@@ -47,6 +47,8 @@ export interface IncomingMessage {
   ts: string;
   threadTs?: string;
   files: SlackFileRef[];
+  /** In Slack's AI-app split view: the channel the person has open beside the assistant thread. */
+  viewingChannel?: string;
 }
 
 // Plain messages and these subtypes carry something a person said; edits, joins and the like don't.

@@ -1,16 +1,10 @@
-// The task text of a Slack message: the bot's own mention removed and Slack's markup turned back
-// into what the person typed (entities decoded, links and channel names readable).
+// The text of a request addressed to the bot: a mention, or slash command text (the command is
+// declared with should_escape: true, so its text arrives in the same markup as a mention's).
+import { decodeSlackText } from "../render/slack-markup.ts";
 
+/** The task text of a message addressed to the bot: its mention removed, markup decoded, spaces tidied. */
 export function taskTextFrom(raw: string, botUserId: string): string {
-  return raw
-    .replace(new RegExp(`<@${escapeRegExp(botUserId)}(\\|[^>]*)?>`, "g"), " ")
-    .replace(/<((?:https?|mailto):[^|>]+)\|([^>]+)>/g, (_m, url: string, label: string) => (label === url || url.endsWith(label) ? url : `${label} (${url})`))
-    .replace(/<((?:https?|mailto):[^>]+)>/g, "$1")
-    .replace(/<#(C\w+)\|([^>]*)>/g, (_m, id: string, name: string) => (name ? `#${name}` : `<#${id}>`))
-    .replace(/<!(here|channel|everyone)(\|[^>]*)?>/g, "@$1")
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&amp;/g, "&")
+  return decodeSlackText(raw, { dropUser: botUserId })
     .replace(/[ \t]+/g, " ")
     .replace(/^\s+|\s+$/g, "");
 }

@@ -1,10 +1,14 @@
 // `/agent …`: acknowledged at once (answers that need no database come with the ack), the rest
 // answered through the command's response_url, visible only to the caller. `/agent task` posts
-// "<@user> asked: …" in the channel and works in that message's thread.
+// "<@user> asked: …" in the channel and works in that message's thread. The command is declared
+// with should_escape: true, so its text arrives in Slack's markup (<@U…|name>, <#C…|name>, links,
+// &amp; &lt; &gt;) and is decoded as a mention's is.
 import { z } from "zod";
 import type { IntakeContext } from "./intake-context.ts";
 import { parseAgentCommand } from "./agent-command.ts";
-import { HELP_TEXT, askedBy, cannotPostHere, refusal, unknownTask } from "../render/replies.ts";
+import { HELP_TEXT, askedBy, cannotPostHere, refusal, unknownModel, unknownTask } from "../render/replies.ts";
+import { taskTextFrom } from "./mention-text.ts";
+import { chooseModel } from "./model-choice.ts";
 import { checkLimits, startTask } from "./start-task.ts";
 import { requestCancel } from "./cancel-task.ts";
 import { canSee, type Viewer } from "./visibility.ts";
@@ -42,7 +46,7 @@ export function planCommand(ctx: IntakeContext, cmd: SlashCommand): CommandPlan 
   const access = ctx.access.check(cmd.user_id, cmd.channel_id);
   if (!access.allowed) return now(refusal(access.reason));
   const viewer: Viewer = { userId: cmd.user_id, channelId: cmd.channel_id, admin: ctx.access.isAdmin(cmd.user_id) };
-  const parsed = parseAgentCommand(cmd.text, new Set(Object.keys(ctx.subcommands)));
+  const parsed = parseAgentCommand(taskTextFrom(cmd.text, ctx.bot.userId), new Set(Object.keys(ctx.subcommands)));
   switch (parsed.kind) {
     case "help":
       return now([HELP_TEXT, ...Object.values(ctx.subcommands).map((s) => s.help)].join("\n"));
@@ -79,7 +83,10 @@ async function status(ctx: IntakeContext, viewer: Viewer, id: string | undefined
   return texts.join("\n\n");
 }
 
-async function commandTask(ctx: IntakeContext, cmd: SlashCommand, text: string): Promise<string | null> {
+async function commandTask(ctx: IntakeContext, cmd: SlashCommand, asked: string): Promise<string | null> {
+  const choice = chooseModel(asked, ctx.config.AGENT_MODELS);
+  if (choice.kind === "unknown") return unknownModel(choice.requested, choice.allowed);
+  const text = choice.text;
   // Checked before the parent message is posted, so a refused task leaves nothing in the channel.
   const limits = await checkLimits(ctx, cmd.user_id, text);
   if ("refused" in limits) return limits.refused;
@@ -103,6 +110,7 @@ async function commandTask(ctx: IntakeContext, cmd: SlashCommand, text: string):
     files: [],
     origin: "command",
     repository: repository.meta,
+    ...(choice.kind === "chosen" ? { model: choice.model } : {}),
     ...(cmd.team_id ? { teamId: cmd.team_id } : {}),
   });
   if (result.kind === "refused") {

@@ -19,6 +19,11 @@ import { requestCancel } from "./cancel-task.ts";
 import { decideFromSlack } from "./on-approval.ts";
 import { APPROVE_ACTION_ID, DENY_ACTION_ID } from "../render/approval-message.ts";
 import type { ApprovalDesk } from "../../tasks/approvals.ts";
+import { createAssistant } from "./assistant.ts";
+import { createHomeTab } from "./app-home.ts";
+import { recordFeedback } from "./feedback.ts";
+import { HOME_CANCEL_ACTION_ID } from "../render/home-view.ts";
+import { FEEDBACK_ACTION_ID } from "../render/result-message.ts";
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
 
@@ -154,6 +159,9 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
     }
   });
 
+  // The AI-app split view: assistant threads (their messages are direct messages with a thread).
+  app.assistant(createAssistant(ctx));
+
   app.event("app_mention", async ({ event, body }) => {
     const m = toIncoming(event, "mention", body.team_id, ctx.bot);
     if (m) await guard("a mention", () => handleMessage(ctx, m));
@@ -219,6 +227,36 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
       });
     });
   }
+  app.action(FEEDBACK_ACTION_ID, async ({ ack, body, action, respond }) => {
+    await ack();
+    const value = (action as { value?: unknown }).value;
+    const userId = (body as { user?: { id?: string } }).user?.id;
+    if (typeof value !== "string" || !userId) return;
+    await guard("a feedback button", async () => {
+      const channelId = (body as { channel?: { id?: string } }).channel?.id ?? "";
+      const reply = await recordFeedback(ctx, { value: value.slice(0, 200), userId, channelId });
+      if (reply) await respond({ response_type: "ephemeral", replace_original: false, text: ctx.scrubber.scrub(reply) });
+    });
+  });
+
+  const home = createHomeTab(ctx);
+  app.event("app_home_opened", async ({ event }) => {
+    if (event.tab !== "home" || !event.user) return;
+    await guard("the App Home tab", () => home.publish(event.user));
+  });
+
+  app.action(HOME_CANCEL_ACTION_ID, async ({ ack, body, action }) => {
+    await ack();
+    const taskId = (action as { value?: unknown }).value;
+    const userId = (body as { user?: { id?: string } }).user?.id;
+    if (typeof taskId !== "string" || !userId) return;
+    await guard("Cancel on the App Home tab", async () => {
+      // The tab has no channel: the person's own tasks, or any for an admin.
+      const access = ctx.access.checkPerson(userId);
+      const reply = access.allowed ? await requestCancel(ctx, taskId.slice(0, 36), { userId, channelId: "", admin: ctx.access.isAdmin(userId) }) : undefined;
+      await home.publish(userId, reply);
+    });
+  });
 
   app.error(async (error) => {
     log.error({ err: error }, "slack: bolt error");

@@ -27,6 +27,10 @@ export interface StartRequest {
   origin: SlackTaskMeta["origin"];
   /** The repository, when the caller already chose it (chooseRepository); chosen here otherwise. */
   repository?: Extract<RepositoryChoice, { meta: unknown }>["meta"];
+  /** The model the request chose (one of AGENT_MODELS); the default when unset. */
+  model?: string;
+  /** The channel the person had open beside the AI-app thread. */
+  viewingChannel?: string;
 }
 
 export type StartResult =
@@ -73,6 +77,7 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
     ...(req.teamId ? { teamId: req.teamId } : {}),
     ...(req.userId ? { userId: req.userId } : {}),
     ...(progressTs ? { progressTs } : {}),
+    ...(req.viewingChannel ? { viewingChannel: req.viewingChannel } : {}),
   };
   let enqueued: Enqueued;
   try {
@@ -85,6 +90,7 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
       threadTs: req.threadTs,
       ...(req.teamId ? { teamId: req.teamId } : {}),
       ...(req.userId ? { userId: req.userId } : {}),
+      ...(req.model ? { model: req.model } : {}),
       meta: { slack: meta, ...repository.meta },
     });
   } catch (error) {

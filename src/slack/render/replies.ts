@@ -41,8 +41,16 @@ export function badTaskText(problem: string): string {
   return `I can't take that task: ${problem}.`;
 }
 
+/**
+ * The channel message a `/agent task` thread hangs from. `text` is decoded (what the person typed):
+ * escaped once here, with the people and channels it names kept as live mentions; @here and
+ * @channel stay text.
+ */
 export function askedBy(userId: string, text: string): string {
-  return `<@${userId}> asked: ${escapeMrkdwn(text)}`;
+  const shown = escapeMrkdwn(text)
+    .replace(/&lt;@([UW][A-Z0-9]+)&gt;/g, "<@$1>")
+    .replace(/&lt;#([CG][A-Z0-9]+)&gt;/g, "<#$1>");
+  return `<@${userId}> asked: ${shown}`;
 }
 
 export function cannotPostHere(code: string): string {
@@ -51,4 +59,15 @@ export function cannotPostHere(code: string): string {
 
 export function unknownTask(id: string): string {
   return `No task with id \`${id}\`. \`/agent queue\` lists the open ones.`;
+}
+
+/** A `model=` that is not among AGENT_MODELS: what the models are. */
+export function unknownModel(requested: string, allowed: readonly string[]): string {
+  const shown = requested ? `\`${escapeMrkdwn(requested.slice(0, 100).replace(/`/g, "'"))}\`` : "an empty model id";
+  return `I can't use ${shown}: I run only these models: ${allowed.map((m) => `\`${escapeMrkdwn(m)}\``).join(", ")} (the first is the default). Ask again with one of them, or without \`model=\`.`;
+}
+
+/** The answer to `/agent schedule` in a channel the bot is not a member of. */
+export function notInChannel(): string {
+  return "I'm not in this channel, so I couldn't post its scheduled runs here. Invite me first with `/invite @deep-agent`, then schedule again.";
 }

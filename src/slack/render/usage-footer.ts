@@ -17,13 +17,14 @@ export function formatTokens(n: number): string {
   return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
-export function usageFooter(options: { durationMs: number; usage: Usage; model: string; taskId: string }): string {
+export function usageFooter(options: { durationMs: number; usage: Usage; model: string; taskId: string; showModel?: boolean }): string {
   const { usage } = options;
   const input = usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
   const parts = [
     `⏱ ${formatDuration(options.durationMs)}`,
     `${formatTokens(input)} tokens in · ${formatTokens(usage.output_tokens)} out`,
     `≈ ${escapeMrkdwn(formatUsd(estimateCostUsd(options.model, usage)))} (estimated)`,
+    ...(options.showModel ? [`model \`${escapeMrkdwn(options.model)}\``] : []),
     `task \`${options.taskId.slice(0, 8)}\``,
   ];
   return parts.join("  ·  ");

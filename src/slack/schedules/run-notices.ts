@@ -8,14 +8,25 @@ import { failureWords } from "../render/failure-words.ts";
 import { pausedText, runNotStartedText, runParentText, runSkippedText } from "../render/schedule-posts.ts";
 import { postQueuedCard } from "../thread/progress-message.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
+import type { AccessPolicy } from "../intake/access-policy.ts";
 
-export function createSlackRunNotices(client: WebClient, logger: Logger): RunNotices {
+/** `access`: the allow-lists each run is checked against (every run allowed without it). */
+export function createSlackRunNotices(client: WebClient, logger: Logger, access?: AccessPolicy): RunNotices {
   const post = async (channel: string, text: string, threadTs?: string): Promise<string> => {
     const res = await client.chat.postMessage({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false, unfurl_media: false });
     if (!res.ts) throw new Error(`Slack did not return the message's ts in ${channel}`);
     return res.ts;
   };
   return {
+    async refusal(schedule) {
+      if (!access) return null;
+      // A schedule made on the command line has no Slack user to check; its channel still counts.
+      const person = requester(schedule);
+      const decision = person ? access.check(person, schedule.channelId) : access.check(undefined, schedule.channelId);
+      if (decision.allowed || (!person && decision.reason === "no_user")) return null;
+      // Shown by `/agent schedules` as the last outcome: words for people, no setting names.
+      return decision.reason === "channel" ? "not allowed: deep-agent is no longer enabled in this channel" : "not allowed: the person who made it may no longer use deep-agent";
+    },
     runStarting: (schedule, occurrence) => post(schedule.channelId, runParentText(schedule, occurrence)),
     runCard: (schedule, threadTs, card) =>
       postQueuedCard(

@@ -4,6 +4,7 @@
 // unless --tz says otherwise.
 import type { WebClient } from "@slack/web-api";
 import { escapeMrkdwn } from "../render/mrkdwn.ts";
+import { notInChannel } from "../render/replies.ts";
 import { CodedError, hasCode } from "../../shared/errors.ts";
 import type { ScheduleService, ScheduleView } from "../../schedule/schedule-service.ts";
 import { cadence, formatWhen, lastOutcome, shortText } from "../../schedule/schedule-text.ts";
@@ -20,6 +21,8 @@ export interface SlackScheduleContext {
   admin: boolean;
   /** The caller's zone from their Slack profile (users.info → user.tz); null when unknown. */
   userTimeZone: () => Promise<string | null>;
+  /** Whether the bot is in the channel, so its runs can post there (unchecked when absent). */
+  botInChannel?: () => Promise<boolean>;
 }
 
 export interface SlackScheduleReply {
@@ -75,6 +78,8 @@ export function parseScheduleArgs(raw: string): ParsedScheduleArgs {
 
 async function add(args: string, ctx: SlackScheduleContext): Promise<SlackScheduleReply> {
   const parsed = parseScheduleArgs(args);
+  // Its runs post here: a channel the bot is not in would refuse every one of them.
+  if (ctx.botInChannel && !(await ctx.botInChannel())) return { text: notInChannel(), visibility: "ephemeral" };
   const profileZone = parsed.timeZone === null ? await ctx.userTimeZone().catch(() => null) : null;
   const timeZone = parsed.timeZone ?? profileZone ?? "UTC";
   const { schedule, nextRuns } = await ctx.service.add({

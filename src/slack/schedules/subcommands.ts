@@ -5,6 +5,7 @@ import type { PgBoss } from "pg-boss";
 import type { Database } from "../../store/database.ts";
 import type { Config } from "../../config/env.ts";
 import type { ExtraSubcommand } from "../intake/intake-context.ts";
+import type { SlackDirectory } from "../api/directory.ts";
 import { createScheduleService } from "../../schedule/schedule-service.ts";
 import { schedulePolicy } from "../../schedule/schedule-policy.ts";
 import { handleScheduleCommand, slackUserTimeZone, type ScheduleSubcommand } from "./schedule-command.ts";
@@ -15,7 +16,14 @@ const HELP: Record<ScheduleSubcommand, string> = {
   unschedule: "• `/agent unschedule <id>` — remove a schedule you made (admins: any)",
 };
 
-export function scheduleSubcommands(options: { db: Database; boss: PgBoss; client: WebClient; config?: Pick<Config, "MAX_SCHEDULES_PER_CHANNEL" | "SCHEDULE_PAUSE_AFTER_FAILURES"> }): Record<ScheduleSubcommand, ExtraSubcommand> {
+export function scheduleSubcommands(options: {
+  db: Database;
+  boss: PgBoss;
+  client: WebClient;
+  config?: Pick<Config, "MAX_SCHEDULES_PER_CHANNEL" | "SCHEDULE_PAUSE_AFTER_FAILURES">;
+  /** Asks Slack whether the bot is in a channel before a schedule posts there. */
+  directory?: SlackDirectory;
+}): Record<ScheduleSubcommand, ExtraSubcommand> {
   const service = createScheduleService(options.db, options.boss, schedulePolicy(options.config));
   const subcommand = (name: ScheduleSubcommand): ExtraSubcommand => ({
     help: HELP[name],
@@ -27,7 +35,16 @@ export function scheduleSubcommands(options: { db: Database; boss: PgBoss; clien
         ...(caller.teamId ? { teamId: caller.teamId } : {}),
         admin: caller.admin,
         userTimeZone: () => slackUserTimeZone(options.client, caller.userId),
+        ...(options.directory ? { botInChannel: () => botIn(options.directory!, caller.channelId) } : {}),
       }),
   });
   return { schedule: subcommand("schedule"), schedules: subcommand("schedules"), unschedule: subcommand("unschedule") };
+}
+
+/** A direct message with the bot is always its own; elsewhere Slack says whether the bot is a member. */
+async function botIn(directory: SlackDirectory, channelId: string): Promise<boolean> {
+  if (channelId.startsWith("D")) return true;
+  const facts = await directory.channel(channelId, { fresh: true });
+  if (!facts) return false;
+  return facts.isIm || facts.isMember !== false;
 }

@@ -35,6 +35,11 @@ export async function copyAttachments(
       if (!response.ok) throw new Error(`download answered HTTP ${response.status}`);
       const body = new Uint8Array(await response.arrayBuffer());
       if (body.byteLength > MAX_BYTES) throw new Error("larger than 50 MB");
+      // Without access (a missing files:read scope, a revoked token) Slack answers with its sign-in
+      // page and HTTP 200: a web page where another kind of file was expected is that, not the file.
+      if (!isHtmlFile(file) && looksLikeHtml(response.headers.get("content-type"), body)) {
+        throw new Error("Slack answered with a web page instead of the file: the app may lack the files:read permission");
+      }
       await sandbox.writeFile(target, body);
       copied.push(target);
     } catch (error) {
@@ -51,6 +56,16 @@ export function attachmentNote(result: CopiedAttachments): string {
   if (result.copied.length > 0) lines.push(`[Attached files, copied into the working directory: ${result.copied.join(", ")}]`);
   if (result.failed.length > 0) lines.push(`[Attached files that could not be copied: ${result.failed.join(", ")}]`);
   return lines.join("\n");
+}
+
+function isHtmlFile(file: SlackFileRef): boolean {
+  return /^text\/html\b/i.test(file.mimetype ?? "") || /\.x?html?$/i.test(file.name);
+}
+
+function looksLikeHtml(contentType: string | null, body: Uint8Array): boolean {
+  if (/^\s*text\/html\b/i.test(contentType ?? "")) return true;
+  const start = Buffer.from(body.subarray(0, 512)).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
+  return start.startsWith("<!doctype html") || start.startsWith("<html");
 }
 
 function safeName(name: string): string {

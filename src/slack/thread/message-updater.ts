@@ -1,12 +1,14 @@
 // Keeps one Slack message showing the latest state with as few chat.update calls as possible:
 // changes are coalesced (at most one update per interval, and the interval grows on long
-// tasks), a 429 is waited out for as long as Retry-After says, and the final state is sent
-// even when it has to wait. Only the newest state is ever sent; stale ones are dropped on purpose.
+// tasks), every call waits its turn in the workspace's shared budget (the final state first), a
+// 429 is waited out for as long as Retry-After says, and the final state is sent even when it has
+// to wait. Only the newest state is ever sent; stale ones are dropped on purpose.
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../shared/log.ts";
-import type { PlanStyle, SlackMessagePayload } from "../render/progress-card.ts";
-import { slackErrorCode, retryAfterMs } from "../api/slack-errors.ts";
+import { stampBlocks, type PlanStyle, type SlackMessagePayload } from "../render/progress-card.ts";
+import { slackErrorCode, slackErrorMessages, retryAfterMs } from "../api/slack-errors.ts";
 import { sleep } from "../../shared/sleep.ts";
+import type { UpdateBudget } from "./update-budget.ts";
 
 /** Remembers, per workspace, whether it accepts Slack's plan/task_card blocks. */
 export interface PlanStyleMemo {
@@ -35,14 +37,33 @@ export interface MessageUpdaterOptions {
   minIntervalMs?: number;
   /** How long the final update may keep waiting out rate limits; default 5 minutes. */
   finalDeadlineMs?: number;
+  /** The workspace's chat.update budget, shared by every card of the process. */
+  budget?: UpdateBudget;
 }
 
 const PERMANENT = new Set(["message_not_found", "channel_not_found", "not_in_channel", "is_archived", "cant_update_message", "invalid_auth", "account_inactive", "token_revoked", "missing_scope"]);
-const UNSUPPORTED_BLOCKS = new Set(["invalid_blocks", "invalid_blocks_format", "unsupported_block_type"]);
+const BLOCK_ERRORS = new Set(["invalid_blocks", "invalid_blocks_format", "unsupported_block_type"]);
+const PLAN_BLOCK_TYPES = new Set(["plan", "task_card"]);
+
+/**
+ * Whether Slack refused the plan blocks as a type this workspace does not have (as opposed to a
+ * malformed payload, which Slack reports with the same invalid_blocks code).
+ */
+function refusesPlanBlocks(code: string, error: unknown): boolean {
+  if (code === "unsupported_block_type") return true;
+  return slackErrorMessages(error).some((m) => {
+    const type = /unsupported (?:block )?type:?\s*`?(\w+)/i.exec(m)?.[1];
+    return type !== undefined && PLAN_BLOCK_TYPES.has(type);
+  });
+}
 
 export class MessageUpdater {
   readonly stats = { calls: 0, updates: 0, rateLimited: 0 };
-  private readonly o: Required<Omit<MessageUpdaterOptions, "minIntervalMs" | "finalDeadlineMs">> & { minIntervalMs: number; finalDeadlineMs: number };
+  private readonly o: Required<Omit<MessageUpdaterOptions, "minIntervalMs" | "finalDeadlineMs" | "budget">> & { minIntervalMs: number; finalDeadlineMs: number; budget?: UpdateBudget };
+  /** This message's own fallback after Slack called its blocks malformed: plain sections, then text alone. */
+  private simpler: "sections" | "text" | null = null;
+  /** Set while a live update waits for the budget; finish() aborts it and goes first instead. */
+  private waitingLive: AbortController | null = null;
   private dirty = false;
   private timer: NodeJS.Timeout | null = null;
   private inFlight: Promise<void> | null = null;
@@ -68,6 +89,7 @@ export class MessageUpdater {
   async stop(): Promise<void> {
     this.finishing = true;
     this.dirty = false;
+    this.waitingLive?.abort();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     await this.inFlight;
@@ -84,6 +106,8 @@ export class MessageUpdater {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.gaveUp) return false;
+    // A live update still queued for the budget gives way: the final state jumps the queue.
+    this.waitingLive?.abort();
     this.dirty = true;
     const deadline = Date.now() + this.o.finalDeadlineMs;
     let failures = 0;
@@ -95,7 +119,7 @@ export class MessageUpdater {
       const wait = this.waitMs();
       if (Date.now() + wait > deadline) break;
       if (wait > 0) await sleep(wait);
-      await this.send();
+      await this.send(true);
       // A network or server error: a few more tries with backoff. (Rate limits and refused
       // plan blocks are not failures: the loop waits them out or resends as text.)
       if (this.lastOutcome === "error") {
@@ -118,23 +142,35 @@ export class MessageUpdater {
   }
 
   private schedule(): void {
-    if (this.timer || this.inFlight || !this.dirty) return;
+    if (this.timer || this.inFlight || !this.dirty || this.finishing) return;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.send().then(() => this.schedule());
     }, this.waitMs());
   }
 
-  private send(): Promise<void> {
+  private send(final = false): Promise<void> {
     if (this.inFlight) return this.inFlight;
     if (!this.dirty) return Promise.resolve();
-    this.dirty = false;
-    const style = this.o.planStyles.get(this.o.team);
-    const payload = this.o.render(style);
-    this.inFlight = this.update(payload, style).finally(() => {
+    this.inFlight = this.turn(final).finally(() => {
       this.inFlight = null;
     });
     return this.inFlight;
+  }
+
+  /** Waits for the budget, then sends the state as it is by then. */
+  private async turn(final: boolean): Promise<void> {
+    if (this.o.budget) {
+      const waiting = final ? null : new AbortController();
+      this.waitingLive = waiting;
+      const granted = await this.o.budget.acquire(this.o.team, { final, ...(waiting ? { signal: waiting.signal } : {}) });
+      this.waitingLive = null;
+      if (!granted || !this.dirty) return;
+    }
+    this.dirty = false;
+    const style = this.simpler === "sections" ? "sections" : this.o.planStyles.get(this.o.team);
+    const rendered = stampBlocks(this.o.render(style));
+    await this.update(this.simpler === "text" ? { text: rendered.text, blocks: [] } : rendered, style);
   }
 
   private async update(payload: SlackMessagePayload, style: PlanStyle): Promise<void> {
@@ -150,14 +186,21 @@ export class MessageUpdater {
       if (wait !== null) {
         this.stats.rateLimited++;
         this.blockedUntil = Date.now() + wait;
+        this.o.budget?.pause(this.o.team, wait);
         this.lastOutcome = "rate_limited";
         this.o.logger.info({ channel: this.o.channel, waitMs: wait }, "slack rate-limited a progress update; waiting it out");
         return;
       }
       const code = slackErrorCode(error);
-      if (code && UNSUPPORTED_BLOCKS.has(code) && style === "plan_blocks") {
-        this.o.logger.info({ team: this.o.team, code }, "workspace refused plan blocks; showing the plan as text");
-        this.o.planStyles.refuse(this.o.team);
+      if (code && BLOCK_ERRORS.has(code) && this.simpler !== "text") {
+        if (style === "plan_blocks" && this.simpler === null && refusesPlanBlocks(code, error)) {
+          this.o.logger.info({ team: this.o.team, code }, "workspace refused plan blocks; showing the plan as text");
+          this.o.planStyles.refuse(this.o.team);
+        } else {
+          // A malformed payload says nothing about the workspace: only this message goes simpler.
+          this.simpler = this.simpler === null && style === "plan_blocks" ? "sections" : "text";
+          this.o.logger.warn({ channel: this.o.channel, code, messages: slackErrorMessages(error), next: this.simpler }, "Slack refused the progress message's blocks as malformed; sending it in a simpler form");
+        }
         this.lastOutcome = "plain_text";
         return;
       }

@@ -4,11 +4,12 @@
 import type { WebClient } from "@slack/web-api";
 import type { Logger } from "../../shared/log.ts";
 import type { Task } from "../../store/task-repo.ts";
-import { renderProgress } from "../render/progress-card.ts";
+import { renderProgress, stampBlocks } from "../render/progress-card.ts";
 import { finalView, queuedView } from "../render/progress-view.ts";
 import { describeSlackError } from "../api/slack-errors.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
 import { MessageUpdater, type PlanStyleMemo } from "./message-updater.ts";
+import type { UpdateBudget } from "./update-budget.ts";
 
 export interface NewCard {
   channel: string;
@@ -21,7 +22,7 @@ export interface NewCard {
 
 /** Posts the queued card; null when Slack refused (the task then runs without live progress). */
 export async function postQueuedCard(client: WebClient, card: NewCard, logger: Logger): Promise<string | null> {
-  const payload = renderProgress(queuedView(card.taskId, card.text, card.position, card.requester), "sections", Date.now());
+  const payload = stampBlocks(renderProgress(queuedView(card.taskId, card.text, card.position, card.requester), "sections", Date.now()));
   try {
     const posted = await client.chat.postMessage({ channel: card.channel, thread_ts: card.threadTs, text: payload.text, blocks: payload.blocks, unfurl_links: false });
     return posted.ts ?? null;
@@ -35,7 +36,7 @@ export async function postQueuedCard(client: WebClient, card: NewCard, logger: L
  * Shows the task's final state on its card, at once: rate limits are waited out, a workspace
  * that refuses plan blocks gets the plain form. `client` must reject rate-limited calls.
  */
-export async function showFinalCard(client: WebClient, task: Task, meta: SlackTaskMeta, planStyles: PlanStyleMemo, logger: Logger): Promise<void> {
+export async function showFinalCard(client: WebClient, task: Task, meta: SlackTaskMeta, planStyles: PlanStyleMemo, logger: Logger, budget?: UpdateBudget): Promise<void> {
   if (!meta.progressTs) return;
   const view = finalView(task, meta.userId);
   const updater = new MessageUpdater({
@@ -46,6 +47,7 @@ export async function showFinalCard(client: WebClient, task: Task, meta: SlackTa
     render: (style) => renderProgress(view, style, Date.now()),
     planStyles,
     logger,
+    ...(budget ? { budget } : {}),
   });
   if (!(await updater.finish())) logger.warn({ taskId: task.id }, "slack: could not show the final state on the progress message");
 }

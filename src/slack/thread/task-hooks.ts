@@ -20,6 +20,8 @@ import { showFinalCard } from "./progress-message.ts";
 import { threadHistory, speaker } from "./thread-history.ts";
 import { attachmentNote, copyAttachments } from "./attachments.ts";
 import { collectOutputs } from "./output-files.ts";
+import { StatusLine } from "./status-line.ts";
+import { contextText, readSlackContext, type KnownThread } from "./thread-context.ts";
 import { postResult } from "./post-result.ts";
 import { postApprovalRequest, showDecision } from "./approval-notice.ts";
 
@@ -28,6 +30,8 @@ export interface SlackTaskHooksOptions {
   continueThread: (messages: SlackMessageRecord[]) => Promise<void>;
   /** Shortest gap between two live updates of one card (tests shorten it). */
   minUpdateIntervalMs?: number;
+  /** How often the thread's status line is set again while the agent works (under Slack's 2 minutes). */
+  statusRefreshMs?: number;
 }
 
 export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksOptions): TaskHooks {
@@ -58,8 +62,8 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
 }
 
 async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
-  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log);
-  await postResult(ctx.clients.api, meta, task, { model: ctx.config.AGENT_MODEL, scrubber: ctx.scrubber, logger: log, ...(outputs ? { outputs } : {}) });
+  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget);
+  await postResult(ctx.clients.api, meta, task, { model: task.model ?? ctx.config.AGENT_MODEL, defaultModel: ctx.config.AGENT_MODEL, scrubber: ctx.scrubber, logger: log, ...(outputs ? { outputs } : {}) });
 }
 
 async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {
@@ -73,6 +77,7 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
         render: (style) => renderProgress(view, style, Date.now()),
         planStyles: ctx.planStyles,
         logger: log,
+        budget: ctx.updateBudget,
         ...(options.minUpdateIntervalMs !== undefined ? { minIntervalMs: options.minUpdateIntervalMs } : {}),
       })
     : null;
@@ -80,7 +85,24 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
   updater?.changed();
 
   const earlier = await ctx.messages.earlierInThread(task.id);
-  const history = threadHistory(earlier, await ctx.messages.takenBy(earlier.map((t) => t.id)));
+  const followUps = await ctx.messages.takenBy(earlier.map((t) => t.id));
+  const history = threadHistory(earlier, followUps);
+  // What the thread's earlier tasks already put in the conversation, and their cards.
+  const known: KnownThread = {
+    cardTs: new Set([...earlier, task].map((t) => slackMetaOf(t.meta)?.progressTs).filter((ts): ts is string => ts !== undefined)),
+    inHistory: new Set([...earlier.map((t) => slackMetaOf(t.meta)?.messageTs), ...followUps.map((f) => f.messageTs)].filter((ts): ts is string => ts !== undefined)),
+  };
+
+  // The line under the thread while the agent works; cleared when the attempt ends.
+  const status = new StatusLine({
+    client: ctx.clients.api,
+    channel: meta.channel,
+    threadTs: meta.threadTs,
+    logger: log,
+    text: () => (view.activity ? `is working: ${view.activity.replace(/\s+/g, " ")}` : "is working on it…"),
+    ...(options.statusRefreshMs !== undefined ? { refreshMs: options.statusRefreshMs } : {}),
+  });
+  status.start();
 
   let sandbox: Sandbox | null = null;
   const copyIn = async (files: SlackMessageRecord["files"]) =>
@@ -105,7 +127,14 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     async prepare(box, prompt) {
       sandbox = box;
       const note = await copyIn(meta.files);
-      return [speaker(meta.userId, prompt), note].filter(Boolean).join("\n\n");
+      const request = [speaker(meta.userId, prompt), note].filter(Boolean).join("\n\n");
+      const context = await readSlackContext(ctx, meta, known, log).catch((error: unknown) => {
+        log.warn({ err: error }, "slack: could not read the channel and thread; the task starts without them");
+        return null;
+      });
+      if (!context) return request;
+      const asker = meta.userId ? ` from ${await ctx.directory.userName(meta.userId)}` : "";
+      return `${contextText(context)}\n\nThe request — the message${asker} that asked you, and the task to do:\n${request}`;
     },
     collect: (box) => collectOutputs(box),
     async threadUrl() {
@@ -123,7 +152,7 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       await sink?.interrupted(how.kind === "released" ? "queued" : "retrying", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show the interruption"));
     },
     async close() {
-      await sink?.stop().catch(() => {});
+      await Promise.all([sink?.stop().catch(() => {}), status.clear()]);
     },
     async approvalRequested(request) {
       const note = `Waiting for approval: ${request.summary}`;

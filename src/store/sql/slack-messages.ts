@@ -30,7 +30,7 @@ export const takenBy = `
   ORDER BY message_ts`;
 
 export const latestInThread = `
-  SELECT id, status FROM tasks
+  SELECT id, status, user_id, meta FROM tasks
   WHERE channel_id = $1 AND thread_ts = $2
   ORDER BY created_at DESC, id DESC LIMIT 1`;
 

@@ -3,11 +3,11 @@
 
 const columns = `id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, status, todos, result, error,
   error_code, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at, cancelled_by, sandbox_id,
-  job_id, created_at, started_at, attempt_started_at, finished_at, updated_at`;
+  job_id, created_at, started_at, attempt_started_at, finished_at, updated_at, model`;
 
 export const insert = `
-  INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+  INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta, model)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING ${columns}`;
 
