@@ -53,7 +53,9 @@ try {
   console.log(`slack web api calls for one ${STEPS}-step task (${STEP_MS} ms per model turn; ran ${seconds.toFixed(1)} s, ${done.status}, ${done.turns} turns):`);
   for (const [method, n] of [...byMethod].sort((a, b) => b[1] - a[1])) console.log(`  ${method.padEnd(32)} ${n}`);
   console.log(`  ${"total".padEnd(32)} ${calls.length}`);
-  console.log(`  progress message updates: ${[...updates.values()].map((t) => t.length).join(", ")}; closest two updates of one message ${Number.isFinite(minGap) ? `${minGap} ms` : "n/a"} apart; most in any 1 s window: ${maxPerSecond}`);
+  console.log(
+    `  progress message updates: ${[...updates.values()].map((t) => t.length).join(", ")}; closest two updates of one message ${Number.isFinite(minGap) ? `${minGap} ms` : "n/a"} apart; most in any 1 s window: ${maxPerSecond}`,
+  );
 } finally {
   await h.close();
 }

@@ -40,7 +40,8 @@ async function startWorkspace(): Promise<{ slack: Workspace; child: ChildProcess
   return { slack: JSON.parse(first) as Workspace, child };
 }
 
-const kinds: TargetKind[] = process.argv[2] === "postgres" ? ["postgres"] : process.argv[2] === "pglite" ? ["pglite"] : process.env["TEST_DATABASE_URL"] ? ["pglite", "postgres"] : ["pglite"];
+const kinds: TargetKind[] =
+  process.argv[2] === "postgres" ? ["postgres"] : process.argv[2] === "pglite" ? ["pglite"] : process.env["TEST_DATABASE_URL"] ? ["pglite", "postgres"] : ["pglite"];
 
 for (const kind of kinds) {
   const { slack, child } = await startWorkspace();
@@ -96,11 +97,15 @@ for (const kind of kinds) {
     const db = await openDatabase(target.config, { role: "command" });
     let recorded = 0;
     try {
-      await waitFor("all tasks recorded", async () => {
-        const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE text LIKE 'bench task %'");
-        recorded = Number(rows[0]?.n ?? 0);
-        return recorded >= TOTAL;
-      }, { timeoutMs: 120_000, intervalMs: 100 }).catch(() => {});
+      await waitFor(
+        "all tasks recorded",
+        async () => {
+          const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE text LIKE 'bench task %'");
+          recorded = Number(rows[0]?.n ?? 0);
+          return recorded >= TOTAL;
+        },
+        { timeoutMs: 120_000, intervalMs: 100 },
+      ).catch(() => {});
     } finally {
       await db.close();
     }

@@ -30,5 +30,7 @@ for (const isolation of ["none", "auto"] as const) {
     const kb = Number(stderr.trim().split("\n").at(-1));
     peaks.push(kb / 1024);
   }
-  console.log(`peak RSS, ${turns}-turn task, isolation=${isolation}: median ${median(peaks).toFixed(1)} MB over ${runs} runs (${peaks.map((p) => p.toFixed(1)).join(", ")}) — target < 150 MB`);
+  console.log(
+    `peak RSS, ${turns}-turn task, isolation=${isolation}: median ${median(peaks).toFixed(1)} MB over ${runs} runs (${peaks.map((p) => p.toFixed(1)).join(", ")}) — target < 150 MB`,
+  );
 }

@@ -20,7 +20,7 @@ export function dropOldToolResults(messages: readonly Message[], keepRecent: num
     for (const block of m.content) if (block.type === "tool_use") toolNames.set(block.id, block.name);
   }
   const userTurns = messages.map((m, i) => (m.role === "user" ? i : -1)).filter((i) => i >= 0);
-  const cutoff = userTurns.length > keepRecent ? userTurns[userTurns.length - keepRecent] ?? Infinity : -1;
+  const cutoff = userTurns.length > keepRecent ? (userTurns[userTurns.length - keepRecent] ?? Infinity) : -1;
   let droppedResults = 0;
   const out = messages.map((m, i) => {
     if (i >= cutoff || m.role !== "user" || typeof m.content === "string") return m;

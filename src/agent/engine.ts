@@ -128,7 +128,10 @@ class AgentRun {
       const response = await this.callModelFitting();
       const content = response.content.length > 0 ? response.content : [{ type: "text" as const, text: "(no answer)", citations: null }];
       this.messages.push({ role: "assistant", content: content as Anthropic.ContentBlockParam[] });
-      const text = content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n").trim();
+      const text = content
+        .flatMap((b) => (b.type === "text" ? [b.text] : []))
+        .join("\n")
+        .trim();
       const calls = content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
       if (text) {
         this.lastText = continuation + text;
@@ -149,7 +152,12 @@ class AgentRun {
       continuation = "";
       let results: Anthropic.ToolResultBlockParam[];
       if (response.stop_reason === "max_tokens") {
-        results = calls.map((c) => ({ type: "tool_result" as const, tool_use_id: c.id, is_error: true, content: "Your reply was cut off by the output limit before this call was complete, so it was not run. Send it again, smaller." }));
+        results = calls.map((c) => ({
+          type: "tool_result" as const,
+          tool_use_id: c.id,
+          is_error: true,
+          content: "Your reply was cut off by the output limit before this call was complete, so it was not run. Send it again, smaller.",
+        }));
       } else {
         const ran = await this.runCalls(calls);
         if (ran.kind === "paused") {
@@ -288,7 +296,14 @@ class AgentRun {
     const sink: ProgressSink = { emit: (event) => parent.emit(event.agent === "main" ? { ...event, agent: name } : event) };
     const { checkpoints: _c, inbox: _i, history: _h, ...shared } = this.options;
     const child = new AgentRun(
-      { ...shared, taskId: `${this.options.taskId}/${name}`, prompt: description, sink, signal: ctx.signal, limits: { ...this.options.limits, timeoutMs: Math.max(1000, this.deadline - Date.now()) } },
+      {
+        ...shared,
+        taskId: `${this.options.taskId}/${name}`,
+        prompt: description,
+        sink,
+        signal: ctx.signal,
+        limits: { ...this.options.limits, timeoutMs: Math.max(1000, this.deadline - Date.now()) },
+      },
       "main",
       this.depth + 1,
       type,
@@ -297,7 +312,9 @@ class AgentRun {
     addUsage(this.usage, outcome.usage);
     this.emit({ type: "usage", turn: outcome.usage, total: { ...this.usage } });
     const ok = outcome.status === "succeeded";
-    const text = ok ? outcome.result || "(the sub-agent gave no answer)" : `The sub-agent did not finish (${outcome.failure?.detail ?? outcome.status}). What it had so far:\n${outcome.result || "(nothing)"}`;
+    const text = ok
+      ? outcome.result || "(the sub-agent gave no answer)"
+      : `The sub-agent did not finish (${outcome.failure?.detail ?? outcome.status}). What it had so far:\n${outcome.result || "(nothing)"}`;
     return { ok, text, summary: `${name} ${outcome.status} after ${outcome.turns} turns` };
   }
 
@@ -374,7 +391,10 @@ function lastAssistantText(messages: readonly Message[]): string {
     const m = messages[i]!;
     if (m.role !== "assistant") continue;
     if (typeof m.content === "string") return m.content;
-    const text = m.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n").trim();
+    const text = m.content
+      .flatMap((b) => (b.type === "text" ? [b.text] : []))
+      .join("\n")
+      .trim();
     if (text) return text;
   }
   return "";

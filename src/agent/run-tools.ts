@@ -40,7 +40,11 @@ export async function runToolCalls(calls: readonly Anthropic.ToolUseBlock[], env
   const results = prepared.map((p, i) => {
     const previous = p.key ? chains.get(p.key) : undefined;
     const run = (previous ?? Promise.resolve()).then(() => runOne(p, verdicts[i]!, env));
-    if (p.key) chains.set(p.key, run.catch(() => undefined));
+    if (p.key)
+      chains.set(
+        p.key,
+        run.catch(() => undefined),
+      );
     return run;
   });
   return { kind: "done", results: await Promise.all(results) };

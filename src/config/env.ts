@@ -9,9 +9,12 @@ const DEFAULT_MODEL = "claude-sonnet-5-5";
 
 const MODEL_ID = /^[\w.:@/-]{1,100}$/;
 
-const idList = z
-  .string()
-  .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean));
+const idList = z.string().transform((s) =>
+  s
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean),
+);
 
 const wholeNumber = (fallback: number, min: number) =>
   z
@@ -29,8 +32,7 @@ const optionalString = z
   .optional()
   .transform((v) => (v && v.trim() !== "" ? v.trim() : undefined));
 
-const url = (what: string) =>
-  optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `must be a valid ${what} URL` });
+const url = (what: string) => optionalString.refine((v) => v === undefined || URL.canParse(v), { message: `must be a valid ${what} URL` });
 
 const schema = z.object({
   DATABASE_URL: optionalString.refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
@@ -41,9 +43,7 @@ const schema = z.object({
   ANTHROPIC_BASE_URL: url("http(s)"),
   AGENT_MODEL: optionalString.transform((v) => v ?? DEFAULT_MODEL),
   /** Models a request may choose with `model=<id>`; the first is the default. Unset: AGENT_MODEL alone. */
-  AGENT_MODELS: idList
-    .refine((ids) => ids.every((id) => MODEL_ID.test(id)), { message: "must be comma-separated model ids (letters, digits, . _ - : @ /)" })
-    .optional(),
+  AGENT_MODELS: idList.refine((ids) => ids.every((id) => MODEL_ID.test(id)), { message: "must be comma-separated model ids (letters, digits, . _ - : @ /)" }).optional(),
   SANDBOX_PROVIDER: z.enum(["e2b", "local"], { message: 'must be "e2b" or "local"' }).optional(),
   SANDBOX_ISOLATION: z
     .enum(["auto", "none"], { message: 'must be "auto" (isolate with bubblewrap) or "none" (explicit opt-out)' })
@@ -173,7 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const c = parsed.data;
   const provider = c.SANDBOX_PROVIDER ?? (c.E2B_API_KEY ? "e2b" : "local");
   if (provider === "e2b" && !c.E2B_API_KEY && !env["E2B_ACCESS_TOKEN"] && env["E2B_DEBUG"] !== "true") {
-    throw configError("E2B_API_KEY", 'is required when SANDBOX_PROVIDER=e2b (or set SANDBOX_PROVIDER=local)');
+    throw configError("E2B_API_KEY", "is required when SANDBOX_PROVIDER=e2b (or set SANDBOX_PROVIDER=local)");
   }
   const models = c.AGENT_MODELS && c.AGENT_MODELS.length > 0 ? [...new Set(c.AGENT_MODELS)] : [c.AGENT_MODEL];
   if (env["AGENT_MODEL"]?.trim() && models[0] !== c.AGENT_MODEL) {

@@ -54,7 +54,7 @@ const serverEntry = z
       error: (issue) =>
         issue.code === "unrecognized_keys"
           ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => JSON.stringify(k)).join(", ")} (a server has "command", "args", "env" or "url", "headers")`
-          : "must be an object with \"command\" (and \"args\", \"env\") or \"url\" (and \"headers\")",
+          : 'must be an object with "command" (and "args", "env") or "url" (and "headers")',
     },
   )
   .superRefine((entry, ctx) => {
@@ -67,9 +67,7 @@ const serverEntry = z
       });
       return;
     }
-    const misplaced = hasCommand
-      ? (["headers"] as const).filter((k) => entry[k] !== undefined)
-      : (["args", "env"] as const).filter((k) => entry[k] !== undefined);
+    const misplaced = hasCommand ? (["headers"] as const).filter((k) => entry[k] !== undefined) : (["args", "env"] as const).filter((k) => entry[k] !== undefined);
     if (misplaced.length > 0) {
       ctx.addIssue({
         code: "custom",
@@ -80,27 +78,24 @@ const serverEntry = z
       ctx.addIssue({ code: "custom", message: `type "${entry.type}" does not match ${hasCommand ? '"command"' : '"url"'}` });
     }
   })
-  .transform((entry): McpServerSpec =>
-    entry.command !== undefined
-      ? { kind: "stdio", command: entry.command, args: entry.args ?? [], env: entry.env ?? {} }
-      : { kind: "http", url: entry.url!, headers: entry.headers ?? {} },
+  .transform(
+    (entry): McpServerSpec =>
+      entry.command !== undefined ? { kind: "stdio", command: entry.command, args: entry.args ?? [], env: entry.env ?? {} } : { kind: "http", url: entry.url!, headers: entry.headers ?? {} },
   );
 
 const fileSchema = z.looseObject(
   {
-    mcpServers: z
-      .record(z.string(), serverEntry, { error: 'must be an object of server names to server settings' })
-      .superRefine((servers, ctx) => {
-        for (const name of Object.keys(servers)) {
-          if (!SERVER_NAME_PATTERN.test(name) || name.length > MAX_SERVER_NAME_LENGTH) {
-            ctx.addIssue({
-              code: "custom",
-              path: [name],
-              message: `server names may use only letters, digits, "-" and single "_" (at most ${MAX_SERVER_NAME_LENGTH} characters), because they become part of tool names`,
-            });
-          }
+    mcpServers: z.record(z.string(), serverEntry, { error: "must be an object of server names to server settings" }).superRefine((servers, ctx) => {
+      for (const name of Object.keys(servers)) {
+        if (!SERVER_NAME_PATTERN.test(name) || name.length > MAX_SERVER_NAME_LENGTH) {
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `server names may use only letters, digits, "-" and single "_" (at most ${MAX_SERVER_NAME_LENGTH} characters), because they become part of tool names`,
+          });
         }
-      }),
+      }
+    }),
   },
   { error: 'must be a JSON object with a "mcpServers" object' },
 );

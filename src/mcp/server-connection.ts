@@ -5,13 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import {
-  CompatibilityCallToolResultSchema,
-  ErrorCode,
-  McpError,
-  type CompatibilityCallToolResult,
-  type Progress,
-} from "@modelcontextprotocol/sdk/types.js";
+import { CompatibilityCallToolResultSchema, ErrorCode, McpError, type CompatibilityCallToolResult, type Progress } from "@modelcontextprotocol/sdk/types.js";
 import path from "node:path";
 import type { Logger } from "pino";
 import { z, ZodError } from "zod";
@@ -31,8 +25,14 @@ const listedTool = z.looseObject({
   title: z.string().optional().catch(undefined),
   description: z.string().optional().catch(undefined),
   inputSchema: z.unknown().optional(),
-  annotations: z.looseObject({ title: z.string().optional().catch(undefined) }).optional().catch(undefined),
-  execution: z.looseObject({ taskSupport: z.string().optional().catch(undefined) }).optional().catch(undefined),
+  annotations: z
+    .looseObject({ title: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+  execution: z
+    .looseObject({ taskSupport: z.string().optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
 });
 export type ListedTool = z.infer<typeof listedTool>;
 
@@ -122,11 +122,10 @@ export class ServerConnection {
     const seenCursors = new Set<string>();
     let cursor: string | undefined;
     for (let page = 0; page < MAX_TOOL_PAGES; page++) {
-      const result = await this.#client.request(
-        { method: "tools/list", params: cursor === undefined ? {} : { cursor } },
-        toolsPage,
-        { timeout: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, ...(options.signal ? { signal: options.signal } : {}) },
-      );
+      const result = await this.#client.request({ method: "tools/list", params: cursor === undefined ? {} : { cursor } }, toolsPage, {
+        timeout: options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       for (const item of result.tools) {
         const tool = listedTool.safeParse(item);
         if (tool.success) tools.push(tool.data);
@@ -179,16 +178,16 @@ export class ServerConnection {
     if (aborted) return new McpCallError("cancelled", `Call to "${tool}" was cancelled.`, { cause: error });
     if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
       const total = (error.data as { maxTotalTimeout?: number } | undefined)?.maxTotalTimeout;
-      const reason = total !== undefined
-        ? `ran past the ${seconds(total)} left for this task`
-        : `timed out after ${seconds(options.timeoutMs)} without a result or progress`;
+      const reason = total !== undefined ? `ran past the ${seconds(total)} left for this task` : `timed out after ${seconds(options.timeoutMs)} without a result or progress`;
       this.#giveUp(`${reason} on "${tool}"`);
       return new McpCallError("timeout", `${server} ${reason} while running "${tool}"; its tools are unavailable for the rest of this task.`, { cause: error });
     }
     if (error instanceof McpError && error.code === ErrorCode.ConnectionClosed) {
       // Usually already explained: the process exited, the HTTP stream was lost, or another call timed out.
       this.#giveUp("stopped", this.#stderr.suffix());
-      return new McpCallError("stopped", `${server} ${this.#unavailable} while running "${tool}"${this.#unavailableDetail}; its tools are unavailable for the rest of this task.`, { cause: error });
+      return new McpCallError("stopped", `${server} ${this.#unavailable} while running "${tool}"${this.#unavailableDetail}; its tools are unavailable for the rest of this task.`, {
+        cause: error,
+      });
     }
     if (error instanceof McpError) {
       return new McpCallError("error", `${server} returned an error for "${tool}": ${mcpErrorText(error)}`, { cause: error });

@@ -17,11 +17,7 @@ export interface QueueStack {
   close(): Promise<void>;
 }
 
-export async function openQueueStack(
-  config: Config,
-  logger: Logger,
-  options: { role: "server" | "command"; supervise: boolean; schedule?: boolean },
-): Promise<QueueStack> {
+export async function openQueueStack(config: Config, logger: Logger, options: { role: "server" | "command"; supervise: boolean; schedule?: boolean }): Promise<QueueStack> {
   const db = await openDatabase(config, { role: options.role, applicationName: options.role === "server" ? "deep-agent" : "deep-agent-cli" });
   try {
     const applied = await migrate(db);

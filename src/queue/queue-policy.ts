@@ -43,9 +43,7 @@ export interface QueuePolicy {
   deleteAfterSeconds: number;
 }
 
-export function queuePolicy(
-  config: Pick<Config, "TASK_TIMEOUT_SECONDS" | "WORKER_CONCURRENCY"> & Partial<Pick<Config, "TASK_RETRY_LIMIT" | "TASK_RETRY_DELAY_SECONDS">>,
-): QueuePolicy {
+export function queuePolicy(config: Pick<Config, "TASK_TIMEOUT_SECONDS" | "WORKER_CONCURRENCY"> & Partial<Pick<Config, "TASK_RETRY_LIMIT" | "TASK_RETRY_DELAY_SECONDS">>): QueuePolicy {
   return {
     retryLimit: config.TASK_RETRY_LIMIT ?? 4,
     retryDelay: config.TASK_RETRY_DELAY_SECONDS ?? 5,

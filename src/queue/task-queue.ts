@@ -50,12 +50,16 @@ export function createTaskQueue(db: Database, boss: PgBoss, limits: { maxQueueDe
         if (depth >= limits.maxQueueDepth) throw queueFull(depth, limits.maxQueueDepth);
         const { task, created } = await repo.insert(input);
         if (created) {
-          await boss.send(TASK_QUEUE, { taskId: task.id }, {
-            id: task.id,
-            db: asBossDb(tx),
-            // Per-team fairness: pg-boss caps how many of one team's tasks run at once.
-            ...(task.teamId ? { group: { id: task.teamId } } : {}),
-          });
+          await boss.send(
+            TASK_QUEUE,
+            { taskId: task.id },
+            {
+              id: task.id,
+              db: asBossDb(tx),
+              // Per-team fairness: pg-boss caps how many of one team's tasks run at once.
+              ...(task.teamId ? { group: { id: task.teamId } } : {}),
+            },
+          );
         }
         return { task, position: await repo.position(task.id), created };
       });

@@ -4,8 +4,6 @@ import { configError, type Config } from "../config/env.ts";
 import type { Logger } from "../shared/log.ts";
 import type { SandboxProvider } from "./port.ts";
 
-
-
 export async function createSandboxProvider(config: Config, logger: Logger): Promise<SandboxProvider> {
   if (config.SANDBOX_PROVIDER === "e2b") {
     const { E2bSandboxProvider } = await import("./e2b/e2b-provider.ts");

@@ -36,5 +36,8 @@ export function checkScheduleRequest(input: ScheduleRequest, now = new Date()): 
 
 /** Schedule ids as typed: lower case, no surrounding space or backticks. */
 export function normaliseScheduleId(input: string): string {
-  return input.trim().replace(/^`+|`+$/g, "").toLowerCase();
+  return input
+    .trim()
+    .replace(/^`+|`+$/g, "")
+    .toLowerCase();
 }

@@ -75,8 +75,7 @@ export function createScheduleRepo(db: Queryable) {
       await db.query(sql.addLock);
     },
     /** Null when the id is taken. */
-    insert: (s: NewSchedule) =>
-      one(sql.insert, [s.id, s.cron, s.timezone, s.text, s.teamId ?? null, s.channelId ?? null, s.createdBy ?? null, s.createdVia]),
+    insert: (s: NewSchedule) => one(sql.insert, [s.id, s.cron, s.timezone, s.text, s.teamId ?? null, s.channelId ?? null, s.createdBy ?? null, s.createdVia]),
     get: (id: string) => one(sql.byId, [id]),
     /** Inside a transaction: holds the schedule until it ends, so one firing at a time decides. */
     lock: (id: string) => one(sql.lockById, [id]),
@@ -118,7 +117,15 @@ export function createScheduleRepo(db: Queryable) {
       const { rows } = await db.query(sql.runsOf, [scheduleId]);
       return rows.map(toRun);
     },
-    async insertRun(r: { jobId: string; scheduleId: string; occurrence: Date; outcome: RunOutcome; taskId?: string | null; threadTs?: string | null; detail?: string | null }): Promise<void> {
+    async insertRun(r: {
+      jobId: string;
+      scheduleId: string;
+      occurrence: Date;
+      outcome: RunOutcome;
+      taskId?: string | null;
+      threadTs?: string | null;
+      detail?: string | null;
+    }): Promise<void> {
       await db.query(sql.insertRun, [r.jobId, r.scheduleId, r.occurrence, r.outcome, r.taskId ?? null, r.threadTs ?? null, r.detail ?? null]);
     },
     async updateRun(jobId: string, change: { outcome?: RunOutcome; taskId?: string; threadTs?: string; progressTs?: string; detail?: string }): Promise<void> {

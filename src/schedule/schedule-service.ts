@@ -54,7 +54,16 @@ export function createScheduleService(db: Database, boss: PgBoss, policy: Schedu
         let created: Schedule | null = null;
         // Ids are short enough to type; a collision just draws another.
         for (let i = 0; i < 5 && !created; i++) {
-          created = await repo.insert({ id: newScheduleId(), cron: checked.cron, timezone: checked.timezone, text: checked.text, teamId: input.teamId ?? null, channelId: checked.channelId, createdBy: input.createdBy ?? null, createdVia: input.createdVia });
+          created = await repo.insert({
+            id: newScheduleId(),
+            cron: checked.cron,
+            timezone: checked.timezone,
+            text: checked.text,
+            teamId: input.teamId ?? null,
+            channelId: checked.channelId,
+            createdBy: input.createdBy ?? null,
+            createdVia: input.createdVia,
+          });
         }
         if (!created) throw new Error("could not draw a free schedule id");
         await scheduleInBoss(boss, created, tx);
@@ -107,13 +116,18 @@ export function createScheduleService(db: Database, boss: PgBoss, policy: Schedu
 
 /** pg-boss's side: fire a job into the schedule queue at each cron time, in the schedule's zone. */
 async function scheduleInBoss(boss: PgBoss, schedule: Schedule, tx: Queryable): Promise<void> {
-  await boss.schedule(SCHEDULE_QUEUE, schedule.cron, { scheduleId: schedule.id }, {
-    tz: schedule.timezone,
-    key: schedule.id,
-    // A run due while every process was down (a deploy at 09:00) happens once when one is back.
-    missed: "once",
-    db: asBossDb(tx),
-  });
+  await boss.schedule(
+    SCHEDULE_QUEUE,
+    schedule.cron,
+    { scheduleId: schedule.id },
+    {
+      tz: schedule.timezone,
+      key: schedule.id,
+      // A run due while every process was down (a deploy at 09:00) happens once when one is back.
+      missed: "once",
+      db: asBossDb(tx),
+    },
+  );
 }
 
 export async function unscheduleInBoss(boss: PgBoss, scheduleId: string, tx: Queryable): Promise<void> {

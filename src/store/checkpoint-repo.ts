@@ -13,14 +13,7 @@ export function createCheckpointStore(db: Queryable, taskId: string, attempt: nu
       return rows[0] ? toCheckpoint(rows[0]) : null;
     },
     async save(checkpoint) {
-      const { rows } = await db.query(sql.save, [
-        taskId,
-        attempt,
-        checkpoint.turn,
-        jsonParam(checkpoint.messages),
-        jsonParam(checkpoint.todos),
-        jsonParam(checkpoint.usage),
-      ]);
+      const { rows } = await db.query(sql.save, [taskId, attempt, checkpoint.turn, jsonParam(checkpoint.messages), jsonParam(checkpoint.todos), jsonParam(checkpoint.usage)]);
       // A newer attempt holds the task (or it was cancelled or finished): this one's work can no longer land.
       if (rows.length === 0) throw new CodedError("claim_lost", `task ${taskId}: attempt ${attempt} no longer holds the task (it was cancelled, finished or taken over)`);
     },

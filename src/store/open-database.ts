@@ -5,10 +5,7 @@ import { openPostgres } from "./adapters/pg.ts";
 import { openEmbedded } from "./adapters/pglite.ts";
 import type { OwnerRole } from "./embedded/owner-lock.ts";
 
-export async function openDatabase(
-  config: Pick<Config, "DATABASE_URL" | "DATA_DIR">,
-  options: { role: OwnerRole; applicationName?: string },
-): Promise<Database> {
+export async function openDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">, options: { role: OwnerRole; applicationName?: string }): Promise<Database> {
   if (config.DATABASE_URL) {
     return openPostgres({ connectionString: config.DATABASE_URL, ...(options.applicationName ? { applicationName: options.applicationName } : {}) });
   }

@@ -113,4 +113,3 @@ function compareTs(a: string, b: string): number {
   const [bi = "", bf = ""] = b.split(".");
   return ai.padStart(12, "0").localeCompare(bi.padStart(12, "0")) || af.padEnd(6, "0").localeCompare(bf.padEnd(6, "0"));
 }
-

@@ -116,8 +116,7 @@ async function work(
   try {
     repository = await planRepositoryWork(deps.db, deps.runtime, task, log);
     // A task that waited for a decision continues in its own sandbox (kept while it waited).
-    const resumeId =
-      input.continued && task.sandboxId ? task.sandboxId : conversation && repository?.resumable !== false ? await tasks.conversationSandbox(task.id) : null;
+    const resumeId = input.continued && task.sandboxId ? task.sandboxId : conversation && repository?.resumable !== false ? await tasks.conversationSandbox(task.id) : null;
     workspace = await openWorkspace(deps.runtime, {
       taskId: task.id,
       labels: { attempt: String(input.attempt), ...(conversation ? { [CONVERSATION_LABEL]: conversation } : {}) },

@@ -5,12 +5,7 @@ import type { SandboxProvider } from "../sandbox/port.ts";
 import type { TaskRepo } from "../store/task-repo.ts";
 import { parseConversationKey } from "../tasks/conversation.ts";
 
-export function startSandboxSweep(options: {
-  provider: SandboxProvider;
-  tasks: Pick<TaskRepo, "isOpen" | "threadHasOpenTask">;
-  logger: Logger;
-  intervalMs?: number;
-}): () => void {
+export function startSandboxSweep(options: { provider: SandboxProvider; tasks: Pick<TaskRepo, "isOpen" | "threadHasOpenTask">; logger: Logger; intervalMs?: number }): () => void {
   const { provider, tasks, logger } = options;
   const sweep = provider.sweep?.bind(provider);
   if (!sweep) return () => {};

@@ -10,12 +10,7 @@ export interface TaskRecordSink extends ProgressSink {
   flush(): Promise<void>;
 }
 
-export function createTaskRecordSink(
-  tasks: Pick<TaskRepo, "progress">,
-  taskId: string,
-  attempt: number,
-  options: { logger: Logger; minIntervalMs?: number },
-): TaskRecordSink {
+export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: string, attempt: number, options: { logger: Logger; minIntervalMs?: number }): TaskRecordSink {
   const minIntervalMs = options.minIntervalMs ?? 250;
   let pending: { todos?: Todo[]; usage?: Usage; turns?: number; lastActivity?: string } = {};
   let dirty = false;

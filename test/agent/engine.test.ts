@@ -11,13 +11,31 @@ test("a task plans, runs commands, writes and reads files, and answers from what
   const script: ScriptFn = (_req, ctx) => {
     switch (ctx.call) {
       case 0:
-        return tool("write_todos", { todos: [{ content: "Compute", status: "in_progress" }, { content: "Save", status: "pending" }] });
+        return tool("write_todos", {
+          todos: [
+            { content: "Compute", status: "in_progress" },
+            { content: "Save", status: "pending" },
+          ],
+        });
       case 1:
         return tool("execute", { command: "echo $((6 * 7)) && uname -s" });
       case 2: {
         const output = ctx.lastToolResults()[0]!.content;
         const answer = output.split("\n")[0]!;
-        return { toolCalls: [{ name: "write_file", input: { file_path: "outputs/answer.txt", content: `answer=${answer}\n` } }, { name: "write_todos", input: { todos: [{ content: "Compute", status: "completed" }, { content: "Save", status: "in_progress" }] } }] };
+        return {
+          toolCalls: [
+            { name: "write_file", input: { file_path: "outputs/answer.txt", content: `answer=${answer}\n` } },
+            {
+              name: "write_todos",
+              input: {
+                todos: [
+                  { content: "Compute", status: "completed" },
+                  { content: "Save", status: "in_progress" },
+                ],
+              },
+            },
+          ],
+        };
       }
       case 3:
         return tool("read_file", { file_path: "outputs/answer.txt" });
@@ -35,7 +53,10 @@ test("a task plans, runs commands, writes and reads files, and answers from what
     assert.equal(outcome.turns, 5);
     const plans = f.events.filter((e) => e.type === "plan");
     assert.equal(plans.length, 2);
-    assert.deepEqual(outcome.todos, [{ content: "Compute", status: "completed" }, { content: "Save", status: "in_progress" }]);
+    assert.deepEqual(outcome.todos, [
+      { content: "Compute", status: "completed" },
+      { content: "Save", status: "in_progress" },
+    ]);
     const started = f.events.filter((e) => e.type === "tool_started").map((e) => e.type === "tool_started" && e.name);
     assert.deepEqual(started, ["write_todos", "execute", "write_file", "write_todos", "read_file"]);
     assert.equal(f.events.at(-1)?.type, "finished");
@@ -121,15 +142,29 @@ test("independent tool calls of one turn run concurrently", async () => {
 test("the plan keeps completed items the model leaves out", async () => {
   const f = await agentFixture({
     script: [
-      tool("write_todos", { todos: [{ content: "A", status: "completed" }, { content: "B", status: "in_progress" }] }),
-      tool("write_todos", { todos: [{ content: "B", status: "completed" }, { content: "C", status: "pending" }] }),
+      tool("write_todos", {
+        todos: [
+          { content: "A", status: "completed" },
+          { content: "B", status: "in_progress" },
+        ],
+      }),
+      tool("write_todos", {
+        todos: [
+          { content: "B", status: "completed" },
+          { content: "C", status: "pending" },
+        ],
+      }),
       { text: "done" },
     ],
   });
   try {
     const outcome = await f.run("plan");
     const last = f.events.filter((e) => e.type === "plan").at(-1);
-    const expected = [{ content: "A", status: "completed" }, { content: "B", status: "completed" }, { content: "C", status: "pending" }];
+    const expected = [
+      { content: "A", status: "completed" },
+      { content: "B", status: "completed" },
+      { content: "C", status: "pending" },
+    ];
     assert.deepEqual(last?.type === "plan" && last.todos, expected);
     assert.deepEqual(outcome.todos, expected);
   } finally {
@@ -168,7 +203,12 @@ test("a stream dropped mid-way, or an error frame mid-stream, is retried as a wh
 test("when retries run out the task fails with an actionable reason and keeps what was done", async () => {
   const f = await agentFixture({
     sdkRetries: 1,
-    script: [tool("write_todos", { todos: [{ content: "first", status: "completed" }] }), { text: "working on it", toolCalls: [{ name: "execute", input: { command: "echo step1 > step1.txt" } }] }, { status: 529 }, { status: 529 }],
+    script: [
+      tool("write_todos", { todos: [{ content: "first", status: "completed" }] }),
+      { text: "working on it", toolCalls: [{ name: "execute", input: { command: "echo step1 > step1.txt" } }] },
+      { status: 529 },
+      { status: 529 },
+    ],
   });
   try {
     const saved: number[] = [];
@@ -295,7 +335,10 @@ test("a conversation that outgrows the context window is compacted instead of fa
     assert.ok(f.events.some((e) => e.type === "compacted"));
     const last = JSON.stringify(f.api.requests.at(-1)!.body.messages);
     assert.match(last, /output removed to save context: execute returned/);
-    assert.ok(f.api.requests.every((r) => r.outcome.kind === "message"), "no request was refused as too long");
+    assert.ok(
+      f.api.requests.every((r) => r.outcome.kind === "message"),
+      "no request was refused as too long",
+    );
   } finally {
     await f.close();
   }
@@ -361,13 +404,24 @@ test("a task resumes from its checkpoint without repeating turns", async () => {
     const controller = new AbortController();
     const first = f.run("two steps", {
       signal: controller.signal,
-      checkpoints: { load: async () => store.cp, save: async (cp) => { store.cp = structuredClone(cp); if (cp.turn === 1) controller.abort(); } },
+      checkpoints: {
+        load: async () => store.cp,
+        save: async (cp) => {
+          store.cp = structuredClone(cp);
+          if (cp.turn === 1) controller.abort();
+        },
+      },
     });
     assert.equal((await first).status, "cancelled");
     assert.equal(store.cp?.turn, 1);
-    const second = await f.run("two steps", { checkpoints: { load: async () => store.cp, save: async (cp) => {
+    const second = await f.run("two steps", {
+      checkpoints: {
+        load: async () => store.cp,
+        save: async (cp) => {
           store.cp = structuredClone(cp);
-        } } });
+        },
+      },
+    });
     assert.equal(second.status, "succeeded");
     assert.equal(second.result, "finished");
     assert.equal(f.api.requests.length, 3, "the first turn was not asked again");

@@ -49,7 +49,10 @@ test("task runs in an E2B sandbox when SANDBOX_PROVIDER=e2b", async () => {
 test("task offers MCP_CONFIG servers as mcp__<server>__<tool>, and the answer uses the real result", async () => {
   const script: ScriptFn = (req, ctx) => {
     if (ctx.call === 0) {
-      assert.ok(req.body.tools?.some((t) => t.name === "mcp__everything__echo"), "the echo tool is offered");
+      assert.ok(
+        req.body.tools?.some((t) => t.name === "mcp__everything__echo"),
+        "the echo tool is offered",
+      );
       return { toolCalls: [{ name: "mcp__everything__echo", input: { message: "ping-42" } }] };
     }
     return { text: `the server answered: ${ctx.lastToolResults()[0]!.content}` };

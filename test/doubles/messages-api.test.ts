@@ -1,25 +1,9 @@
 // Drives the Messages API double through the real @anthropic-ai/sdk, as the product will.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import Anthropic, {
-  AnthropicError,
-  APIConnectionError,
-  APIError,
-  APIUserAbortError,
-  BadRequestError,
-  InternalServerError,
-  RateLimitError,
-} from "@anthropic-ai/sdk";
+import Anthropic, { AnthropicError, APIConnectionError, APIError, APIUserAbortError, BadRequestError, InternalServerError, RateLimitError } from "@anthropic-ai/sdk";
 import type { MessageParam, Tool } from "@anthropic-ai/sdk/resources/messages";
-import {
-  inputTokens,
-  lastToolResults,
-  outputTokensOf,
-  startMessagesApi,
-  tokensOf,
-  type MessagesApi,
-  type MessagesApiOptions,
-} from "./messages-api.ts";
+import { inputTokens, lastToolResults, outputTokensOf, startMessagesApi, tokensOf, type MessagesApi, type MessagesApiOptions } from "./messages-api.ts";
 
 const MODEL = "claude-double-test";
 // A hang guard only; nothing here asserts on time.
@@ -48,7 +32,7 @@ function runTool(input: unknown): string {
 }
 
 test("a streamed tool_use round trip: the model's answer depends on the real tool result", LIMIT, async () => {
-  const toolInput = { file_path: "/work/notes \"draft\".md", options: { lines: [1, 2, 3], unicode: "héllo 🚀" } };
+  const toolInput = { file_path: '/work/notes "draft".md', options: { lines: [1, 2, 3], unicode: "héllo 🚀" } };
   await withApi(
     {
       script: (req, ctx) => {
@@ -93,46 +77,43 @@ test("a streamed tool_use round trip: the model's answer depends on the real too
         api.requests.map((r) => r.outcome.kind),
         ["message", "message"],
       );
-      assert.deepEqual(lastToolResults(api.requests[1]!), [
-        { tool_use_id: toolUse.id, name: "read_file", content: runTool(toolInput), is_error: false },
-      ]);
+      assert.deepEqual(lastToolResults(api.requests[1]!), [{ tool_use_id: toolUse.id, name: "read_file", content: runTool(toolInput), is_error: false }]);
     },
   );
 });
 
 test("a non-streaming create returns the same message shape with usage", LIMIT, async () => {
   const call = { name: "read_file", input: { file_path: "a.txt" } };
-  await withApi(
-    { script: [{ text: "Let me look.", toolCalls: [{ ...call, id: "toolu_fixed" }] }, { text: "Done." }] },
-    async (api, client) => {
-      const messages: MessageParam[] = [{ role: "user", content: "read a.txt" }];
-      const first = await client.messages.create({ model: MODEL, max_tokens: 100, messages, tools: [readFileTool] });
-      assert.equal(first.stop_reason, "tool_use");
-      assert.equal(first.model, MODEL);
-      const toolUse = first.content.find((b) => b.type === "tool_use");
-      assert.equal(toolUse?.id, "toolu_fixed");
-      assert.deepEqual(toolUse?.input, { file_path: "a.txt" });
-      assert.equal(first.usage.input_tokens, inputTokens(api.requests[0]!.body));
-      assert.equal(first.usage.output_tokens, outputTokensOf({ text: "Let me look.", toolCalls: [call] }));
+  await withApi({ script: [{ text: "Let me look.", toolCalls: [{ ...call, id: "toolu_fixed" }] }, { text: "Done." }] }, async (api, client) => {
+    const messages: MessageParam[] = [{ role: "user", content: "read a.txt" }];
+    const first = await client.messages.create({ model: MODEL, max_tokens: 100, messages, tools: [readFileTool] });
+    assert.equal(first.stop_reason, "tool_use");
+    assert.equal(first.model, MODEL);
+    const toolUse = first.content.find((b) => b.type === "tool_use");
+    assert.equal(toolUse?.id, "toolu_fixed");
+    assert.deepEqual(toolUse?.input, { file_path: "a.txt" });
+    assert.equal(first.usage.input_tokens, inputTokens(api.requests[0]!.body));
+    assert.equal(first.usage.output_tokens, outputTokensOf({ text: "Let me look.", toolCalls: [call] }));
 
-      messages.push({ role: "assistant", content: first.content });
-      const failed = { type: "tool_result" as const, tool_use_id: "toolu_fixed", content: "hello", is_error: true };
-      messages.push({ role: "user", content: [failed] });
-      const second = await client.messages.create({ model: MODEL, max_tokens: 100, messages, tools: [readFileTool] });
-      assert.deepEqual(second.content.map((b) => b.type === "text" && b.text), ["Done."]);
-      assert.deepEqual(lastToolResults(api.requests[1]!), [
-        { tool_use_id: "toolu_fixed", name: "read_file", content: "hello", is_error: true },
-      ]);
-      assert.equal(api.usageTotal().output_tokens, first.usage.output_tokens + second.usage.output_tokens);
-    },
-  );
+    messages.push({ role: "assistant", content: first.content });
+    const failed = { type: "tool_result" as const, tool_use_id: "toolu_fixed", content: "hello", is_error: true };
+    messages.push({ role: "user", content: [failed] });
+    const second = await client.messages.create({ model: MODEL, max_tokens: 100, messages, tools: [readFileTool] });
+    assert.deepEqual(
+      second.content.map((b) => b.type === "text" && b.text),
+      ["Done."],
+    );
+    assert.deepEqual(lastToolResults(api.requests[1]!), [{ tool_use_id: "toolu_fixed", name: "read_file", content: "hello", is_error: true }]);
+    assert.equal(api.usageTotal().output_tokens, first.usage.output_tokens + second.usage.output_tokens);
+  });
 });
 
 test("a 429 with retry-after reaches the SDK as a RateLimitError", LIMIT, async () => {
   await withApi({ script: [{ status: 429, retryAfter: 7 }] }, async (api, client) => {
-    const error = await client.messages
-      .create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] })
-      .then(() => undefined, (e: unknown) => e);
+    const error = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof RateLimitError, `expected RateLimitError, got ${String(error)}`);
     assert.equal(error.status, 429);
     assert.equal(error.type, "rate_limit_error");
@@ -149,27 +130,18 @@ test("a 429 with retry-after reaches the SDK as a RateLimitError", LIMIT, async 
 
 test("a stream dropped mid-way is an error in the SDK, not a short answer", LIMIT, async () => {
   const fullText = "a long answer that never finishes arriving";
-  await withApi(
-    { script: [{ dropAfterEvents: 4, then: { text: fullText } }, { dropAfterEvents: 0 }] },
-    async (api, client) => {
-      const streamed = client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "hi" }] });
-      let sawText = "";
-      streamed.on("text", (_delta, snapshot) => (sawText = snapshot));
-      // A network failure (with its cause), not an API error and not a stream that merely ended early.
-      await assert.rejects(
-        streamed.finalMessage(),
-        (e: unknown) => e instanceof AnthropicError && !(e instanceof APIError) && e.cause instanceof Error,
-      );
-      assert.ok(sawText.length > 0 && sawText.length < fullText.length, "part of the text arrived");
-      assert.ok(fullText.startsWith(sawText));
-      assert.deepEqual(api.requests[0]!.outcome, { kind: "dropped", streamed: true, afterEvents: 4 });
+  await withApi({ script: [{ dropAfterEvents: 4, then: { text: fullText } }, { dropAfterEvents: 0 }] }, async (api, client) => {
+    const streamed = client.messages.stream({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "hi" }] });
+    let sawText = "";
+    streamed.on("text", (_delta, snapshot) => (sawText = snapshot));
+    // A network failure (with its cause), not an API error and not a stream that merely ended early.
+    await assert.rejects(streamed.finalMessage(), (e: unknown) => e instanceof AnthropicError && !(e instanceof APIError) && e.cause instanceof Error);
+    assert.ok(sawText.length > 0 && sawText.length < fullText.length, "part of the text arrived");
+    assert.ok(fullText.startsWith(sawText));
+    assert.deepEqual(api.requests[0]!.outcome, { kind: "dropped", streamed: true, afterEvents: 4 });
 
-      await assert.rejects(
-        client.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "hi" }] }),
-        APIConnectionError,
-      );
-    },
-  );
+    await assert.rejects(client.messages.create({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "hi" }] }), APIConnectionError);
+  });
 });
 
 test("an SSE error frame surfaces as an APIError of that type", LIMIT, async () => {
@@ -178,7 +150,10 @@ test("an SSE error frame surfaces as an APIError of that type", LIMIT, async () 
     const error = await client.messages
       .stream({ model: MODEL, max_tokens: 100, messages: [{ role: "user", content: "hi" }] })
       .finalMessage()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(error instanceof APIError, `expected APIError, got ${String(error)}`);
     assert.equal(error.type, "overloaded_error");
     assert.equal(error.apiMessage, "Overloaded");
@@ -192,9 +167,7 @@ test("prompt caching: a shared prefix is written once, then read", LIMIT, async 
   const tools = [readFileTool];
   const userBlock = (text: string) => ({ type: "text" as const, text, cache_control: cacheControl });
   await withApi({ script: [{ text: "first" }, { text: "second" }, { text: "third" }] }, async (api, client) => {
-    const first = await client.messages
-      .stream({ model: MODEL, max_tokens: 100, system, tools, messages: [{ role: "user", content: [userBlock("question one")] }] })
-      .finalMessage();
+    const first = await client.messages.stream({ model: MODEL, max_tokens: 100, system, tools, messages: [{ role: "user", content: [userBlock("question one")] }] }).finalMessage();
     const toolTokens = tokensOf(readFileTool);
     const systemTokens = tokensOf({ type: "text", text: system[0]!.text });
     const q1Tokens = tokensOf({ type: "text", text: "question one" });
@@ -228,9 +201,10 @@ test("prompt caching: a shared prefix is written once, then read", LIMIT, async 
 
 test("a prompt over the context window gets the real API's 400 without consuming the script", LIMIT, async () => {
   await withApi({ script: [{ text: "fits" }], contextWindowTokens: 50 }, async (api, client) => {
-    const error = await client.messages
-      .create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "x".repeat(400) }] })
-      .then(() => undefined, (e: unknown) => e);
+    const error = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "x".repeat(400) }] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof BadRequestError, `expected BadRequestError, got ${String(error)}`);
     assert.equal(error.type, "invalid_request_error");
     const tokens = inputTokens(api.requests[0]!.body);
@@ -238,15 +212,19 @@ test("a prompt over the context window gets the real API's 400 without consuming
     assert.equal(api.requests[0]!.reply, undefined);
 
     const ok = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "short" }] });
-    assert.deepEqual(ok.content.map((b) => b.type === "text" && b.text), ["fits"]);
+    assert.deepEqual(
+      ok.content.map((b) => b.type === "text" && b.text),
+      ["fits"],
+    );
   });
 });
 
 test("a request past the end of the script gets a 500 that says so", LIMIT, async () => {
   await withApi({ script: [] }, async (api, client) => {
-    const error = await client.messages
-      .create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] })
-      .then(() => undefined, (e: unknown) => e);
+    const error = await client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof InternalServerError, `expected InternalServerError, got ${String(error)}`);
     assert.match(error.message, /script exhausted/);
     assert.equal(api.requests[0]!.outcome.kind, "http_error");
@@ -281,10 +259,7 @@ test("a delayed reply stops waiting when the client cancels", LIMIT, async () =>
     },
     async (api, client) => {
       const controller = new AbortController();
-      const pending = client.messages.create(
-        { model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] },
-        { signal: controller.signal },
-      );
+      const pending = client.messages.create({ model: MODEL, max_tokens: 10, messages: [{ role: "user", content: "hi" }] }, { signal: controller.signal });
       await scriptCalled;
       controller.abort();
       await assert.rejects(pending, APIUserAbortError);

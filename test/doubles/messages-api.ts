@@ -7,23 +7,16 @@ import type { z } from "zod";
 import { lastToolResults, lastUserText, toolNames } from "./messages-api/conversation.ts";
 import { conversationProblem } from "./messages-api/conversation-rules.ts";
 import { readBody, sendJson } from "./messages-api/http.ts";
-import {
-  CountTokensRequestSchema,
-  describeZodError,
-  MessagesRequestSchema,
-  type CountTokensRequest,
-  type MessagesRequest,
-} from "./messages-api/request-schema.ts";
+import { CountTokensRequestSchema, describeZodError, MessagesRequestSchema, type CountTokensRequest, type MessagesRequest } from "./messages-api/request-schema.ts";
 import { errorBody } from "./messages-api/response.ts";
 import { sendApiError, serveReply } from "./messages-api/serve-reply.ts";
 import { breakpointCount, createPromptCache, inputTokens, sumUsage } from "./messages-api/tokens.ts";
 import type { MessageUsage, RecordedRequest, Reply, Script, ScriptContext } from "./messages-api/types.ts";
 
 export type * from "./messages-api/types.ts";
-export type {  CountTokensRequest } from "./messages-api/request-schema.ts";
-;
-export { lastToolResults, lastUserText,   } from "./messages-api/conversation.ts";
-export {  inputTokens,  tokensOf } from "./messages-api/tokens.ts";
+export type { CountTokensRequest } from "./messages-api/request-schema.ts";
+export { lastToolResults, lastUserText } from "./messages-api/conversation.ts";
+export { inputTokens, tokensOf } from "./messages-api/tokens.ts";
 export { outputTokensOf } from "./messages-api/response.ts";
 
 export interface MessagesApiOptions {
@@ -65,12 +58,7 @@ export async function startMessagesApi(options: MessagesApiOptions): Promise<Mes
   let scriptCalls = 0;
   let requestCounter = 0;
 
-  async function parseBody<S extends z.ZodType>(
-    req: IncomingMessage,
-    res: ServerResponse,
-    schema: S,
-    requestId: string,
-  ): Promise<z.infer<S> | undefined> {
+  async function parseBody<S extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: S, requestId: string): Promise<z.infer<S> | undefined> {
     const path = req.url ?? "";
     const text = await readBody(req);
     let raw: unknown = text;
@@ -107,9 +95,7 @@ export async function startMessagesApi(options: MessagesApiOptions): Promise<Mes
     const { script } = options;
     if (typeof script !== "function") {
       const reply = script[call];
-      const failure =
-        `messages-api double: script exhausted: request #${record.index} (script call #${call}) ` +
-        `has no reply; the script has ${script.length}`;
+      const failure = `messages-api double: script exhausted: request #${record.index} (script call #${call}) ` + `has no reply; the script has ${script.length}`;
       return reply ?? { failure };
     }
     const ctx: ScriptContext = {
@@ -128,12 +114,7 @@ export async function startMessagesApi(options: MessagesApiOptions): Promise<Mes
     }
   }
 
-  async function handleMessages(
-    req: IncomingMessage,
-    res: ServerResponse,
-    requestId: string,
-    signal: AbortSignal,
-  ): Promise<void> {
+  async function handleMessages(req: IncomingMessage, res: ServerResponse, requestId: string, signal: AbortSignal): Promise<void> {
     const body: MessagesRequest | undefined = await parseBody(req, res, MessagesRequestSchema, requestId);
     if (!body) return;
     const record: RecordedRequest = { index: requests.length, body, headers: req.headers, outcome: { kind: "pending" } };

@@ -24,7 +24,10 @@ describe("MCP over Streamable HTTP", () => {
     try {
       assert.deepEqual(notes, []);
       assert.ok(set.tools.length > 5);
-      assert.ok(set.tools.every((t) => t.name.startsWith("mcp__gateway__")), set.tools.map((t) => t.name).join(", "));
+      assert.ok(
+        set.tools.every((t) => t.name.startsWith("mcp__gateway__")),
+        set.tools.map((t) => t.name).join(", "),
+      );
       const out = await call("mcp__gateway__echo", { message: "through the gateway" });
       assert.equal(out.content, "Echo: through the gateway");
     } finally {

@@ -127,7 +127,10 @@ describe("npm MCP servers over stdio", () => {
     assert.equal(env["GREETING"], "hello from config");
     assert.ok(!textOf(out).includes(SECRET), "our secret reached the server");
     const allowed = new Set(["PATH", "GREETING", "HOME", "LOGNAME", "SHELL", "TERM", "USER"]);
-    assert.deepEqual(Object.keys(env).filter((k) => !allowed.has(k)), []);
+    assert.deepEqual(
+      Object.keys(env).filter((k) => !allowed.has(k)),
+      [],
+    );
   });
 
   it("reads a file through server-filesystem", async () => {

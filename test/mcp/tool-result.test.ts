@@ -6,13 +6,23 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwA
 
 describe("MCP results as tool output", () => {
   it("joins text content into one string", () => {
-    const out = toToolOutput({ content: [{ type: "text", text: "one" }, { type: "text", text: "two" }] });
+    const out = toToolOutput({
+      content: [
+        { type: "text", text: "one" },
+        { type: "text", text: "two" },
+      ],
+    });
     assert.equal(out.content, "one\ntwo");
     assert.equal(out.isError, undefined);
   });
 
   it("passes supported images on as Messages API image blocks", () => {
-    const out = toToolOutput({ content: [{ type: "text", text: "look:" }, { type: "image", data: PNG, mimeType: "image/png" }] });
+    const out = toToolOutput({
+      content: [
+        { type: "text", text: "look:" },
+        { type: "image", data: PNG, mimeType: "image/png" },
+      ],
+    });
     assert.deepEqual(out.content, [
       { type: "text", text: "look:" },
       { type: "image", source: { type: "base64", media_type: "image/png", data: PNG } },

@@ -48,7 +48,13 @@ eachDatabase((kind) => {
         const list = await cli(["queue", "list", "--json"], env);
         assert.equal(list.code, 0, list.stderr);
         const tasks = JSON.parse(list.stdout) as Array<Record<string, unknown>>;
-        assert.deepEqual(tasks.map((t) => [t["text"], t["status"], t["position"]]), [["first task", "queued", 1], ["second task", "queued", 2]]);
+        assert.deepEqual(
+          tasks.map((t) => [t["text"], t["status"], t["position"]]),
+          [
+            ["first task", "queued", 1],
+            ["second task", "queued", 2],
+          ],
+        );
         for (const t of tasks) {
           assert.ok(!Number.isNaN(Date.parse(String(t["created_at"]))));
           assert.equal(t["started_at"], null);
@@ -58,12 +64,22 @@ eachDatabase((kind) => {
         const cancel = await cli(["queue", "cancel", String(tasks[0]!["id"])], env);
         assert.equal(cancel.code, 0, cancel.stderr);
         const after = JSON.parse((await cli(["queue", "list", "--json"], env)).stdout) as Array<Record<string, unknown>>;
-        assert.deepEqual(after.map((t) => [t["text"], t["position"]]), [["second task", 1]]);
+        assert.deepEqual(
+          after.map((t) => [t["text"], t["position"]]),
+          [["second task", 1]],
+        );
       });
 
       it("answers bad input with one line and exit 2, changing nothing", { timeout: 120_000 }, async () => {
         const before = (await cli(["queue", "list", "--json"], env)).stdout;
-        const cases = [["queue", "add", "   "], ["queue", "add", "x".repeat(20_001)], ["queue", "add"], ["queue", "cancel", "not-a-task"], ["queue", "frobnicate"], ["queue", "list", "--yaml"]];
+        const cases = [
+          ["queue", "add", "   "],
+          ["queue", "add", "x".repeat(20_001)],
+          ["queue", "add"],
+          ["queue", "cancel", "not-a-task"],
+          ["queue", "frobnicate"],
+          ["queue", "list", "--yaml"],
+        ];
         const results = await Promise.all(cases.map((args) => cli(args, env)));
         results.forEach((result, i) => {
           assert.equal(result.code, 2, `${cases[i]!.join(" ").slice(0, 40)}: ${result.stderr}`);

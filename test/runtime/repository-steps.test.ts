@@ -214,7 +214,10 @@ for (const [kind, make] of Object.entries(providers)) {
         assert.equal(delivered.report.outcome, "opened", JSON.stringify(delivered.report));
         assert.equal(delivered.report.commits, 2);
         const log = await gh.log("acme/widgets", plan.branch);
-        assert.deepEqual(log.slice(0, 2).map((c) => c.subject), ["Two files", "The agent commits first"]);
+        assert.deepEqual(
+          log.slice(0, 2).map((c) => c.subject),
+          ["Two files", "The agent commits first"],
+        );
         assert.match(log[0]!.author, /^deep-agent </, "the bot's commit is the bot's, whatever the clone's config says");
         assert.equal(await gh.file("acme/widgets", plan.branch, "two.txt"), "two\n");
       } finally {

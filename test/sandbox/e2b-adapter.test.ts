@@ -83,7 +83,13 @@ describe("exec", () => {
       assert.equal(result.stdout, "ready\ndone\n");
       assert.equal(result.stderr, "warming\n");
       assert.ok(chunks.some(([stream, c]) => stream === "stderr" && c.includes("warming")));
-      assert.equal(chunks.filter(([s]) => s === "stdout").map(([, c]) => c).join(""), "ready\ndone\n");
+      assert.equal(
+        chunks
+          .filter(([s]) => s === "stdout")
+          .map(([, c]) => c)
+          .join(""),
+        "ready\ndone\n",
+      );
     });
   });
 

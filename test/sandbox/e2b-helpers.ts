@@ -17,5 +17,3 @@ export function providerFor(fake: FakeE2B, options: Partial<E2BProviderOptions> 
     connection: { apiUrl: fake.apiUrl, sandboxUrl: fake.sandboxUrl, ...options.connection },
   });
 }
-
-

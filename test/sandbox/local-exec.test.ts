@@ -15,7 +15,6 @@ import { uniqueSleep, waitUntilGone } from "../helpers/host-processes.ts";
 
 const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
 
-
 for (const isolation of ["none", "auto"] as const) {
   describe(`local sandbox exec (isolation ${isolation})`, { skip: isolation === "auto" && !hasBwrap ? "bubblewrap (bwrap) is not installed" : false }, () => {
     let provider: LocalSandboxProvider;
@@ -72,20 +71,29 @@ for (const isolation of ["none", "auto"] as const) {
       // The command waits for a file that the test writes only after it has seen
       // the first line: without streaming it would wait until the time limit.
       const seen: Array<[string, string]> = [];
-      const r = await sandbox.exec(
-        "echo ready; while [ ! -e go ]; do sleep 0.05; done; echo done; echo warn >&2",
-        {
-          timeoutMs: 20_000,
-          onOutput: (chunk, stream) => {
-            seen.push([stream, chunk]);
-            if (chunk.includes("ready")) void sandbox.writeFile("go", "");
-          },
+      const r = await sandbox.exec("echo ready; while [ ! -e go ]; do sleep 0.05; done; echo done; echo warn >&2", {
+        timeoutMs: 20_000,
+        onOutput: (chunk, stream) => {
+          seen.push([stream, chunk]);
+          if (chunk.includes("ready")) void sandbox.writeFile("go", "");
         },
-      );
+      });
       assert.equal(r.timedOut, false);
       assert.equal(r.stdout, "ready\ndone\n");
-      assert.equal(seen.filter(([s]) => s === "stdout").map(([, c]) => c).join(""), "ready\ndone\n");
-      assert.equal(seen.filter(([s]) => s === "stderr").map(([, c]) => c).join(""), "warn\n");
+      assert.equal(
+        seen
+          .filter(([s]) => s === "stdout")
+          .map(([, c]) => c)
+          .join(""),
+        "ready\ndone\n",
+      );
+      assert.equal(
+        seen
+          .filter(([s]) => s === "stderr")
+          .map(([, c]) => c)
+          .join(""),
+        "warn\n",
+      );
     });
 
     test("the time limit kills the whole process group, background children included", async () => {
@@ -142,10 +150,7 @@ for (const isolation of ["none", "auto"] as const) {
 
     test("maxOutputBytes keeps the head and the tail of each stream and counts what it dropped", async () => {
       await setup;
-      const r = await sandbox.exec(
-        "printf 'HEAD'; head -c 100000 /dev/zero | tr '\\0' a; printf 'TAIL'; printf 'e%.0s' $(seq 10) >&2",
-        { timeoutMs: 20_000, maxOutputBytes: 1000 },
-      );
+      const r = await sandbox.exec("printf 'HEAD'; head -c 100000 /dev/zero | tr '\\0' a; printf 'TAIL'; printf 'e%.0s' $(seq 10) >&2", { timeoutMs: 20_000, maxOutputBytes: 1000 });
       assert.equal(r.exitCode, 0);
       assert.equal(r.droppedBytes, 100_008 - 1000);
       assert.ok(r.stdout.startsWith(`HEAD${"a".repeat(496)}`), r.stdout.slice(0, 20));
@@ -158,9 +163,7 @@ for (const isolation of ["none", "auto"] as const) {
       await setup;
       await sandbox.writeFile("d1/keep.txt", "x");
       const stopOne = new AbortController();
-      const runs = [1, 2, 3, 4, 5].map((i) =>
-        sandbox.exec(`echo out${i}; echo err${i} >&2; basename "$PWD"; exit ${i}`, { timeoutMs: 20_000, ...(i === 1 ? { cwd: "d1" } : {}) }),
-      );
+      const runs = [1, 2, 3, 4, 5].map((i) => sandbox.exec(`echo out${i}; echo err${i} >&2; basename "$PWD"; exit ${i}`, { timeoutMs: 20_000, ...(i === 1 ? { cwd: "d1" } : {}) }));
       const cancelled = sandbox.exec("echo started; sleep 30", {
         timeoutMs: 20_000,
         signal: stopOne.signal,
@@ -202,7 +205,12 @@ for (const isolation of ["none", "auto"] as const) {
         const r = await sandbox.exec("env", { timeoutMs: 20_000 });
         assert.equal(r.exitCode, 0);
         assert.doesNotMatch(r.stdout, /secret-value-of-/);
-        const env = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+        const env = Object.fromEntries(
+          r.stdout
+            .trim()
+            .split("\n")
+            .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+        );
         assert.equal(env["HOME"], await fs.realpath(sandbox.workdir));
         assert.equal(env["TERM"], "dumb");
         assert.ok(env["PATH"]);

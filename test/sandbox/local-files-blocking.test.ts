@@ -129,34 +129,30 @@ time.sleep(60)
   });
 }
 
-test(
-  "a file under a lease answers busy at once instead of holding a thread for 45 s",
-  { skip: hasPython ? false : "python3 is needed to take a lease", timeout: 30_000 },
-  async () => {
-    await sandbox.writeFile("leased.txt", "text\n");
-    const file = path.join(sandbox.workdir, "leased.txt");
-    let holder = await holdLease(file, "write");
-    try {
-      const started = performance.now();
-      await assert.rejects(sandbox.readFile("leased.txt"), refusedAs("file_io", /busy/));
-      await assert.rejects(sandbox.readText!("leased.txt"), refusedAs("file_io", /busy/));
-      await assert.rejects(sandbox.writeFile("leased.txt", "x"), refusedAs("file_io", /busy/));
-      assert.ok(performance.now() - started < 5_000);
-    } finally {
-      holder.removeAllListeners("exit");
-      holder.kill("SIGKILL");
-    }
-    holder = await holdLease(file, "read");
-    try {
-      // A read lease lets reads through and holds writers.
-      assert.equal(Buffer.from(await sandbox.readFile("leased.txt")).toString(), "text\n");
-      await assert.rejects(sandbox.writeFile("leased.txt", "x"), refusedAs("file_io", /busy/));
-    } finally {
-      holder.removeAllListeners("exit");
-      holder.kill("SIGKILL");
-    }
-  },
-);
+test("a file under a lease answers busy at once instead of holding a thread for 45 s", { skip: hasPython ? false : "python3 is needed to take a lease", timeout: 30_000 }, async () => {
+  await sandbox.writeFile("leased.txt", "text\n");
+  const file = path.join(sandbox.workdir, "leased.txt");
+  let holder = await holdLease(file, "write");
+  try {
+    const started = performance.now();
+    await assert.rejects(sandbox.readFile("leased.txt"), refusedAs("file_io", /busy/));
+    await assert.rejects(sandbox.readText!("leased.txt"), refusedAs("file_io", /busy/));
+    await assert.rejects(sandbox.writeFile("leased.txt", "x"), refusedAs("file_io", /busy/));
+    assert.ok(performance.now() - started < 5_000);
+  } finally {
+    holder.removeAllListeners("exit");
+    holder.kill("SIGKILL");
+  }
+  holder = await holdLease(file, "read");
+  try {
+    // A read lease lets reads through and holds writers.
+    assert.equal(Buffer.from(await sandbox.readFile("leased.txt")).toString(), "text\n");
+    await assert.rejects(sandbox.writeFile("leased.txt", "x"), refusedAs("file_io", /busy/));
+  } finally {
+    holder.removeAllListeners("exit");
+    holder.kill("SIGKILL");
+  }
+});
 
 test("an operation past its time limit is answered with an error at once, and the sandbox keeps working", async () => {
   const slowProvider = new LocalSandboxProvider({
@@ -178,7 +174,10 @@ test("an operation past its time limit is answered with an error at once, and th
     aborted.abort();
     await assert.rejects(slow.readText!("huge.txt", { signal: aborted.signal }), refusedAs("file_io", /cancelled/));
     // The abandoned scan sees its signal at its next chunk and stops; the sandbox works on.
-    assert.deepEqual((await slow.readText!("huge.txt", { limit: 2 })).lines.map((l) => l.text), ["one", "two"]);
+    assert.deepEqual(
+      (await slow.readText!("huge.txt", { limit: 2 })).lines.map((l) => l.text),
+      ["one", "two"],
+    );
     await slow.close();
   } finally {
     await slowProvider.close();

@@ -54,7 +54,10 @@ test("links that stay inside are followed: relative, absolute by the real path, 
   assert.equal(await text("abs-file"), "content");
   assert.equal(await text("real/up-and-back"), "content");
   assert.equal(await text("chain/file.txt"), "content");
-  assert.deepEqual((await sandbox.list("chain")).map((e) => [e.name, e.path]), [["file.txt", path.join(sandbox.workdir, "chain", "file.txt")]]);
+  assert.deepEqual(
+    (await sandbox.list("chain")).map((e) => [e.name, e.path]),
+    [["file.txt", path.join(sandbox.workdir, "chain", "file.txt")]],
+  );
   await link(".", "self");
   assert.ok((await sandbox.list("self/self")).some((e) => e.name === "real"));
 });

@@ -90,159 +90,152 @@ function startSwapper(a: string, b: string): Promise<{ child: ChildProcess; stop
   });
 }
 
-test(
-  "a directory swapped with a link to DATA_DIR in a tight loop never lets read_file, write_file or ls out",
-  { skip: hasPython ? false : "python3 with ctypes is needed to call renameat2", timeout: 60_000 },
-  async () => {
-    const swapper = await startSwapper(path.join(sandbox.workdir, "d"), path.join(sandbox.workdir, "s"));
-    const fileSwapper = await startSwapper(path.join(sandbox.workdir, "f", "x"), path.join(sandbox.workdir, "f", "y"));
-    const counts = { readInside: 0, readCanary: 0, refused: 0, otherErrors: 0, listedOutside: 0, writes: 0, execInside: 0, execCanary: 0 };
-    const unexpected = new Set<string>();
-    const note = (error: unknown) => {
-      if (error instanceof CodedError) {
-        counts.refused++;
-        unexpected.add(error.code === "file_io" ? `file_io: ${error.message.slice(0, 120)}` : error.code);
-      } else {
-        counts.otherErrors++;
-        unexpected.add(String(error));
+test("a directory swapped with a link to DATA_DIR in a tight loop never lets read_file, write_file or ls out", {
+  skip: hasPython ? false : "python3 with ctypes is needed to call renameat2",
+  timeout: 60_000,
+}, async () => {
+  const swapper = await startSwapper(path.join(sandbox.workdir, "d"), path.join(sandbox.workdir, "s"));
+  const fileSwapper = await startSwapper(path.join(sandbox.workdir, "f", "x"), path.join(sandbox.workdir, "f", "y"));
+  const counts = { readInside: 0, readCanary: 0, refused: 0, otherErrors: 0, listedOutside: 0, writes: 0, execInside: 0, execCanary: 0 };
+  const unexpected = new Set<string>();
+  const note = (error: unknown) => {
+    if (error instanceof CodedError) {
+      counts.refused++;
+      unexpected.add(error.code === "file_io" ? `file_io: ${error.message.slice(0, 120)}` : error.code);
+    } else {
+      counts.otherErrors++;
+      unexpected.add(String(error));
+    }
+  };
+  try {
+    const reader = async () => {
+      for (let i = 0; i < ROUNDS; i++) {
+        try {
+          const text = Buffer.from(await sandbox.readFile(i % 2 ? "d/x" : "f/x")).toString();
+          if (text.includes(CANARY)) counts.readCanary++;
+          else counts.readInside++;
+        } catch (error) {
+          note(error);
+        }
       }
     };
-    try {
-      const reader = async () => {
-        for (let i = 0; i < ROUNDS; i++) {
-          try {
-            const text = Buffer.from(await sandbox.readFile(i % 2 ? "d/x" : "f/x")).toString();
-            if (text.includes(CANARY)) counts.readCanary++;
-            else counts.readInside++;
-          } catch (error) {
-            note(error);
-          }
+    const textReader = async () => {
+      for (let i = 0; i < ROUNDS; i++) {
+        try {
+          const slice = await sandbox.readText!(i % 2 ? "d/x" : "f/x", { limit: 5 });
+          if (slice.lines.some((l) => l.text.includes(CANARY))) counts.readCanary++;
+          else counts.readInside++;
+        } catch (error) {
+          note(error);
         }
-      };
-      const textReader = async () => {
-        for (let i = 0; i < ROUNDS; i++) {
-          try {
-            const slice = await sandbox.readText!(i % 2 ? "d/x" : "f/x", { limit: 5 });
-            if (slice.lines.some((l) => l.text.includes(CANARY))) counts.readCanary++;
-            else counts.readInside++;
-          } catch (error) {
-            note(error);
-          }
+      }
+    };
+    const writer = async () => {
+      for (let i = 0; i < ROUNDS; i++) {
+        try {
+          await sandbox.writeFile(i % 2 ? `d/pwn-${i}.txt` : "f/x", "planted");
+          counts.writes++;
+        } catch (error) {
+          note(error);
         }
-      };
-      const writer = async () => {
-        for (let i = 0; i < ROUNDS; i++) {
-          try {
-            await sandbox.writeFile(i % 2 ? `d/pwn-${i}.txt` : "f/x", "planted");
-            counts.writes++;
-          } catch (error) {
-            note(error);
-          }
+      }
+    };
+    const lister = async () => {
+      for (let i = 0; i < ROUNDS; i++) {
+        try {
+          const entries = await sandbox.list("d");
+          if (entries.some((e) => e.name === "only-outside")) counts.listedOutside++;
+        } catch (error) {
+          note(error);
         }
-      };
-      const lister = async () => {
-        for (let i = 0; i < ROUNDS; i++) {
-          try {
-            const entries = await sandbox.list("d");
-            if (entries.some((e) => e.name === "only-outside")) counts.listedOutside++;
-          } catch (error) {
-            note(error);
-          }
+      }
+    };
+    // A command whose cwd is the swapped directory starts in the directory that was checked.
+    const commander = async () => {
+      for (let i = 0; i < EXEC_ROUNDS; i++) {
+        try {
+          const r = await sandbox.exec("cat x", { timeoutMs: 10_000, cwd: "d" });
+          if (r.stdout.includes(CANARY)) counts.execCanary++;
+          else if (r.stdout === "inside") counts.execInside++;
+        } catch (error) {
+          note(error);
         }
-      };
-      // A command whose cwd is the swapped directory starts in the directory that was checked.
-      const commander = async () => {
-        for (let i = 0; i < EXEC_ROUNDS; i++) {
-          try {
-            const r = await sandbox.exec("cat x", { timeoutMs: 10_000, cwd: "d" });
-            if (r.stdout.includes(CANARY)) counts.execCanary++;
-            else if (r.stdout === "inside") counts.execInside++;
-          } catch (error) {
-            note(error);
-          }
-        }
-      };
-      await Promise.all([reader(), reader(), textReader(), writer(), lister(), commander()]);
-    } finally {
-      const swaps = await swapper.stop();
-      const fileSwaps = await fileSwapper.stop();
-      const canaryNow = await fs.readFile(path.join(secretDir, "x"), "utf8");
-      const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
-      console.log(JSON.stringify({ swaps, fileSwaps, ...counts, plantedOutside: planted.length, errorKinds: [...unexpected].slice(0, 5) }));
-      assert.ok(swaps > 1000 && fileSwaps > 1000, `the swappers really raced (${swaps} and ${fileSwaps} swaps)`);
-      assert.equal(canaryNow, CANARY, "the file outside was not overwritten");
-      assert.equal(counts.readCanary, 0, "no read returned the file outside the workdir");
-      assert.equal(counts.execCanary, 0, "no command started outside the workdir");
-      assert.deepEqual(planted, [], "no write landed outside the workdir");
-      assert.equal(counts.listedOutside, 0, "no listing showed the directory outside the workdir");
-      assert.ok(counts.readInside > 0, "reads that did not race still worked");
-      assert.equal(counts.otherErrors, 0, "every refusal was a CodedError");
-    }
-  },
-);
+      }
+    };
+    await Promise.all([reader(), reader(), textReader(), writer(), lister(), commander()]);
+  } finally {
+    const swaps = await swapper.stop();
+    const fileSwaps = await fileSwapper.stop();
+    const canaryNow = await fs.readFile(path.join(secretDir, "x"), "utf8");
+    const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
+    console.log(JSON.stringify({ swaps, fileSwaps, ...counts, plantedOutside: planted.length, errorKinds: [...unexpected].slice(0, 5) }));
+    assert.ok(swaps > 1000 && fileSwaps > 1000, `the swappers really raced (${swaps} and ${fileSwaps} swaps)`);
+    assert.equal(canaryNow, CANARY, "the file outside was not overwritten");
+    assert.equal(counts.readCanary, 0, "no read returned the file outside the workdir");
+    assert.equal(counts.execCanary, 0, "no command started outside the workdir");
+    assert.deepEqual(planted, [], "no write landed outside the workdir");
+    assert.equal(counts.listedOutside, 0, "no listing showed the directory outside the workdir");
+    assert.ok(counts.readInside > 0, "reads that did not race still worked");
+    assert.equal(counts.otherErrors, 0, "every refusal was a CodedError");
+  }
+});
 
 const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
 
-test(
-  "the same swap, made by the task's own command inside the isolation, gets nothing out either",
-  { skip: hasPython && hasBwrap ? false : "needs python3 and bubblewrap", timeout: 60_000 },
-  async () => {
-    const isolated = new LocalSandboxProvider({ dataDir, isolation: "auto", allowedDomains: [], logger: pino({ level: "silent" }) });
+test("the same swap, made by the task's own command inside the isolation, gets nothing out either", {
+  skip: hasPython && hasBwrap ? false : "needs python3 and bubblewrap",
+  timeout: 60_000,
+}, async () => {
+  const isolated = new LocalSandboxProvider({ dataDir, isolation: "auto", allowedDomains: [], logger: pino({ level: "silent" }) });
+  try {
+    const task = await isolated.create({ taskId: "racer-isolated" });
+    await task.writeFile("d/x", "inside");
+    await task.writeFile("swap.py", SWAPPER);
+    // The command may name DATA_DIR in a link though it cannot read it; the file tools could.
+    const ln = await task.exec(`ln -s ${JSON.stringify(secretDir)} s`, { timeoutMs: 10_000 });
+    assert.equal(ln.exitCode, 0, ln.stderr);
+    const stop = new AbortController();
+    let ready!: () => void;
+    const started = new Promise<void>((resolve) => (ready = resolve));
+    const swapping = task.exec("python3 swap.py d s", {
+      timeoutMs: 60_000,
+      signal: stop.signal,
+      onOutput: (chunk) => chunk.includes("ready") && ready(),
+    });
+    await Promise.race([started, swapping.then((r) => assert.fail(`the swapper ended early: ${r.stderr}`))]);
+    const counts = { inside: 0, canary: 0, listedOutside: 0, refused: 0 };
     try {
-      const task = await isolated.create({ taskId: "racer-isolated" });
-      await task.writeFile("d/x", "inside");
-      await task.writeFile("swap.py", SWAPPER);
-      // The command may name DATA_DIR in a link though it cannot read it; the file tools could.
-      const ln = await task.exec(`ln -s ${JSON.stringify(secretDir)} s`, { timeoutMs: 10_000 });
-      assert.equal(ln.exitCode, 0, ln.stderr);
-      const stop = new AbortController();
-      let ready!: () => void;
-      const started = new Promise<void>((resolve) => (ready = resolve));
-      const swapping = task.exec("python3 swap.py d s", {
-        timeoutMs: 60_000,
-        signal: stop.signal,
-        onOutput: (chunk) => chunk.includes("ready") && ready(),
-      });
-      await Promise.race([started, swapping.then((r) => assert.fail(`the swapper ended early: ${r.stderr}`))]);
-      const counts = { inside: 0, canary: 0, listedOutside: 0, refused: 0 };
-      try {
-        for (let i = 0; i < 400; i++) {
-          const outcomes = await Promise.allSettled([
-            task.readFile("d/x"),
-            task.readText!("d/x", { limit: 1 }),
-            task.writeFile(`d/pwn-${i}.txt`, "planted"),
-            task.list("d"),
-          ]);
-          for (const o of outcomes) {
-            if (o.status === "rejected") {
-              assert.ok(o.reason instanceof CodedError, String(o.reason));
-              counts.refused++;
-            } else if (o.value instanceof Uint8Array) {
-              if (Buffer.from(o.value).toString().includes(CANARY)) counts.canary++;
-              else counts.inside++;
-            } else if (Array.isArray(o.value)) {
-              if (o.value.some((e) => e.name === "only-outside")) counts.listedOutside++;
-            } else if (o.value && "lines" in o.value) {
-              if (o.value.lines.some((l) => l.text.includes(CANARY))) counts.canary++;
-              else counts.inside++;
-            }
+      for (let i = 0; i < 400; i++) {
+        const outcomes = await Promise.allSettled([task.readFile("d/x"), task.readText!("d/x", { limit: 1 }), task.writeFile(`d/pwn-${i}.txt`, "planted"), task.list("d")]);
+        for (const o of outcomes) {
+          if (o.status === "rejected") {
+            assert.ok(o.reason instanceof CodedError, String(o.reason));
+            counts.refused++;
+          } else if (o.value instanceof Uint8Array) {
+            if (Buffer.from(o.value).toString().includes(CANARY)) counts.canary++;
+            else counts.inside++;
+          } else if (Array.isArray(o.value)) {
+            if (o.value.some((e) => e.name === "only-outside")) counts.listedOutside++;
+          } else if (o.value && "lines" in o.value) {
+            if (o.value.lines.some((l) => l.text.includes(CANARY))) counts.canary++;
+            else counts.inside++;
           }
         }
-      } finally {
-        stop.abort();
-        const result = await swapping;
-        const swaps = swapsIn(result.stdout);
-        const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
-        console.log(JSON.stringify({ isolated: true, swaps, ...counts, plantedOutside: planted.length }));
-        assert.ok(swaps > 1000, `the command really raced (${swaps} swaps)`);
-        assert.equal(counts.canary, 0);
-        assert.equal(counts.listedOutside, 0);
-        assert.deepEqual(planted, []);
-        assert.ok(counts.inside > 0);
       }
-      await task.close();
     } finally {
-      await isolated.close();
+      stop.abort();
+      const result = await swapping;
+      const swaps = swapsIn(result.stdout);
+      const planted = (await fs.readdir(secretDir)).filter((n) => n !== "x" && n !== "only-outside");
+      console.log(JSON.stringify({ isolated: true, swaps, ...counts, plantedOutside: planted.length }));
+      assert.ok(swaps > 1000, `the command really raced (${swaps} swaps)`);
+      assert.equal(counts.canary, 0);
+      assert.equal(counts.listedOutside, 0);
+      assert.deepEqual(planted, []);
+      assert.ok(counts.inside > 0);
     }
-  },
-);
+    await task.close();
+  } finally {
+    await isolated.close();
+  }
+});

@@ -58,7 +58,12 @@ test("list returns directories first, then files, each by name, with absolute pa
   const entries = await sandbox.list("l");
   assert.deepEqual(
     entries.map((e) => [e.name, e.type]),
-    [["Adir", "dir"], ["beta", "dir"], ["alpha.txt", "file"], ["zeta.txt", "file"]],
+    [
+      ["Adir", "dir"],
+      ["beta", "dir"],
+      ["alpha.txt", "file"],
+      ["zeta.txt", "file"],
+    ],
   );
   const zeta = entries.find((e) => e.name === "zeta.txt")!;
   assert.equal(zeta.path, path.join(sandbox.workdir, "l", "zeta.txt"));

@@ -16,7 +16,18 @@ import { LocalSandboxProvider } from "../../src/sandbox/local/local-provider.ts"
 
 const hasBwrap = spawnSync("sh", ["-c", "command -v bwrap"]).status === 0;
 const CANARY = "canary-7f3c2a9e";
-const CANARY_FILES = [".vault-token", ".cargo/credentials.toml", ".bash_history", ".zsh_history", ".psql_history", ".mysql_history", ".python_history", ".node_repl_history", ".docker/config.json", ".kube/config"];
+const CANARY_FILES = [
+  ".vault-token",
+  ".cargo/credentials.toml",
+  ".bash_history",
+  ".zsh_history",
+  ".psql_history",
+  ".mysql_history",
+  ".python_history",
+  ".node_repl_history",
+  ".docker/config.json",
+  ".kube/config",
+];
 const silent = pino({ level: "silent" });
 const exec = (s: Sandbox, command: string) => s.exec(command, { timeoutMs: 30_000 });
 

@@ -90,7 +90,10 @@ test("SANDBOX_ISOLATION=none works and warns at every task that commands are not
   await a.close({ keep: true });
   const c = await provider.resume!("warn-1", { taskId: "warn-3" });
   const warnings = lines.map((l) => JSON.parse(l) as { level: number; msg: string; taskId?: string }).filter((l) => l.level === 40);
-  assert.deepEqual(warnings.map((w) => w.taskId), ["warn-1", "warn-2", "warn-3"]);
+  assert.deepEqual(
+    warnings.map((w) => w.taskId),
+    ["warn-1", "warn-2", "warn-3"],
+  );
   for (const w of warnings) assert.match(w.msg, /NOT isolated/);
   assert.equal((await b.exec("echo ok", { timeoutMs: 10_000 })).stdout, "ok\n");
   await b.close();

@@ -115,23 +115,31 @@ describe("a schedule firing through pg-boss's cron on Postgres", { skip: !proces
     const passes = new Set<number>();
     const cronOn = () => withDb(target, async (db) => (await db.query<{ cron_on: Date | null }>("SELECT cron_on FROM pgboss.version")).rows[0]?.cron_on ?? null);
     const since = (await cronOn())?.getTime() ?? 0;
-    await waitFor(`${MORE_PASSES} more cron passes`, async () => {
-      const on = (await cronOn())?.getTime() ?? 0;
-      if (on > since) passes.add(on);
-      return passes.size >= MORE_PASSES;
-    }, { timeoutMs: 60_000, intervalMs: 100, detail: logs });
+    await waitFor(
+      `${MORE_PASSES} more cron passes`,
+      async () => {
+        const on = (await cronOn())?.getTime() ?? 0;
+        if (on > since) passes.add(on);
+        return passes.size >= MORE_PASSES;
+      },
+      { timeoutMs: 60_000, intervalMs: 100, detail: logs },
+    );
 
     // Stop once everything sent has been handled, and not right at a minute (a new occurrence's
     // job could then be sent as the processes stop, and be left for the next process to handle).
-    await waitFor("every firing handled, away from a minute boundary", async () => {
-      const second = new Date().getSeconds();
-      if (second < 3 || second > 56) return false;
-      const { rows } = await withDb(target, (db) =>
-        db.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name IN ('__pgboss__send-it', 'deep-agent-schedules') AND state IN ('created', 'retry', 'active')"),
-      );
-      if (Number(rows[0]!.n) > 0) return false;
-      return (await scheduleJobs()).length === (await runs()).length;
-    }, { timeoutMs: 30_000, intervalMs: 100, detail: logs });
+    await waitFor(
+      "every firing handled, away from a minute boundary",
+      async () => {
+        const second = new Date().getSeconds();
+        if (second < 3 || second > 56) return false;
+        const { rows } = await withDb(target, (db) =>
+          db.query<{ n: number }>("SELECT count(*)::int AS n FROM pgboss.job WHERE name IN ('__pgboss__send-it', 'deep-agent-schedules') AND state IN ('created', 'retry', 'active')"),
+        );
+        if (Number(rows[0]!.n) > 0) return false;
+        return (await scheduleJobs()).length === (await runs()).length;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, detail: logs },
+    );
     for (const p of procs) p.child.kill("SIGTERM");
     await Promise.all(procs.map((p) => p.exited));
 

@@ -84,8 +84,15 @@ eachDatabase((kind) => {
       await target?.cleanup();
     });
 
-    it("starts a task in a new thread under \"Scheduled: <text> (<when>)\"", async () => {
-      const { schedule } = await service.add({ cron: "0 9 * * 1-5", text: "post the build report", timeZone: "Europe/Paris", channelId: channel, createdBy: "U0CREATOR", createdVia: "slack" });
+    it('starts a task in a new thread under "Scheduled: <text> (<when>)"', async () => {
+      const { schedule } = await service.add({
+        cron: "0 9 * * 1-5",
+        text: "post the build report",
+        timeZone: "Europe/Paris",
+        channelId: channel,
+        createdBy: "U0CREATOR",
+        createdVia: "slack",
+      });
       const outcome = await fire(schedule.id);
       assert.equal(outcome.kind, "started");
 
@@ -123,7 +130,10 @@ eachDatabase((kind) => {
       const notes = (await slack.thread(channel, first!.threadTs!).then((t) => t.slice(1))).filter((m) => m.text.startsWith("Skipped"));
       assert.equal(notes.length, 1);
       assert.match(notes[0]!.text, /^Skipped the run of .*: this run is still going/);
-      assert.deepEqual((await createScheduleRepo(db).runsOf(schedule.id)).map((r) => r.outcome), ["started", "skipped"]);
+      assert.deepEqual(
+        (await createScheduleRepo(db).runsOf(schedule.id)).map((r) => r.outcome),
+        ["started", "skipped"],
+      );
 
       // Once the first run has finished, the next firing runs again.
       const tasks = createTaskRepo(db);

@@ -35,7 +35,9 @@ eachDatabase((kind) => {
       };
       const inPgBoss = () =>
         withDb(target, async (db) => {
-          const { rows } = await db.query<{ key: string; cron: string; timezone: string }>("SELECT key, cron, timezone FROM pgboss.schedule WHERE name = 'deep-agent-schedules' ORDER BY key");
+          const { rows } = await db.query<{ key: string; cron: string; timezone: string }>(
+            "SELECT key, cron, timezone FROM pgboss.schedule WHERE name = 'deep-agent-schedules' ORDER BY key",
+          );
           return rows;
         });
       return { cli, listed, inPgBoss };
@@ -69,16 +71,34 @@ eachDatabase((kind) => {
       const mine = all.find((s) => s.id === id)!;
       assert.deepEqual(
         { cron: mine.cron, description: mine.description, timezone: mine.timezone, text: mine.text, channel: mine.channel, status: mine.status, last_run: mine.last_run },
-        { cron: "30 8 * * 1-5", description: "every weekday at 08:30", timezone: "America/New_York", text: "summarise open pull requests", channel: "C0TEAM1", status: "active", last_run: null },
+        {
+          cron: "30 8 * * 1-5",
+          description: "every weekday at 08:30",
+          timezone: "America/New_York",
+          text: "summarise open pull requests",
+          channel: "C0TEAM1",
+          status: "active",
+          last_run: null,
+        },
       );
       assert.ok(Date.parse(mine.next_run!) > Date.now());
-      assert.deepEqual((await inPgBoss()).find((r) => r.key === id), { key: id, cron: "30 8 * * 1-5", timezone: "America/New_York" });
+      assert.deepEqual(
+        (await inPgBoss()).find((r) => r.key === id),
+        { key: id, cron: "30 8 * * 1-5", timezone: "America/New_York" },
+      );
 
       const removed = await cli("remove", id.toUpperCase());
       assert.equal(removed.code, 0, removed.stderr);
       assert.match(removed.stdout, new RegExp(`^removed ${id} \\(summarise open pull requests\\)`));
-      assert.deepEqual((await listed()).map((s) => s.id), all.filter((s) => s.id !== id).map((s) => s.id));
-      assert.equal((await inPgBoss()).find((r) => r.key === id), undefined, "pg-boss no longer fires it");
+      assert.deepEqual(
+        (await listed()).map((s) => s.id),
+        all.filter((s) => s.id !== id).map((s) => s.id),
+      );
+      assert.equal(
+        (await inPgBoss()).find((r) => r.key === id),
+        undefined,
+        "pg-boss no longer fires it",
+      );
     });
 
     it("answers bad input in one line with exit code 2 and stores nothing", async (t) => {
@@ -124,7 +144,10 @@ eachDatabase((kind) => {
       const before = await listed();
       const third = await cli("add", "0 10 * * *", "third", "--channel", "C0FULL");
       assert.equal(third.code, 2);
-      assert.match(third.stderr, /^deep-agent: schedule add: this channel already has 2 schedules, the most allowed \(MAX_SCHEDULES_PER_CHANNEL=2\); remove one first with `deep-agent schedule remove <id>`\n$/);
+      assert.match(
+        third.stderr,
+        /^deep-agent: schedule add: this channel already has 2 schedules, the most allowed \(MAX_SCHEDULES_PER_CHANNEL=2\); remove one first with `deep-agent schedule remove <id>`\n$/,
+      );
       assert.deepEqual(await listed(), before);
       assert.equal((await inPgBoss()).length, before.length);
     });

@@ -30,21 +30,51 @@ describe("cron expressions", () => {
   });
 
   it("refuses anything but five valid fields, saying what is wrong", () => {
-    assert.match(problem(() => normaliseCron("")), /empty/);
-    assert.match(problem(() => normaliseCron("* * * *")), /has 4 fields; a cron expression has five/);
-    assert.match(problem(() => normaliseCron("0 0 9 * * 1-5")), /has 6 fields/);
-    assert.match(problem(() => normaliseCron("61 * * * *")), /not a valid cron expression/);
-    assert.match(problem(() => normaliseCron("0 25 * * *")), /not a valid cron expression/);
-    assert.match(problem(() => normaliseCron("0 0 31 2 *")), /never matches a real date/);
-    assert.match(problem(() => normaliseCron("H * * * *")), /minute field "H"/);
-    assert.match(problem(() => normaliseCron("every day")), /has 2 fields/);
+    assert.match(
+      problem(() => normaliseCron("")),
+      /empty/,
+    );
+    assert.match(
+      problem(() => normaliseCron("* * * *")),
+      /has 4 fields; a cron expression has five/,
+    );
+    assert.match(
+      problem(() => normaliseCron("0 0 9 * * 1-5")),
+      /has 6 fields/,
+    );
+    assert.match(
+      problem(() => normaliseCron("61 * * * *")),
+      /not a valid cron expression/,
+    );
+    assert.match(
+      problem(() => normaliseCron("0 25 * * *")),
+      /not a valid cron expression/,
+    );
+    assert.match(
+      problem(() => normaliseCron("0 0 31 2 *")),
+      /never matches a real date/,
+    );
+    assert.match(
+      problem(() => normaliseCron("H * * * *")),
+      /minute field "H"/,
+    );
+    assert.match(
+      problem(() => normaliseCron("every day")),
+      /has 2 fields/,
+    );
   });
 
   it("gives run times in the schedule's zone, following daylight saving", () => {
     // Paris moves from CET (UTC+1) to CEST (UTC+2) on Sunday 29 March 2026.
     const runs = nextRuns("0 9 * * *", "Europe/Paris", new Date("2026-03-27T12:00:00Z"), 3);
-    assert.deepEqual(runs.map((d) => d.toISOString()), ["2026-03-28T08:00:00.000Z", "2026-03-29T07:00:00.000Z", "2026-03-30T07:00:00.000Z"]);
-    assert.deepEqual(runs.map((d) => formatWhen(d, "Europe/Paris")), ["Sat 28 Mar 2026, 09:00 CET", "Sun 29 Mar 2026, 09:00 CEST", "Mon 30 Mar 2026, 09:00 CEST"]);
+    assert.deepEqual(
+      runs.map((d) => d.toISOString()),
+      ["2026-03-28T08:00:00.000Z", "2026-03-29T07:00:00.000Z", "2026-03-30T07:00:00.000Z"],
+    );
+    assert.deepEqual(
+      runs.map((d) => formatWhen(d, "Europe/Paris")),
+      ["Sat 28 Mar 2026, 09:00 CET", "Sun 29 Mar 2026, 09:00 CEST", "Mon 30 Mar 2026, 09:00 CEST"],
+    );
     assert.equal(formatWhen(new Date("2026-01-05T13:30:00Z"), "America/New_York"), "Mon 5 Jan 2026, 08:30 EST");
   });
 
@@ -77,15 +107,25 @@ describe("time zones", () => {
 
   it("refuses unknown zones and fixed offsets", () => {
     for (const bad of ["Mars/Olympus_Mons", "Europe/Pariss", "+02:00", "GMT+2", "Etc/GMT-3", "CEST x", ""]) {
-      assert.match(problem(() => resolveTimeZone(bad)), /unknown time zone .*use an IANA name/, bad);
+      assert.match(
+        problem(() => resolveTimeZone(bad)),
+        /unknown time zone .*use an IANA name/,
+        bad,
+      );
     }
   });
 });
 
 describe("a schedule request", () => {
   it("needs task text and a channel id, not a name", () => {
-    assert.match(problem(() => checkScheduleRequest({ cron: "0 9 * * *", text: "   ", timeZone: "UTC" })), /task text is empty/);
-    assert.match(problem(() => checkScheduleRequest({ cron: "0 9 * * *", text: "x", timeZone: "UTC", channelId: "#general" })), /not a Slack channel id/);
+    assert.match(
+      problem(() => checkScheduleRequest({ cron: "0 9 * * *", text: "   ", timeZone: "UTC" })),
+      /task text is empty/,
+    );
+    assert.match(
+      problem(() => checkScheduleRequest({ cron: "0 9 * * *", text: "x", timeZone: "UTC", channelId: "#general" })),
+      /not a Slack channel id/,
+    );
     const ok = checkScheduleRequest({ cron: "0 9 * * *", text: " report ", timeZone: "utc", channelId: "C0123ABCD" }, new Date("2026-01-01T00:00:00Z"));
     assert.deepEqual({ ...ok, nextRuns: ok.nextRuns.length }, { cron: "0 9 * * *", text: "report", timezone: "UTC", channelId: "C0123ABCD", nextRuns: 3 });
   });
@@ -100,7 +140,13 @@ describe("/agent schedule arguments", () => {
   });
 
   it("refuses a cron without quotes and a missing text", () => {
-    assert.match(problem(() => parseScheduleArgs("0 9 * * 1-5 post it")), /double quotes/);
-    assert.match(problem(() => parseScheduleArgs('"0 9 * * 1-5"   ')), /task text is missing/);
+    assert.match(
+      problem(() => parseScheduleArgs("0 9 * * 1-5 post it")),
+      /double quotes/,
+    );
+    assert.match(
+      problem(() => parseScheduleArgs('"0 9 * * 1-5"   ')),
+      /task text is missing/,
+    );
   });
 });

@@ -7,7 +7,23 @@ test("owner/name, with or without .git; GitHub's rules for each part", () => {
   assert.deepEqual(parseRepoName("acme/widgets"), { repo: { owner: "acme", name: "widgets" } });
   assert.deepEqual(parseRepoName(" acme/widgets.git "), { repo: { owner: "acme", name: "widgets" } });
   assert.deepEqual(parseRepoName("a-b/x.y_z-1"), { repo: { owner: "a-b", name: "x.y_z-1" } });
-  for (const bad of ["acme", "acme/", "/widgets", "acme/widgets/extra", "-acme/x", "acme-/x", "ac--me/x", "acme/..", "acme/.", "acme/wid gets", "acme/wid;gets", `${"a".repeat(40)}/x`, `acme/${"x".repeat(101)}`, "acme/x\0y", "../etc/passwd"]) {
+  for (const bad of [
+    "acme",
+    "acme/",
+    "/widgets",
+    "acme/widgets/extra",
+    "-acme/x",
+    "acme-/x",
+    "ac--me/x",
+    "acme/..",
+    "acme/.",
+    "acme/wid gets",
+    "acme/wid;gets",
+    `${"a".repeat(40)}/x`,
+    `acme/${"x".repeat(101)}`,
+    "acme/x\0y",
+    "../etc/passwd",
+  ]) {
     assert.ok("problem" in parseRepoName(bad), `refused: ${JSON.stringify(bad)}`);
   }
   const huge = parseRepoName("x".repeat(100_000));

@@ -60,8 +60,7 @@ async function waiting(h: Harness, channel: string, ts: string): Promise<{ task:
   return { task, approval, message };
 }
 
-const press = (h: Harness, person: string, channel: string, message: SlackMessage, actionId: string, value: string) =>
-  h.press(person, { actionId, value, channel, messageTs: message.ts });
+const press = (h: Harness, person: string, channel: string, message: SlackMessage, actionId: string, value: string) => h.press(person, { actionId, value, channel, messageTs: message.ts });
 
 function requestsOf(h: Harness, tag: string): RecordedRequest[] {
   return h.api.requests.filter((r) => taskTextOf(r).includes(`case-${tag}`));

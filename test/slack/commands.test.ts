@@ -144,7 +144,10 @@ describe("/agent", () => {
     const result = thread.find((m) => m.user === h.slack.bot.userId && /Cancelled by/.test(JSON.stringify(m.blocks)));
     assert.ok(result, "a result message says who cancelled it");
     assert.match(JSON.stringify(result.blocks), new RegExp(`Cancelled by <@${h.slack.users["alice"]}>`));
-    assert.deepEqual(thread[0]!.reactions?.map((r) => r.name), ["x"]);
+    assert.deepEqual(
+      thread[0]!.reactions?.map((r) => r.name),
+      ["x"],
+    );
 
     const again = await h.command("alice", work, `cancel ${task.id}`);
     assert.match(await h.replyTo(again.id), /already finished \(cancelled\)/);

@@ -28,7 +28,11 @@ describe("hostile Slack requests", () => {
     const { id } = await h.command("alice", work, "task count the \u0000 bytes");
     const reply = await h.waitFor("a task from the command", async () => (await h.tasks()).find((t) => t.text.includes("count the")));
     assert.equal(reply.text, "count the ␀ bytes");
-    assert.equal(h.slack.responses.find((r) => r.id === id), undefined, "no error reply");
+    assert.equal(
+      h.slack.responses.find((r) => r.id === id),
+      undefined,
+      "no error reply",
+    );
     assert.equal((await h.waitForFinish(reply.id)).status, "succeeded");
   });
 

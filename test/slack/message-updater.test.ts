@@ -33,7 +33,16 @@ describe("progress message updates", () => {
       view,
       ts,
       updater: (memo, minIntervalMs) =>
-        new MessageUpdater({ client: clients.progress, channel, ts, team: slack.teamId, render: (style) => renderProgress(view, style, Date.now()), planStyles: memo, logger, ...(minIntervalMs ? { minIntervalMs } : {}) }),
+        new MessageUpdater({
+          client: clients.progress,
+          channel,
+          ts,
+          team: slack.teamId,
+          render: (style) => renderProgress(view, style, Date.now()),
+          planStyles: memo,
+          logger,
+          ...(minIntervalMs ? { minIntervalMs } : {}),
+        }),
     };
   }
 
@@ -69,7 +78,10 @@ describe("progress message updates", () => {
     view.finishedAt = Date.now();
     assert.equal(await updater.finish(), true, "the final update is not dropped");
     const calls = updatesOf(ts);
-    assert.deepEqual(calls.map((c) => c.status), [429, 429, 200]);
+    assert.deepEqual(
+      calls.map((c) => c.status),
+      [429, 429, 200],
+    );
     assert.equal(updater.stats.rateLimited, 2);
     const message = await slack.message(channel, ts);
     assert.match(message!.text, /^Failed \(1\/1 steps done\)/);
@@ -90,7 +102,10 @@ describe("progress message updates", () => {
       updater.changed();
       assert.equal(await updater.finish(), true);
       const refused = updatesOf(first.ts);
-      assert.deepEqual(refused.map((c) => c.error ?? "ok"), ["invalid_blocks", "ok"]);
+      assert.deepEqual(
+        refused.map((c) => c.error ?? "ok"),
+        ["invalid_blocks", "ok"],
+      );
       const message = await slack.message(channel, first.ts);
       const blocks = JSON.stringify(message!.blocks);
       assert.doesNotMatch(blocks, /"type":"plan"/);
@@ -100,7 +115,10 @@ describe("progress message updates", () => {
       const second = await progressMessage();
       second.view.todos = [{ content: "deploy", status: "pending" }];
       assert.equal(await second.updater(memo).finish(), true);
-      assert.deepEqual(updatesOf(second.ts).map((c) => c.error ?? "ok"), ["ok"]);
+      assert.deepEqual(
+        updatesOf(second.ts).map((c) => c.error ?? "ok"),
+        ["ok"],
+      );
     } finally {
       slack.refuseBlockTypes([]);
     }
@@ -112,7 +130,10 @@ describe("progress message updates", () => {
     first.view.todos = [{ content: "build", status: "in_progress" }];
     slack.fail("chat.update", { error: "invalid_blocks", messages: ["[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/text/text]"] });
     assert.equal(await first.updater(memo).finish(), true);
-    assert.deepEqual(updatesOf(first.ts).map((c) => c.error ?? "ok"), ["invalid_blocks", "ok"]);
+    assert.deepEqual(
+      updatesOf(first.ts).map((c) => c.error ?? "ok"),
+      ["invalid_blocks", "ok"],
+    );
     assert.doesNotMatch(JSON.stringify((await slack.message(channel, first.ts))!.blocks), /"type":"plan"/, "this message went on as sections");
     assert.equal(memo.get(slack.teamId), "plan_blocks", "not taken as a workspace without plan blocks");
 
@@ -132,7 +153,10 @@ describe("progress message updates", () => {
     assert.equal(await updater.finish(), true);
     const ids = updatesOf(ts).map((c) => (c.params["blocks"] as Array<{ block_id: string }>).map((b) => b.block_id));
     assert.equal(ids.length, 2);
-    assert.ok(ids.flat().every((id) => id.startsWith("deep_agent_card.")), JSON.stringify(ids));
+    assert.ok(
+      ids.flat().every((id) => id.startsWith("deep_agent_card.")),
+      JSON.stringify(ids),
+    );
     assert.equal(new Set(ids.flat()).size, ids.flat().length, "no block id is used twice");
   });
 

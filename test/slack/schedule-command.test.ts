@@ -73,7 +73,11 @@ eachDatabase((kind) => {
       assert.match(fromProfile.text, /every weekday at 09:00 \(Asia\/Tokyo\)/);
       assert.match(fromProfile.text, /09:00 GMT\+9/);
       // The emulated workspace's profiles carry no zone, like a profile whose owner never set one.
-      const none = await handleScheduleCommand("schedule", '"0 9 * * 1-5" post the standup summary', ctx({ channelId: "C0OTHER", userTimeZone: () => slackUserTimeZone(slack.botClient(), slack.users["alice"]!) }));
+      const none = await handleScheduleCommand(
+        "schedule",
+        '"0 9 * * 1-5" post the standup summary',
+        ctx({ channelId: "C0OTHER", userTimeZone: () => slackUserTimeZone(slack.botClient(), slack.users["alice"]!) }),
+      );
       assert.match(none.text, /\(UTC — your Slack profile has no time zone, so UTC; add `--tz Area\/City` to choose\)/);
     });
 

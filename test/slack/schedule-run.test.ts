@@ -18,7 +18,14 @@ describe("a scheduled run in Slack", () => {
   before(async () => {
     h = await startHarness({ worker: true, script: [{ text: "Status: all green." }] });
     // As `deep-agent start` runs it: firings post through the Slack parts' run notices.
-    scheduler = await startScheduler({ db: h.stack.db, boss: h.stack.boss, maxQueueDepth: 100, notices: h.parts.runNotices, logger: pino({ level: "silent" }), policy: schedulePolicy(h.config) });
+    scheduler = await startScheduler({
+      db: h.stack.db,
+      boss: h.stack.boss,
+      maxQueueDepth: 100,
+      notices: h.parts.runNotices,
+      logger: pino({ level: "silent" }),
+      policy: schedulePolicy(h.config),
+    });
     work = h.slack.channels["work"]!;
   });
   after(async () => {
@@ -26,7 +33,7 @@ describe("a scheduled run in Slack", () => {
     await h?.close();
   });
 
-  it("posts \"Scheduled: …\" in the channel and works in its thread like any task", LIMIT, async () => {
+  it('posts "Scheduled: …" in the channel and works in its thread like any task', LIMIT, async () => {
     const { ack, id } = await h.command("alice", work, 'schedule "0 9 * * 1-5" write the status report --tz Europe/Paris');
     assert.equal(ack, null);
     const reply = await h.replyTo(id);
@@ -43,9 +50,15 @@ describe("a scheduled run in Slack", () => {
 
     const channel = await h.slack.thread(work, task.threadTs!);
     assert.match(channel[0]!.text ?? "", /^Scheduled: write the status report \(\w{3} \d{1,2} \w{3} \d{4}, 09:00 CES?T\)$/);
-    const replies = channel.slice(1).map((m) => m.text ?? "").join("\n");
+    const replies = channel
+      .slice(1)
+      .map((m) => m.text ?? "")
+      .join("\n");
     assert.match(replies, /Status: all green\./, "the result is posted in the run's thread");
-    assert.ok((channel[0]!.reactions ?? []).some((r) => r.name === "white_check_mark"), "✅ on the Scheduled message");
+    assert.ok(
+      (channel[0]!.reactions ?? []).some((r) => r.name === "white_check_mark"),
+      "✅ on the Scheduled message",
+    );
 
     const { id: listId } = await h.command("alice", work, "schedules");
     assert.match(await h.replyTo(listId), new RegExp(`\`${scheduleId}\` every weekday at 09:00 \\(Europe/Paris\\) — next .* — by <@${h.slack.users["alice"]}> — last: succeeded`));
@@ -57,7 +70,14 @@ describe("a scheduled run of someone no longer allowed", () => {
   let scheduler: Scheduler;
   before(async () => {
     h = await startHarness({ worker: true, script: [{ text: "never" }], env: (slack) => ({ ALLOWED_SLACK_USERS: slack.users["alice"]! }) });
-    scheduler = await startScheduler({ db: h.stack.db, boss: h.stack.boss, maxQueueDepth: 100, notices: h.parts.runNotices, logger: pino({ level: "silent" }), policy: schedulePolicy(h.config) });
+    scheduler = await startScheduler({
+      db: h.stack.db,
+      boss: h.stack.boss,
+      maxQueueDepth: 100,
+      notices: h.parts.runNotices,
+      logger: pino({ level: "silent" }),
+      policy: schedulePolicy(h.config),
+    });
   });
   after(async () => {
     await scheduler?.stop();
@@ -68,7 +88,15 @@ describe("a scheduled run of someone no longer allowed", () => {
     const work = h.slack.channels["work"]!;
     // Made by carol while she could; she is off the allow-list now.
     const service = createScheduleService(h.stack.db, h.stack.boss, schedulePolicy(h.config));
-    const { schedule } = await service.add({ cron: "0 9 * * 1-5", text: "post the numbers", timeZone: "UTC", channelId: work, teamId: h.slack.teamId, createdBy: h.slack.users["carol"]!, createdVia: "slack" });
+    const { schedule } = await service.add({
+      cron: "0 9 * * 1-5",
+      text: "post the numbers",
+      timeZone: "UTC",
+      channelId: work,
+      teamId: h.slack.teamId,
+      createdBy: h.slack.users["carol"]!,
+      createdVia: "slack",
+    });
     const posts = h.slack.callsOf("chat.postMessage").length;
     await h.stack.boss.send(SCHEDULE_QUEUE, { scheduleId: schedule.id });
     const run = await h.waitFor("the run", async () => {

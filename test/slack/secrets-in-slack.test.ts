@@ -25,7 +25,15 @@ async function script(req: RecordedRequest): Promise<Reply> {
   if (turn === 0) {
     return {
       toolCalls: [
-        { name: "write_todos", input: { todos: [{ content: `call the API with ${HEADER_TOKEN}`, status: "in_progress" }, { content: `then ${ENV_TOKEN}`, status: "pending" }] } },
+        {
+          name: "write_todos",
+          input: {
+            todos: [
+              { content: `call the API with ${HEADER_TOKEN}`, status: "in_progress" },
+              { content: `then ${ENV_TOKEN}`, status: "pending" },
+            ],
+          },
+        },
         { name: "execute", input: { command: `echo ${E2B_TOKEN} > seen.txt` } },
       ],
     };
@@ -73,7 +81,10 @@ describe("secrets kept out of Slack", () => {
     release();
     const done = await h.waitForFinish(task.id);
     assert.equal(done.status, "succeeded");
-    assert.ok(CANARIES.every((c) => done.result?.includes(c)), "the agent did write them");
+    assert.ok(
+      CANARIES.every((c) => done.result?.includes(c)),
+      "the agent did write them",
+    );
 
     const posted = JSON.stringify([h.slack.calls.map((c) => c.params), h.slack.responses.map((r) => r.body)]);
     for (const canary of CANARIES) assert.ok(!posted.includes(canary), `${canary} reached Slack`);

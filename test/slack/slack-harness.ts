@@ -135,7 +135,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     minUpdateIntervalMs: options.minUpdateIntervalMs ?? 100,
     ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
   })!;
-  const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: parts.hooks, logger, ...(options.cancelConfirmMs !== undefined ? { cancelConfirmMs: options.cancelConfirmMs } : {}) });
+  const lifecycle = createTaskLifecycle({
+    db: stack.db,
+    boss: stack.boss,
+    hooks: parts.hooks,
+    logger,
+    ...(options.cancelConfirmMs !== undefined ? { cancelConfirmMs: options.cancelConfirmMs } : {}),
+  });
   const intake = await parts.createIntake(lifecycle, options.subcommands);
   const http = await startHttpServer({
     port: 0,
@@ -241,7 +247,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async deliver(event, eventId) {
       if (socket) {
-        const body = { token: "x", team_id: slack.teamId, api_app_id: "A0DEEPAGENT", event: { event_ts: event["ts"], ...event }, type: "event_callback", event_id: eventId ?? `Ev${Math.random().toString(36).slice(2, 12)}`, event_time: Math.floor(Date.now() / 1000), authorizations: [{ team_id: slack.teamId, user_id: slack.bot.userId, is_bot: true }] };
+        const body = {
+          token: "x",
+          team_id: slack.teamId,
+          api_app_id: "A0DEEPAGENT",
+          event: { event_ts: event["ts"], ...event },
+          type: "event_callback",
+          event_id: eventId ?? `Ev${Math.random().toString(36).slice(2, 12)}`,
+          event_time: Math.floor(Date.now() / 1000),
+          authorizations: [{ team_id: slack.teamId, user_id: slack.bot.userId, is_bot: true }],
+        };
         await socket.send("events_api", body);
         return 200;
       }
@@ -262,10 +277,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     waitFor: (what, check, timeoutMs = 30_000) => waitFor(what, check, { timeoutMs, detail: () => `last log lines:\n${logs.slice(-15).join("")}` }),
     waitForFinish(id, timeoutMs = 60_000) {
-      return harness.waitFor(`task ${id} to finish and its result to be posted`, async () => {
-        const t = await repo.get(id);
-        return t && FINISHED.includes(t.status) && (await resultShown(slack, t)) ? t : null;
-      }, timeoutMs);
+      return harness.waitFor(
+        `task ${id} to finish and its result to be posted`,
+        async () => {
+          const t = await repo.get(id);
+          return t && FINISHED.includes(t.status) && (await resultShown(slack, t)) ? t : null;
+        },
+        timeoutMs,
+      );
     },
     thread: (channel, ts) => slack.thread(channel, ts),
     async close() {

@@ -90,7 +90,10 @@ describe("deep-agent start with Slack", () => {
     processes.push(proc);
     await proc.ready;
     await waitFor("the log line", () => proc.log().includes("Slack intake off: SLACK_BOT_TOKEN is not set"), { timeoutMs: 60_000, detail: proc.log });
-    const slackLines = proc.log().split("\n").filter((l) => /slack/i.test(l));
+    const slackLines = proc
+      .log()
+      .split("\n")
+      .filter((l) => /slack/i.test(l));
     assert.equal(slackLines.filter((l) => /intake/i.test(l)).length, 1, slackLines.join("\n"));
     proc.kill("SIGTERM");
     assert.equal((await proc.exited).code, 0);

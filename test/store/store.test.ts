@@ -74,7 +74,15 @@ eachDatabase((kind) => {
       const loaded = await second.load();
       assert.equal(loaded?.turn, 1);
       assert.deepEqual(loaded?.messages, [{ role: "user", content: "hi" }]);
-      await second.save({ turn: 2, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "yo" }], todos: [{ content: "a", status: "completed" }], usage: emptyUsage() });
+      await second.save({
+        turn: 2,
+        messages: [
+          { role: "user", content: "hi" },
+          { role: "assistant", content: "yo" },
+        ],
+        todos: [{ content: "a", status: "completed" }],
+        usage: emptyUsage(),
+      });
       assert.equal((await second.load())?.turn, 2);
     });
 
@@ -117,7 +125,10 @@ eachDatabase((kind) => {
       assert.deepEqual(announced, [`${task.id}:cancelled`]);
       const [job] = await boss.findJobs(TASK_QUEUE, { id: task.id });
       assert.equal(job?.state, "cancelled");
-      assert.equal((await queue.list()).some((t) => t.id === task.id), false);
+      assert.equal(
+        (await queue.list()).some((t) => t.id === task.id),
+        false,
+      );
     });
   });
 });

@@ -40,7 +40,10 @@ eachDatabase((kind) => {
       workers.push(worker);
       await worker.ready;
       const id = queuedId((await cli(["queue", "add", "run forever"], env)).stdout);
-      const pid = await waitFor("the command to start", async () => Number((await readFile(`${scratch}/pid`, "utf8").catch(() => "")).trim()) || null, { timeoutMs: 60_000, detail: worker.log });
+      const pid = await waitFor("the command to start", async () => Number((await readFile(`${scratch}/pid`, "utf8").catch(() => "")).trim()) || null, {
+        timeoutMs: 60_000,
+        detail: worker.log,
+      });
       assert.equal(isAlive(pid), true);
 
       const cancelled = await cli(["queue", "cancel", id], env);

@@ -55,10 +55,14 @@ eachDatabase((kind) => {
       const second = startWorker(env);
       workers.push(second);
       await second.ready;
-      const task = await waitFor("the task to finish", async () => {
-        const t = await getTask(target, id);
-        return t && (t.status === "succeeded" || t.status === "failed") ? t : null;
-      }, { timeoutMs: 90_000, intervalMs: 100, detail: second.log });
+      const task = await waitFor(
+        "the task to finish",
+        async () => {
+          const t = await getTask(target, id);
+          return t && (t.status === "succeeded" || t.status === "failed") ? t : null;
+        },
+        { timeoutMs: 90_000, intervalMs: 100, detail: second.log },
+      );
 
       assert.equal(task.status, "succeeded", task.failure?.detail ?? "");
       assert.equal(task.result, "finished after two");

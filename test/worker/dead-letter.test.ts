@@ -35,24 +35,30 @@ eachDatabase((kind) => {
       await worker.ready;
       const id = queuedId((await cli(["queue", "add", "call a broken model"], env)).stdout);
 
-      const task = await waitFor("the task to fail", async () => {
-        const t = await getTask(target, id);
-        return t?.status === "failed" ? t : null;
-      }, { timeoutMs: 60_000, intervalMs: 100, detail: worker.log });
+      const task = await waitFor(
+        "the task to fail",
+        async () => {
+          const t = await getTask(target, id);
+          return t?.status === "failed" ? t : null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, detail: worker.log },
+      );
       assert.equal(task.failure?.code, "model_unavailable");
       assert.match(task.failure?.detail ?? "", /Claude API/);
       assert.equal(task.attempt, 2, "one retry after the first attempt");
 
-      const dead = await waitFor("the dead-letter job", () =>
-        withDb(target, async (db) => {
-          const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }), { supervise: false, logger: pino({ level: "silent" }) });
-          try {
-            const jobs = await boss.findJobs<{ taskId: string }>(DEAD_LETTER_QUEUE, { data: { taskId: id } });
-            return jobs.length > 0 ? jobs : null;
-          } finally {
-            await boss.stop({ graceful: false, close: true });
-          }
-        }),
+      const dead = await waitFor(
+        "the dead-letter job",
+        () =>
+          withDb(target, async (db) => {
+            const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }), { supervise: false, logger: pino({ level: "silent" }) });
+            try {
+              const jobs = await boss.findJobs<{ taskId: string }>(DEAD_LETTER_QUEUE, { data: { taskId: id } });
+              return jobs.length > 0 ? jobs : null;
+            } finally {
+              await boss.stop({ graceful: false, close: true });
+            }
+          }),
         { timeoutMs: 60_000, intervalMs: 100 },
       );
       assert.equal(dead.length, 1);

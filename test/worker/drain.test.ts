@@ -61,10 +61,14 @@ eachDatabase((kind) => {
       const second = startWorker(env);
       workers.push(second);
       await second.ready;
-      const done = await waitFor("the released task to finish", async () => {
-        const t = await getTask(target, long);
-        return t && t.status !== "queued" && t.status !== "running" ? t : null;
-      }, { timeoutMs: 60_000, intervalMs: 100, detail: second.log });
+      const done = await waitFor(
+        "the released task to finish",
+        async () => {
+          const t = await getTask(target, long);
+          return t && t.status !== "queued" && t.status !== "running" ? t : null;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, detail: second.log },
+      );
       assert.equal(done.status, "succeeded", done.failure?.detail ?? "");
       assert.equal(done.result, "long done");
       const longTurns = api.requests.filter((r) => taskTextOf(r) === "long").map(turnOf);

@@ -56,11 +56,13 @@ eachDatabase((kind) => {
       );
       assert.equal(ids.size, TASKS);
 
-      const finished = await waitFor("all tasks to finish", () =>
-        withDb(target, async (db) => {
-          const tasks = await Promise.all([...ids.keys()].map((id) => createTaskRepo(db).get(id)));
-          return tasks.every((t) => t && t.status !== "queued" && t.status !== "running") ? tasks : null;
-        }),
+      const finished = await waitFor(
+        "all tasks to finish",
+        () =>
+          withDb(target, async (db) => {
+            const tasks = await Promise.all([...ids.keys()].map((id) => createTaskRepo(db).get(id)));
+            return tasks.every((t) => t && t.status !== "queued" && t.status !== "running") ? tasks : null;
+          }),
         { timeoutMs: 150_000, intervalMs: 100, detail: () => workers.map((w) => w.log()).join("\n---\n") },
       );
       for (const task of finished) {

@@ -7,8 +7,7 @@ const MAX_EDIT_BYTES = 16 * 1024 * 1024;
 
 export const editFileTool = defineTool({
   name: "edit_file",
-  description:
-    "Replace exact text in a file. old_string must match the file exactly (whitespace included) and, unless replace_all is true, occur exactly once.",
+  description: "Replace exact text in a file. old_string must match the file exactly (whitespace included) and, unless replace_all is true, occur exactly once.",
   schema: z.object({
     file_path: z.string().min(1, "file_path must not be empty"),
     old_string: z.string().min(1, "old_string must not be empty"),

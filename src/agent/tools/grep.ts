@@ -21,7 +21,7 @@ export const grepTool = defineTool({
     try {
       await ctx.sandbox.list(target); // refuses paths outside the sandbox's reach, and missing ones
     } catch (error) {
-      if (!(hasCode(error, "not_directory"))) throw error;
+      if (!hasCode(error, "not_directory")) throw error;
     }
     const include = input.glob ? ` --include=${shellQuote(input.glob)}` : "";
     const command = `grep -rnIE --color=never --exclude-dir=.git --exclude-dir=node_modules${include} -e ${shellQuote(input.pattern)} -- ${shellQuote(target)} | head -n ${MAX_LINES + 1}`;

@@ -36,9 +36,7 @@ export const readFileTool = defineTool({
     const offset = input.offset ?? 0;
     const options: ReadTextOptions = { offset, limit: input.limit ?? DEFAULT_LIMIT, maxBytes: MAX_TEXT_BYTES, maxLineChars: MAX_LINE, signal };
     // Adapters that can read a slice read no further than needed; the others give the whole file.
-    const slice = sandbox.readText
-      ? await sandbox.readText(input.file_path, options)
-      : sliceText(await sandbox.readFile(input.file_path, { signal }), options);
+    const slice = sandbox.readText ? await sandbox.readText(input.file_path, options) : sliceText(await sandbox.readFile(input.file_path, { signal }), options);
     if (slice.binary) {
       return { content: `${input.file_path} is a binary file (${slice.size} bytes); inspect it with execute (e.g. file, xxd | head).`, summary: "binary file" };
     }

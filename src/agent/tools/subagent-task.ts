@@ -8,7 +8,7 @@ export const SUBAGENT_TYPES = {
 
 export type SubagentType = keyof typeof SUBAGENT_TYPES;
 
-export type SubagentRun = (description: string, type: SubagentType, ctx: ToolContext) => Promise<{ ok: boolean; text: string; summary: string }>
+export type SubagentRun = (description: string, type: SubagentType, ctx: ToolContext) => Promise<{ ok: boolean; text: string; summary: string }>;
 
 /** The `task` tool: a sub-agent with a fresh context in the same sandbox, returning its final answer. */
 export function createSubagentTool(runSubagent: SubagentRun) {

@@ -21,7 +21,6 @@ import { createTaskRepo } from "../../store/task-repo.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { createScrubber } from "../../shared/scrub-secrets.ts";
 
-
 import { createRepositoryService } from "../../runtime/github-access.ts";
 import { formatRepo } from "../../shared/repo-ref.ts";
 import { chosenRepository } from "../repository-option.ts";

@@ -42,7 +42,11 @@ async function add(args: string[]): Promise<number> {
   return withSchedules(async (schedules, config) => {
     const { schedule, nextRuns } = await userInput("schedule add", () => schedules.add({ ...request, createdBy: localUser(), createdVia: "cli" }));
     console.log(`scheduled ${schedule.id}: ${cadence(schedule.cron, describeCron(schedule.cron))} (${schedule.timezone})`);
-    console.log(schedule.channelId ? `  posts each run in Slack channel ${schedule.channelId}` : "  runs without Slack; each run's result is stored (`deep-agent queue list`, `deep-agent schedule list`)");
+    console.log(
+      schedule.channelId
+        ? `  posts each run in Slack channel ${schedule.channelId}`
+        : "  runs without Slack; each run's result is stored (`deep-agent queue list`, `deep-agent schedule list`)",
+    );
     console.log("  next runs:");
     for (const when of nextRuns) console.log(`    ${formatWhen(when, schedule.timezone)}`);
     if (schedule.channelId && !config.SLACK_BOT_TOKEN) console.error("deep-agent: note: SLACK_BOT_TOKEN is not set here; runs post in the channel only from a `start` process that has it");

@@ -1,13 +1,5 @@
 // e2b SDK errors turned into CodedErrors a user (or the model) can act on.
-import {
-  AuthenticationError,
-  FileNotFoundError,
-  InvalidArgumentError,
-  NotFoundError,
-  SandboxNotFoundError,
-  TemplateError,
-  TimeoutError,
-} from "e2b";
+import { AuthenticationError, FileNotFoundError, InvalidArgumentError, NotFoundError, SandboxNotFoundError, TemplateError, TimeoutError } from "e2b";
 import { CodedError } from "../../shared/errors.ts";
 
 function messageOf(error: unknown): string {
@@ -26,10 +18,7 @@ export function isSandboxGone(error: unknown): boolean {
 }
 
 function goneError(sandboxId: string, cause: unknown): CodedError {
-  return new CodedError("sandbox_closed",
-    `The E2B sandbox ${sandboxId} is no longer running (it reached its time limit or was killed); its files are gone.`,
-    { cause },
-  );
+  return new CodedError("sandbox_closed", `The E2B sandbox ${sandboxId} is no longer running (it reached its time limit or was killed); its files are gone.`, { cause });
 }
 
 /** A failed file operation on `path`. */

@@ -90,12 +90,14 @@ export class E2BSandbox implements Sandbox {
     try {
       const entries = await this.sdk.files.list(target);
       return entries
-        .map((e): FileEntry => ({
-          name: e.name,
-          path: e.path,
-          type: e.type === "dir" ? "dir" : e.type === "file" ? "file" : e.type === "symlink" ? "symlink" : "other",
-          ...(e.type === "file" ? { size: e.size } : {}),
-        }))
+        .map(
+          (e): FileEntry => ({
+            name: e.name,
+            path: e.path,
+            type: e.type === "dir" ? "dir" : e.type === "file" ? "file" : e.type === "symlink" ? "symlink" : "other",
+            ...(e.type === "file" ? { size: e.size } : {}),
+          }),
+        )
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } catch (error) {
       throw fileError(error, target, this.id);

@@ -69,10 +69,7 @@ export async function sweepSandboxes(options: SweepOptions): Promise<SweepResult
       try {
         await SdkSandbox.kill(info.sandboxId, sdkOptions);
         result.killed.push(info.sandboxId);
-        options.logger.info(
-          { sandboxId: info.sandboxId, taskId: info.metadata[TASK_KEY], state: info.state, startedAt: info.startedAt },
-          "killed E2B sandbox of a finished task",
-        );
+        options.logger.info({ sandboxId: info.sandboxId, taskId: info.metadata[TASK_KEY], state: info.state, startedAt: info.startedAt }, "killed E2B sandbox of a finished task");
       } catch (error) {
         result.kept++;
         options.logger.warn({ err: error, sandboxId: info.sandboxId }, "could not kill E2B sandbox; will try again next sweep");

@@ -14,7 +14,8 @@ function where(p: PathNames): string {
 
 export function outsideWorkdir(p: PathNames, workdir: string, viaLink?: string): CodedError {
   const how = viaLink === undefined ? `resolves to ${p.shown}` : `resolves through a symbolic link to ${viaLink}`;
-  return new CodedError("outside_workdir",
+  return new CodedError(
+    "outside_workdir",
     `The path ${JSON.stringify(p.requested)} ${how}, which is outside the sandbox's working directory ${workdir}. ` +
       "File tools only reach paths inside it: use a path relative to it, or an absolute path under it.",
   );
@@ -33,9 +34,9 @@ export function notDirectory(p: PathNames, cause?: unknown): CodedError {
 }
 
 export function notRegularFile(p: PathNames, kind: string): CodedError {
-  return new CodedError("not_regular_file",
-    `${where(p)} is a ${kind}, not a regular file; file tools only read and write regular files. ` +
-      "Use execute if you really mean to talk to it (with a timeout: it may never answer).",
+  return new CodedError(
+    "not_regular_file",
+    `${where(p)} is a ${kind}, not a regular file; file tools only read and write regular files. ` + "Use execute if you really mean to talk to it (with a timeout: it may never answer).",
   );
 }
 
@@ -67,10 +68,7 @@ export function fileError(error: unknown, p: PathNames): CodedError {
       return notRegularFile(p, "FIFO or socket");
     case "EAGAIN":
     case "EWOULDBLOCK":
-      return new CodedError("file_io",
-        `${where(p)} is busy: another process holds a lease or lock on it. Try again later.`,
-        { cause: error },
-      );
+      return new CodedError("file_io", `${where(p)} is busy: another process holds a lease or lock on it. Try again later.`, { cause: error });
     default:
       return new CodedError("file_io", `Could not access ${where(p)}: ${(error as Error).message}`, { cause: error });
   }

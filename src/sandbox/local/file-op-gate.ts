@@ -36,10 +36,7 @@ export class FileOpGate {
   async run<T>(what: string, signal: AbortSignal | undefined, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const stop = new AbortController();
     const seconds = Math.round(this.#limits.timeoutMs / 100) / 10;
-    const timer = setTimeout(
-      () => stop.abort(new CodedError("file_io", `${what} did not finish within ${seconds} s and was abandoned; try again, or use execute.`)),
-      this.#limits.timeoutMs,
-    );
+    const timer = setTimeout(() => stop.abort(new CodedError("file_io", `${what} did not finish within ${seconds} s and was abandoned; try again, or use execute.`)), this.#limits.timeoutMs);
     const onAbort = () => stop.abort(new CodedError("file_io", `${what} was cancelled.`, { cause: signal?.reason }));
     if (signal?.aborted) onAbort();
     else signal?.addEventListener("abort", onAbort, { once: true });

@@ -37,9 +37,7 @@ const optionsSchema = z.object({
 });
 
 // Used as a directory name: no separators, no `..`, nothing a shell or glob would mangle.
-const sandboxIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
+const sandboxIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "must be 1-128 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = "local";
@@ -58,11 +56,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     const domains = NetworkConfigSchema.safeParse({ allowedDomains: parsed.allowedDomains, deniedDomains: [] });
     if (!domains.success) {
       const issue = domains.error.issues[0];
-      throw configError(
-        "SANDBOX_ALLOWED_DOMAINS",
-        `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`,
-        { cause: domains.error },
-      );
+      throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`, { cause: domains.error });
     }
     this.#dataDir = path.resolve(parsed.dataDir);
     this.#isolation = parsed.isolation;

@@ -130,9 +130,7 @@ export function runProcess(options: RunProcessOptions): Promise<ExecResult> {
       if (child.pid === undefined) {
         settled = true;
         cleanup();
-        reject(
-          new CodedError("sandbox_unavailable", `Could not start ${options.file}: ${error.message}`, { cause: error }),
-        );
+        reject(new CodedError("sandbox_unavailable", `Could not start ${options.file}: ${error.message}`, { cause: error }));
       }
     });
     child.once("exit", (code, signal) => {

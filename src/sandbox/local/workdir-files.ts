@@ -149,12 +149,7 @@ export class WorkdirFiles {
     }
   }
 
-  async #withOpened<T>(
-    requested: string,
-    intent: "read" | "write" | "directory",
-    signal: AbortSignal | undefined,
-    use: (f: OpenedInWorkdir) => Promise<T>,
-  ): Promise<T> {
+  async #withOpened<T>(requested: string, intent: "read" | "write" | "directory", signal: AbortSignal | undefined, use: (f: OpenedInWorkdir) => Promise<T>): Promise<T> {
     const opened = await this.#opener.open(requested, intent, signal);
     try {
       return await use(opened);

@@ -36,17 +36,7 @@ import path from "node:path";
 import { CodedError } from "../../shared/errors.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
 import { isAtOrUnder } from "./confine-path.ts";
-import {
-  changedWhileOpening,
-  fileError,
-  isDirectory,
-  kindOf,
-  notDirectory,
-  notRegularFile,
-  outsideWorkdir,
-  tooManyLinks,
-  type PathNames,
-} from "./file-errors.ts";
+import { changedWhileOpening, fileError, isDirectory, kindOf, notDirectory, notRegularFile, outsideWorkdir, tooManyLinks, type PathNames } from "./file-errors.ts";
 
 const C = fs.constants;
 const SAFE = C.O_NOFOLLOW | C.O_NONBLOCK | C.O_NOCTTY;

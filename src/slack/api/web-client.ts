@@ -46,7 +46,15 @@ export function normaliseApiUrl(url: string): string {
   return url.endsWith("/") ? url : `${url}/`;
 }
 
-const LEVELS: Record<string, LogLevel> = { trace: "debug" as LogLevel, debug: "debug" as LogLevel, info: "info" as LogLevel, warn: "warn" as LogLevel, error: "error" as LogLevel, fatal: "error" as LogLevel, silent: "error" as LogLevel };
+const LEVELS: Record<string, LogLevel> = {
+  trace: "debug" as LogLevel,
+  debug: "debug" as LogLevel,
+  info: "info" as LogLevel,
+  warn: "warn" as LogLevel,
+  error: "error" as LogLevel,
+  fatal: "error" as LogLevel,
+  silent: "error" as LogLevel,
+};
 
 /** The @slack/logger interface over pino. Slack's libraries log chatty lines at info; they go to debug. */
 export function slackLogger(logger: Logger): SlackLogger {

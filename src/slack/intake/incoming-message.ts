@@ -24,7 +24,10 @@ export const MessageEventSchema = z
     user: z.string().optional(),
     bot_id: z.string().optional(),
     bot_profile: z.object({ name: z.string().optional() }).loose().optional(),
-    text: z.string().optional().transform((v) => v ?? ""),
+    text: z
+      .string()
+      .optional()
+      .transform((v) => v ?? ""),
     ts: z.string(),
     thread_ts: z.string().optional(),
     team: z.string().optional(),

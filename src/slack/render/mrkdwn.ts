@@ -18,7 +18,10 @@ export function markdownToMrkdwn(markdown: string): string {
       out.push(convertProse(part));
     }
   }
-  return out.join("").replace(/\n{3,}/g, "\n\n").trim();
+  return out
+    .join("")
+    .replace(/\n{3,}/g, "\n\n")
+    .trim();
 }
 
 function convertProse(text: string): string {

@@ -11,7 +11,8 @@ import { schedulePolicy } from "../../schedule/schedule-policy.ts";
 import { handleScheduleCommand, slackUserTimeZone, type ScheduleSubcommand } from "./schedule-command.ts";
 
 const HELP: Record<ScheduleSubcommand, string> = {
-  schedule: '• `/agent schedule "<cron>" <task> [--tz Area/City]` — run a task on a schedule, posting each run here (your Slack time zone unless --tz); `/agent schedule resume <id>` restarts a paused one',
+  schedule:
+    '• `/agent schedule "<cron>" <task> [--tz Area/City]` — run a task on a schedule, posting each run here (your Slack time zone unless --tz); `/agent schedule resume <id>` restarts a paused one',
   schedules: "• `/agent schedules` — this channel's schedules, next runs and last outcomes",
   unschedule: "• `/agent unschedule <id>` — remove a schedule you made (admins: any)",
 };

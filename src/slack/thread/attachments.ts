@@ -64,12 +64,20 @@ function isHtmlFile(file: SlackFileRef): boolean {
 
 function looksLikeHtml(contentType: string | null, body: Uint8Array): boolean {
   if (/^\s*text\/html\b/i.test(contentType ?? "")) return true;
-  const start = Buffer.from(body.subarray(0, 512)).toString("utf8").replace(/^\uFEFF/, "").trimStart().toLowerCase();
+  const start = Buffer.from(body.subarray(0, 512))
+    .toString("utf8")
+    .replace(/^\uFEFF/, "")
+    .trimStart()
+    .toLowerCase();
   return start.startsWith("<!doctype html") || start.startsWith("<html");
 }
 
 function safeName(name: string): string {
-  const base = path.posix.basename(name.replace(/\\/g, "/")).replace(/[^\w.\- ]+/g, "_").replace(/^\.+/, "").trim();
+  const base = path.posix
+    .basename(name.replace(/\\/g, "/"))
+    .replace(/[^\w.\- ]+/g, "_")
+    .replace(/^\.+/, "")
+    .trim();
   return base.slice(0, 120) || "file";
 }
 

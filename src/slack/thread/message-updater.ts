@@ -41,7 +41,17 @@ export interface MessageUpdaterOptions {
   budget?: UpdateBudget;
 }
 
-const PERMANENT = new Set(["message_not_found", "channel_not_found", "not_in_channel", "is_archived", "cant_update_message", "invalid_auth", "account_inactive", "token_revoked", "missing_scope"]);
+const PERMANENT = new Set([
+  "message_not_found",
+  "channel_not_found",
+  "not_in_channel",
+  "is_archived",
+  "cant_update_message",
+  "invalid_auth",
+  "account_inactive",
+  "token_revoked",
+  "missing_scope",
+]);
 const BLOCK_ERRORS = new Set(["invalid_blocks", "invalid_blocks_format", "unsupported_block_type"]);
 const PLAN_BLOCK_TYPES = new Set(["plan", "task_card"]);
 
@@ -199,7 +209,10 @@ export class MessageUpdater {
         } else {
           // A malformed payload says nothing about the workspace: only this message goes simpler.
           this.simpler = this.simpler === null && style === "plan_blocks" ? "sections" : "text";
-          this.o.logger.warn({ channel: this.o.channel, code, messages: slackErrorMessages(error), next: this.simpler }, "Slack refused the progress message's blocks as malformed; sending it in a simpler form");
+          this.o.logger.warn(
+            { channel: this.o.channel, code, messages: slackErrorMessages(error), next: this.simpler },
+            "Slack refused the progress message's blocks as malformed; sending it in a simpler form",
+          );
         }
         this.lastOutcome = "plain_text";
         return;

@@ -36,7 +36,13 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
   // The client scrubs every call; the answer is scrubbed here too so its length decides inline or file on what is shown.
   const result = options.scrubber.scrub(task.result ?? "").trim();
   const durationMs = task.startedAt ? (task.finishedAt ?? task.updatedAt).getTime() - task.startedAt.getTime() : 0;
-  const footer = usageFooter({ durationMs, usage: task.usage, model: options.model, taskId: task.id, ...(options.defaultModel && options.defaultModel !== options.model ? { showModel: true } : {}) });
+  const footer = usageFooter({
+    durationMs,
+    usage: task.usage,
+    model: options.model,
+    taskId: task.id,
+    ...(options.defaultModel && options.defaultModel !== options.model ? { showModel: true } : {}),
+  });
   // What happened on the task's repository (a draft pull request, new commits, no change, work kept).
   const report = options.outputs?.repository;
   const repo = report ? repositoryNote(report) : null;

@@ -13,9 +13,12 @@ export class SlackProgressSink implements ProgressSink {
   constructor(view: ProgressView, updater: MessageUpdater, idleRefreshMs = 30_000) {
     this.view = view;
     this.updater = updater;
-    this.ticker = setInterval(() => {
-      if (this.view.phase === "running" && this.updater.idleMs() >= idleRefreshMs) this.updater.changed();
-    }, Math.min(idleRefreshMs, 5_000));
+    this.ticker = setInterval(
+      () => {
+        if (this.view.phase === "running" && this.updater.idleMs() >= idleRefreshMs) this.updater.changed();
+      },
+      Math.min(idleRefreshMs, 5_000),
+    );
     this.ticker.unref();
   }
 

@@ -63,7 +63,13 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
 
 async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
   await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget);
-  await postResult(ctx.clients.api, meta, task, { model: task.model ?? ctx.config.AGENT_MODEL, defaultModel: ctx.config.AGENT_MODEL, scrubber: ctx.scrubber, logger: log, ...(outputs ? { outputs } : {}) });
+  await postResult(ctx.clients.api, meta, task, {
+    model: task.model ?? ctx.config.AGENT_MODEL,
+    defaultModel: ctx.config.AGENT_MODEL,
+    scrubber: ctx.scrubber,
+    logger: log,
+    ...(outputs ? { outputs } : {}),
+  });
 }
 
 async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {
@@ -105,8 +111,7 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
   status.start();
 
   let sandbox: Sandbox | null = null;
-  const copyIn = async (files: SlackMessageRecord["files"]) =>
-    sandbox && files.length > 0 ? attachmentNote(await copyAttachments(files, sandbox, { token: ctx.token, logger: log })) : "";
+  const copyIn = async (files: SlackMessageRecord["files"]) => (sandbox && files.length > 0 ? attachmentNote(await copyAttachments(files, sandbox, { token: ctx.token, logger: log })) : "");
 
   const inbox: Inbox = {
     async take() {
@@ -146,9 +151,7 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     },
     async interrupted(how) {
       const note =
-        how.kind === "released"
-          ? "Paused: a worker is restarting; the task resumes where it stopped."
-          : `This attempt failed (${retryWords(how.failure.code)}); it will be retried shortly.`;
+        how.kind === "released" ? "Paused: a worker is restarting; the task resumes where it stopped." : `This attempt failed (${retryWords(how.failure.code)}); it will be retried shortly.`;
       await sink?.interrupted(how.kind === "released" ? "queued" : "retrying", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show the interruption"));
     },
     async close() {

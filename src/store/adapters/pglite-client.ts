@@ -17,14 +17,17 @@ export async function connectEmbedded(file: string, dataDir: string): Promise<Da
   const pending = new Map<number, Pending>();
   let nextId = 1;
   let lost: Error | null = null;
-  socket.on("data", lineReader((line) => {
-    const response = decode(line) as WireResponse;
-    const waiter = pending.get(response.id);
-    if (!waiter) return;
-    pending.delete(response.id);
-    if (response.ok) waiter.resolve(response);
-    else waiter.reject(Object.assign(new Error(response.error.message), response.error.code ? { code: response.error.code } : {}));
-  }));
+  socket.on(
+    "data",
+    lineReader((line) => {
+      const response = decode(line) as WireResponse;
+      const waiter = pending.get(response.id);
+      if (!waiter) return;
+      pending.delete(response.id);
+      if (response.ok) waiter.resolve(response);
+      else waiter.reject(Object.assign(new Error(response.error.message), response.error.code ? { code: response.error.code } : {}));
+    }),
+  );
   const onGone = () => {
     lost = new CodedError("database_unavailable", `the deep-agent process that owns the embedded database in ${dataDir} went away; run the command again`);
     for (const waiter of pending.values()) waiter.reject(lost);

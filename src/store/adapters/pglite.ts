@@ -46,7 +46,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
     }
     if (Date.now() > deadline) {
       throw new CodedError(
-      "database_unavailable",
+        "database_unavailable",
         `the embedded database in ${options.dataDir} is held by process ${holder?.pid ?? "?"} and does not answer on ${sock}; stop that process, or set DATABASE_URL to share a Postgres server`,
       );
     }

@@ -10,9 +10,7 @@ export const requestSchema = z.discriminatedUnion("op", [
 ]);
 export type WireRequest = z.infer<typeof requestSchema>;
 
-export type WireResponse =
-  | { id: number; ok: true; rows?: unknown[]; tx?: number }
-  | { id: number; ok: false; error: { message: string; code?: string } };
+export type WireResponse = { id: number; ok: true; rows?: unknown[]; tx?: number } | { id: number; ok: false; error: { message: string; code?: string } };
 
 export function encode(value: unknown): string {
   return `${JSON.stringify(value, function (this: Record<string, unknown>, key, v) {

@@ -10,4 +10,3 @@ export const save = `
     attempt = excluded.attempt, turn = excluded.turn, messages = excluded.messages,
     todos = excluded.todos, usage = excluded.usage, saved_at = clock_timestamp()
   RETURNING turn`;
-

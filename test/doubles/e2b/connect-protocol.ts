@@ -99,7 +99,10 @@ function errorJson(error: unknown): { code: RpcCode; message: string } {
 
 /** Serves one Connect call whose body has already been read. */
 export async function serveRpc(req: IncomingMessage, res: ServerResponse, body: Buffer, method: RpcMethod): Promise<void> {
-  const contentType = String(req.headers["content-type"] ?? "").split(";")[0]!.trim().toLowerCase();
+  const contentType = String(req.headers["content-type"] ?? "")
+    .split(";")[0]!
+    .trim()
+    .toLowerCase();
   const expected = method.kind === "unary" ? "application/json" : "application/connect+json";
   if (contentType !== expected) {
     res.writeHead(415, { "content-type": "text/plain" }).end(`the stand-in speaks ${expected} only, got ${contentType || "none"}`);

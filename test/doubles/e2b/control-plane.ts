@@ -91,7 +91,7 @@ export class ControlPlaneStandIn {
   readonly handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://stand-in");
-    let body: unknown ;
+    let body: unknown;
     try {
       body = raw.length ? JSON.parse(raw.toString("utf8")) : undefined;
     } catch {

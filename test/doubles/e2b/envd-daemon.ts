@@ -92,15 +92,13 @@ export class EnvdStandIn {
     if (!sandbox || sandbox.paused) {
       // What E2B's edge proxy answers for a sandbox that is not running; the SDK reads a 502 as
       // "the sandbox timed out or was killed".
-      res.writeHead(502, { "content-type": "application/json" }).end(
-        JSON.stringify({ code: 502, message: "The sandbox was not found", sandboxId: headerOf(req, "e2b-sandbox-id") ?? "" }),
-      );
+      res.writeHead(502, { "content-type": "application/json" }).end(JSON.stringify({ code: 502, message: "The sandbox was not found", sandboxId: headerOf(req, "e2b-sandbox-id") ?? "" }));
       return;
     }
     if (sandbox.accessToken && headerOf(req, "x-access-token") !== sandbox.accessToken) {
-      res.writeHead(401, { "content-type": "application/json" }).end(
-        JSON.stringify({ code: 401, message: "unauthorized access, please provide a valid access token or method signing if supported" }),
-      );
+      res
+        .writeHead(401, { "content-type": "application/json" })
+        .end(JSON.stringify({ code: 401, message: "unauthorized access, please provide a valid access token or method signing if supported" }));
       return;
     }
 
@@ -121,10 +119,7 @@ export class EnvdStandIn {
       const user = basicAuthUser(req) ?? DEFAULT_USER;
       let methods: Record<string, RpcMethod>;
       try {
-        methods =
-          rpc[1] === "process.Process"
-            ? processMethods({ processes: sandbox.processes, user })
-            : filesystemMethods({ root: sandbox.root, user });
+        methods = rpc[1] === "process.Process" ? processMethods({ processes: sandbox.processes, user }) : filesystemMethods({ root: sandbox.root, user });
         sandbox.root.homeOf(user);
       } catch (error) {
         res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ code: "unauthenticated", message: (error as Error).message }));
@@ -132,9 +127,7 @@ export class EnvdStandIn {
       }
       const method = methods[rpc[2]!];
       if (!method) {
-        res.writeHead(501, { "content-type": "application/json" }).end(
-          JSON.stringify({ code: "unimplemented", message: `${rpc[1]}/${rpc[2]} is not implemented by the stand-in` }),
-        );
+        res.writeHead(501, { "content-type": "application/json" }).end(JSON.stringify({ code: "unimplemented", message: `${rpc[1]}/${rpc[2]} is not implemented by the stand-in` }));
         return;
       }
       await serveRpc(req, res, body, method);
@@ -185,10 +178,7 @@ export interface ListeningServer {
  * Serves a handler on 127.0.0.1. With a fixed port that is busy (another test file holding
  * the debug port 49983), waits for it to free up: the port itself is the lock.
  */
-export async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  options: { port?: number; waitForPortMs?: number } = {},
-): Promise<ListeningServer> {
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>, options: { port?: number; waitForPortMs?: number } = {}): Promise<ListeningServer> {
   const server = http.createServer((req, res) => {
     handler(req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

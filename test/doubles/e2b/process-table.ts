@@ -22,11 +22,7 @@ export interface EndEventJson {
 }
 
 /** process.ProcessEvent as protobuf JSON: exactly one key set. */
-export type ProcessEventJson =
-  | { start: { pid: number } }
-  | { data: { stdout: string } | { stderr: string } }
-  | { end: EndEventJson }
-  | { keepalive: Record<string, never> };
+export type ProcessEventJson = { start: { pid: number } } | { data: { stdout: string } | { stderr: string } } | { end: EndEventJson } | { keepalive: Record<string, never> };
 
 type Listener = (event: ProcessEventJson) => void;
 
@@ -158,9 +154,7 @@ export class ProcessTable {
     const child = spawn(config.cmd, args, { cwd: hostCwd, env, stdio: [options.stdin ? "pipe" : "ignore", "pipe", "pipe"] });
     await new Promise<void>((resolve, reject) => {
       child.once("spawn", resolve);
-      child.once("error", (error) =>
-        reject(new RpcError("invalid_argument", `error starting process '${[config.cmd, ...config.args].join(" ")}': ${error.message}`)),
-      );
+      child.once("error", (error) => reject(new RpcError("invalid_argument", `error starting process '${[config.cmd, ...config.args].join(" ")}': ${error.message}`)));
     });
     const proc = new StandInProcess(child, config, options.tag, () => this.processes.delete(proc.pid));
     this.processes.set(proc.pid, proc);

@@ -85,13 +85,7 @@ export class SandboxRoot {
   async entry(sandboxPath: string): Promise<EntryInfoJson> {
     const host = this.toHost(sandboxPath);
     const stats = await fs.lstat(host);
-    const type = stats.isSymbolicLink()
-      ? "FILE_TYPE_SYMLINK"
-      : stats.isDirectory()
-        ? "FILE_TYPE_DIRECTORY"
-        : stats.isFile()
-          ? "FILE_TYPE_FILE"
-          : "FILE_TYPE_UNSPECIFIED";
+    const type = stats.isSymbolicLink() ? "FILE_TYPE_SYMLINK" : stats.isDirectory() ? "FILE_TYPE_DIRECTORY" : stats.isFile() ? "FILE_TYPE_FILE" : "FILE_TYPE_UNSPECIFIED";
     const owner = sandboxPath.startsWith("/home/user") ? "user" : "root";
     const info: EntryInfoJson = {
       name: path.posix.basename(sandboxPath),

@@ -45,9 +45,7 @@ function toolPairingProblem(body: Pick<MessagesRequest, "messages">, i: number):
     }
   }
   if (message.role === "user") {
-    const asked = new Set(
-      previous?.role === "assistant" ? idsOf(blocksOf(previous.content), "tool_use", "id") : [],
-    );
+    const asked = new Set(previous?.role === "assistant" ? idsOf(blocksOf(previous.content), "tool_use", "id") : []);
     const blocks = blocksOf(message.content);
     for (let j = 0; j < blocks.length; j++) {
       const block = blocks[j]!;

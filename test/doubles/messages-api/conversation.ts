@@ -89,4 +89,3 @@ export function lastUserText(req: RequestLike): string {
 export function toolNames(req: RequestLike): string[] {
   return (bodyOf(req).tools ?? []).map((t) => t.name);
 }
-

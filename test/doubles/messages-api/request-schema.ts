@@ -11,10 +11,7 @@ const MessageSchema = z.looseObject({
   content: z.union([z.string(), z.array(ContentBlockSchema)]),
 });
 
-const SystemSchema = z.union([
-  z.string(),
-  z.array(z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: CacheControl })),
-]);
+const SystemSchema = z.union([z.string(), z.array(z.looseObject({ type: z.literal("text"), text: z.string(), cache_control: CacheControl }))]);
 
 const ToolSchema = z.looseObject({ name: z.string().min(1), cache_control: CacheControl });
 

@@ -2,9 +2,7 @@
 import { tokensForChars } from "./tokens.ts";
 import type { InputUsage, MessageReply, MessageUsage, StopReason } from "./types.ts";
 
-type OutputBlock =
-  | { type: "text"; text: string }
-  | { type: "tool_use"; id: string; name: string; input: unknown };
+type OutputBlock = { type: "text"; text: string } | { type: "tool_use"; id: string; name: string; input: unknown };
 
 export interface AssistantTurn {
   content: OutputBlock[];
@@ -48,9 +46,7 @@ function cutToChars(text: string, limit: number): string {
 }
 
 function wireBlock(block: OutputBlock): Record<string, unknown> {
-  return block.type === "text"
-    ? { ...block, citations: null }
-    : { ...block, caller: { type: "direct" } };
+  return block.type === "text" ? { ...block, citations: null } : { ...block, caller: { type: "direct" } };
 }
 
 export function messageJson(id: string, model: string, turn: AssistantTurn, usage: MessageUsage): unknown {

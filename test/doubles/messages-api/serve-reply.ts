@@ -2,16 +2,7 @@
 import type { ServerResponse } from "node:http";
 import { pause, sendJson, startSse, writeFrame } from "./http.ts";
 import type { MessagesRequest } from "./request-schema.ts";
-import {
-  assistantTurn,
-  defaultErrorMessage,
-  errorBody,
-  errorTypeForStatus,
-  messageFrames,
-  messageJson,
-  sseFrame,
-  statusForErrorType,
-} from "./response.ts";
+import { assistantTurn, defaultErrorMessage, errorBody, errorTypeForStatus, messageFrames, messageJson, sseFrame, statusForErrorType } from "./response.ts";
 import type { PromptCache } from "./tokens.ts";
 import type { DropReply, HttpErrorReply, MessageReply, Outcome, Reply, SseErrorReply } from "./types.ts";
 

@@ -119,9 +119,12 @@ export function createPromptCache(): PromptCache {
         cache_read_input_tokens: read,
         cache_creation: { ephemeral_5m_input_tokens: byTtl["5m"], ephemeral_1h_input_tokens: byTtl["1h"] },
       };
-      return { usage, commit: () => {
+      return {
+        usage,
+        commit: () => {
           for (const b of breakpoints) written.add(hashes[b]!);
-        } };
+        },
+      };
     },
   };
 }

@@ -3,14 +3,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { MessagesRequest } from "./request-schema.ts";
 import type { ToolResultView } from "./conversation.ts";
 
-export type StopReason =
-  | "end_turn"
-  | "max_tokens"
-  | "stop_sequence"
-  | "tool_use"
-  | "pause_turn"
-  | "refusal"
-  | "model_context_window_exceeded";
+export type StopReason = "end_turn" | "max_tokens" | "stop_sequence" | "tool_use" | "pause_turn" | "refusal" | "model_context_window_exceeded";
 
 export interface ToolCallReply {
   name: string;

@@ -22,7 +22,9 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex): WebSocket
     socket.end("HTTP/1.1 400 Bad Request\r\n\r\n");
     return null;
   }
-  const accept = createHash("sha1").update(key + GUID).digest("base64");
+  const accept = createHash("sha1")
+    .update(key + GUID)
+    .digest("base64");
   socket.write(["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket", "Connection: Upgrade", `Sec-WebSocket-Accept: ${accept}`, "", ""].join("\r\n"));
   return new Connection(socket);
 }
