@@ -36,7 +36,7 @@ export function notDirectory(p: PathNames, cause?: unknown): CodedError {
 export function notRegularFile(p: PathNames, kind: string): CodedError {
   return new CodedError(
     "not_regular_file",
-    `${where(p)} is a ${kind}, not a regular file; file tools only read and write regular files. ` + "Use execute if you really mean to talk to it (with a timeout: it may never answer).",
+    `${where(p)} is a ${kind}, not a regular file; file tools only read and write regular files. Use execute if you really mean to talk to it (with a timeout: it may never answer).`,
   );
 }
 
