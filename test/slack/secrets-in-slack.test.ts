@@ -64,6 +64,8 @@ describe("secrets kept out of Slack", () => {
     h = await startHarness({ script, worker: true, env: { MCP_CONFIG: mcpConfig, E2B_MCP_SERVERS: JSON.stringify({ exa: { apiKey: E2B_TOKEN } }) } });
   });
   after(async () => {
+    // A failed assertion must not leave the model double holding the worker (close would wait on it).
+    release();
     await h?.close();
     await fs.rm(dir, { recursive: true, force: true });
   });
