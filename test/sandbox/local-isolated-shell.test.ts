@@ -53,6 +53,7 @@ describe("the isolated shell of a sandbox", { skip: hasBwrap ? false : "bubblewr
     const [shell] = await shellsOf(await fs.realpath(sandbox.workdir));
     assert.ok(shell, "an isolated shell is running for the sandbox");
     const set = await exec(sandbox, "export LEFT=1; cd /; umask 077; SHARED=1; echo $$");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansions
     const seen = await exec(sandbox, 'echo "${LEFT:-unset} ${SHARED:-unset} $(umask) $PWD $$ $SHLVL"');
     assert.equal(seen.stdout, `unset unset 0022 ${await fs.realpath(sandbox.workdir)} ${seen.stdout.trim().split(" ")[4]} 1\n`);
     assert.notEqual(set.stdout.trim(), seen.stdout.trim().split(" ")[4], "each command is a shell of its own");

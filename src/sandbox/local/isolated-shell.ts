@@ -81,6 +81,8 @@ interface Running {
   /** Ends the command once its status and both end markers are in (or the drain time is up). */
   checkDone: () => void;
   finish: () => void;
+  /** bubblewrap could not be started at all. */
+  fail: (error: Error) => void;
 }
 
 export class IsolatedShell {
@@ -91,14 +93,18 @@ export class IsolatedShell {
   #broken = false;
   #statusLine = "";
   #graceTimer: NodeJS.Timeout | undefined;
+  #startError: Error | undefined;
 
   constructor(argv: readonly string[], env: Record<string, string>, cwd: string) {
     this.#child = spawn(argv[0]!, argv.slice(1), { cwd, env, detached: true, stdio: ["pipe", "pipe", "pipe", "pipe"] });
     const stdin = this.#child.stdin as Writable;
     // A shell that died is noticed at its exit; a write into it must not throw.
     stdin.on("error", () => {});
-    this.#child.once("error", () => {
+    this.#child.once("error", (error) => {
       this.#broken = true;
+      if (this.#child.pid !== undefined) return;
+      this.#startError = new CodedError("sandbox_unavailable", `Could not start ${argv[0]}: ${error.message}`, { cause: error });
+      this.#running?.fail(this.#startError);
     });
     for (const stream of ["stdout", "stderr"] as const) {
       (this.#child[stream] as Readable).on("data", (chunk: Buffer) => this.#output(stream, chunk));
@@ -121,11 +127,7 @@ export class IsolatedShell {
         }
       });
       this.#child.once("error", () => {
-        if (this.#child.pid === undefined) {
-          this.#exit = { code: 127, signal: null };
-          resolve();
-          this.#running?.finish();
-        }
+        if (this.#child.pid === undefined) resolve();
       });
     });
   }
@@ -139,8 +141,8 @@ export class IsolatedShell {
   run(options: ShellCommand): Promise<ExecResult> {
     if (this.#running) throw new Error("IsolatedShell.run: a command is already running on this shell");
     return new Promise<ExecResult>((resolve, reject) => {
-      if (this.#exit && this.#child.pid === undefined) {
-        reject(new CodedError("sandbox_unavailable", "Could not start the isolated shell (bubblewrap)."));
+      if (this.#startError) {
+        reject(this.#startError);
         return;
       }
       const nonce = randomBytes(18).toString("base64url");
@@ -168,6 +170,15 @@ export class IsolatedShell {
           if (!running.status) return;
           if (streams.stdout.ended && streams.stderr.ended) running.finish();
           else drain ??= setTimeout(running.finish, DRAIN_MS);
+        },
+        fail: (error) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timeout);
+          clearTimeout(drain);
+          options.signal.removeEventListener("abort", onAbort);
+          this.#running = undefined;
+          reject(error);
         },
         finish: () => {
           if (settled) return;
