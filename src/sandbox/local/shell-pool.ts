@@ -45,7 +45,14 @@ export class ShellPool {
       lease.release();
       held = idle;
     } else {
-      held = { shell: new IsolatedShell(lease.argv, this.#env, this.#cwd), lease };
+      let shell: IsolatedShell;
+      try {
+        shell = new IsolatedShell(lease.argv, this.#env, this.#cwd);
+      } catch (error) {
+        lease.release();
+        throw error;
+      }
+      held = { shell, lease };
       this.#all.add(held);
       void held.shell.exited.then(() => {
         this.#all.delete(held);
