@@ -6,6 +6,9 @@
 // domain, which needs the network relays), and a whole model turn whose only tool call is
 // an isolated `execute true` (scripted model on loopback). The variants take turns in
 // blocks so the machine's load falls on all of them alike; figures are medians.
+// A sandbox starts bubblewrap once, for its first command, and runs the next ones in that
+// isolated shell; "first command of a new sandbox" is that start (with the wrap of the
+// policy) measured on its own: create() and one exec("true") on a new sandbox.
 // Usage: npx node bench/isolated-execute.ts [blocks=6] [runs per block=12]
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs/promises";
@@ -62,20 +65,21 @@ async function bareBwrapArgs(): Promise<string[]> {
 const bwrapArgs = await bareBwrapArgs();
 const env = { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: workdir, TMPDIR: tmpdir };
 
-function spawnToEnd(file: string, args: string[]): Promise<void> {
+function spawnToEnd(file: string, args: string[]): Promise<undefined> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let stderr = "";
     child.stdout.resume();
     child.stderr.on("data", (d: Buffer) => (stderr += d));
     child.once("error", reject);
-    child.once("close", (code) => (code === 0 ? resolve() : reject(new Error(`${file} exited ${code}: ${stderr}`))));
+    child.once("close", (code) => (code === 0 ? resolve(undefined) : reject(new Error(`${file} exited ${code}: ${stderr}`))));
   });
 }
 
-async function execTrue(sandbox: Sandbox): Promise<void> {
+async function execTrue(sandbox: Sandbox): Promise<undefined> {
   const r = await sandbox.exec("true", { timeoutMs: 60_000 });
   if (r.exitCode !== 0) throw new Error(`\`true\` exited ${r.exitCode} in ${sandbox.id}: ${r.stderr}`);
+  return undefined;
 }
 
 // A model that calls `execute true` every turn; each block's agent runs perBlock + 1 turns.
@@ -101,12 +105,25 @@ async function agentTurns(runs: number): Promise<number[]> {
   return starts.slice(2).map((t, i) => t - starts[i + 1]!);
 }
 
-const variants: Array<[string, () => Promise<void>]> = [
+let fresh = 0;
+/** create() and a first exec on a new sandbox; its close (off the clock) removes it. */
+async function firstCommand(): Promise<number> {
+  const start = performance.now();
+  const sandbox = await providers.isolated.create({ taskId: `fresh-${fresh++}` });
+  await execTrue(sandbox);
+  const took = performance.now() - start;
+  await sandbox.close();
+  return took;
+}
+
+// A variant that returns a number times itself.
+const variants: Array<[string, () => Promise<number | undefined>]> = [
   ["bare spawn (bash -c true)", () => spawnToEnd("bash", ["-c", "true"])],
   ["bare bwrap (same policy)", () => spawnToEnd("bwrap", bwrapArgs)],
   ["exec, not isolated", () => execTrue(sandboxes.plain)],
   ["exec, isolated", () => execTrue(sandboxes.isolated)],
   ["exec, isolated, a domain allowed", () => execTrue(sandboxes.proxied)],
+  ["first command of a new sandbox", firstCommand],
 ];
 const times = new Map<string, number[]>([...variants.map(([name]) => [name, []] as [string, number[]]), ["model turn with isolated execute", []]]);
 
@@ -120,8 +137,8 @@ for (let b = 0; b < blocks; b++) {
     const [name, run] = variants[i]!;
     for (let r = 0; r < perBlock; r++) {
       const start = performance.now();
-      await run();
-      times.get(name)!.push(performance.now() - start);
+      const took = await run();
+      times.get(name)!.push(took ?? performance.now() - start);
     }
   }
   times.get("model turn with isolated execute")!.push(...(await agentTurns(perBlock)));

@@ -1,9 +1,9 @@
 // One sandbox's isolated launcher: the bubblewrap line is wrapped once (isolation.ts
-// prepare) and every command runs on it, each in a bubblewrap of its own. What the
+// prepare) and every isolated shell of the sandbox (shell-pool.ts) starts on it. What the
 // runtime builds depends on the disk as it was when it wrapped — a denied path that did
 // not exist then is not masked — so before each command the paths the policy names are
 // looked at again (one lstat each, a fraction of a millisecond) and the line is wrapped
-// anew when any of them changed. A line is released once the last command on it ends.
+// anew when any of them changed. A line is released once the last shell on it ends.
 import fs from "node:fs";
 import { CodedError } from "../../shared/errors.ts";
 import type { IsolationHandle, IsolationPolicy, PreparedIsolation } from "./isolation.ts";

@@ -9,19 +9,17 @@
 //
 // Wrapping is the expensive part (a blocking `which`, a ripgrep scan, hundreds of
 // file-system calls: ~60 ms of the main thread), so a sandbox wraps once — a fixed
-// launcher that runs whatever command it finds in its environment — and reuses the
-// line for every command (isolated-launcher.ts decides when it must be rebuilt).
-// Each command still gets a bubblewrap of its own: its own namespaces, nothing shared.
+// supervisor that runs the commands it is sent (isolated-shell.ts) — and reuses the
+// line (isolated-launcher.ts decides when it must be rebuilt). Starting bubblewrap is
+// the next most expensive part, so a shell on the line serves the sandbox's commands one
+// after another (shell-pool.ts); a command that leaves anything running ends its shell.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { getDefaultWritePaths, SandboxManager, type SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
 import { CodedError } from "../../shared/errors.ts";
-import { quoteWords, splitWords, withBwrapOptions, withHelperExecuted, withoutNetworkRelays } from "./bwrap-line.ts";
-import { runProcess } from "./run-process.ts";
+import { splitWords, withBwrapOptions, withHelperExecuted, withoutNetworkRelays } from "./bwrap-line.ts";
 import { commandEnvironment } from "./command-env.ts";
-
-/** The variable a prepared line reads its command from. */
-const COMMAND_VARIABLE = "DEEP_AGENT_COMMAND";
+import { IsolatedShell, supervisorScript } from "./isolated-shell.ts";
 
 export interface IsolationPolicy {
   /** Directories the command may write (and read). */
@@ -34,7 +32,7 @@ export interface IsolationPolicy {
   tmpdir: string;
 }
 
-/** An isolated launcher: run `argv` with the command in the environment (launchEnvironment). */
+/** An isolated shell's line: `argv` starts the supervisor of isolated-shell.ts. */
 export interface PreparedIsolation {
   /** The program and its arguments. */
   readonly argv: readonly string[];
@@ -121,18 +119,14 @@ async function start(): Promise<string[]> {
 async function probeSandbox(): Promise<{ ok: boolean; detail: string }> {
   const tmp = os.tmpdir();
   const prepared = await prepare({ writable: [], deniedReads: [], allowedDomains: [], tmpdir: tmp });
+  const shell = new IsolatedShell(prepared.argv, commandEnvironment({ workdir: tmp, tmpdir: tmp }), tmp);
   try {
-    const result = await runProcess({
-      file: prepared.argv[0]!,
-      args: prepared.argv.slice(1),
-      cwd: tmp,
-      env: launchEnvironment(commandEnvironment({ workdir: tmp, tmpdir: tmp }), "true"),
-      timeoutMs: 30_000,
-      maxOutputBytes: 4096,
-    });
+    const result = await shell.run({ command: "true", cwd: tmp, timeoutMs: 30_000, signal: new AbortController().signal, maxOutputBytes: 4096 });
     const stderr = result.stderr.trim().split("\n").slice(0, 3).join(" / ");
     return { ok: result.exitCode === 0, detail: `exit ${result.exitCode}${stderr ? `: ${stderr}` : ""}` };
   } finally {
+    shell.kill();
+    await shell.exited;
     prepared.release();
   }
 }
@@ -152,25 +146,12 @@ async function stop(): Promise<void> {
   await stopping;
 }
 
-/** The environment of a command run on a prepared line. */
-export function launchEnvironment(env: Record<string, string>, command: string): Record<string, string> {
-  return { ...env, [COMMAND_VARIABLE]: command };
-}
-
-/**
- * What runs inside: our TMPDIR (the runtime sets one shared by all sandboxes), then the
- * command, read from the environment and taken out of it before it runs, so the
- * command's own children do not inherit it. `${VAR?}` fails loudly if it is missing.
- */
-function launcher(tmpdir: string): string {
-  return `export TMPDIR=${quoteWords([tmpdir])}; eval "unset ${COMMAND_VARIABLE}; \${${COMMAND_VARIABLE}?}"`;
-}
-
 async function prepare(policy: IsolationPolicy): Promise<PreparedIsolation> {
   // Unguessable, as the runtime requires for an id that carries a network allowlist.
   const commandId = randomBytes(16).toString("base64url");
   const literal = (p: string) => ({ path: p, literal: true as const });
-  const command = launcher(policy.tmpdir);
+  // Our TMPDIR first: the runtime sets one shared by all sandboxes.
+  const command = supervisorScript(policy.tmpdir);
   const wrapped = await SandboxManager.wrapWithSandbox(
     command,
     "bash",

@@ -1,5 +1,6 @@
 // One task's sandbox on this machine: a working directory, commands run in it with
 // `bash -c` (isolated when a policy is given), and file tools confined to it.
+import fs from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { ExecOptions, ExecResult, FileEntry, ReadFileOptions, ReadTextOptions, Sandbox, SandboxCapabilities, TextSlice } from "../port.ts";
@@ -7,15 +8,16 @@ import { CodedError } from "../../shared/errors.ts";
 import { commandEnvironment } from "./command-env.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
 import { IsolatedLauncher } from "./isolated-launcher.ts";
-import { launchEnvironment, type IsolationHandle, type IsolationPolicy } from "./isolation.ts";
+import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";
 import { removeTree } from "./remove-tree.ts";
 import { runProcess } from "./run-process.ts";
+import { ShellPool } from "./shell-pool.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "../output-capture.ts";
 import { WorkdirFiles, type WorkdirFileLimits } from "./workdir-files.ts";
 
 /**
- * Longest command, in bytes. Linux takes at most 128 KiB in one argument or environment
- * entry, which is where the command goes; a little is left for the rest of the entry.
+ * Longest command, in bytes. Linux takes at most 128 KiB in one argument, which is where
+ * the command goes (`bash -c`); a little is left.
  */
 const MAX_COMMAND_BYTES = 120 * 1024;
 
@@ -40,7 +42,8 @@ export class LocalSandbox implements Sandbox {
   readonly capabilities: SandboxCapabilities = {};
   readonly #parts: LocalSandboxParts;
   readonly #files: WorkdirFiles;
-  readonly #launcher: IsolatedLauncher | undefined;
+  readonly #shells: ShellPool | undefined;
+  readonly #env: Record<string, string>;
   readonly #running = new Map<AbortController, Promise<unknown>>();
   #closed = false;
 
@@ -49,7 +52,9 @@ export class LocalSandbox implements Sandbox {
     this.id = parts.id;
     this.workdir = parts.root.path;
     this.#files = new WorkdirFiles(parts.root, parts.fileLimits);
-    this.#launcher = parts.isolation && new IsolatedLauncher(parts.isolation.handle, parts.isolation.policy);
+    // The same for every command of the sandbox: made once.
+    this.#env = commandEnvironment({ workdir: parts.root.realPath, tmpdir: parts.tmpdir });
+    this.#shells = parts.isolation && new ShellPool(new IsolatedLauncher(parts.isolation.handle, parts.isolation.policy), this.#env, parts.root.realPath);
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -83,51 +88,41 @@ export class LocalSandbox implements Sandbox {
 
   async #run(command: string, cwd: string, options: ExecOptions, signal: AbortSignal): Promise<ExecResult> {
     const { logger } = this.#parts;
-    let argv: readonly string[] = ["bash", "-c", command];
-    let env = commandEnvironment({ workdir: this.#parts.root.realPath, tmpdir: this.#parts.tmpdir });
-    let done = () => {};
-    if (this.#launcher) {
-      let lease: Awaited<ReturnType<IsolatedLauncher["acquire"]>>;
+    const common = {
+      timeoutMs: options.timeoutMs,
+      signal,
+      onOutput: options.onOutput,
+      maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      onOutputError: (error: unknown) => logger.warn({ err: error, sandbox: this.id }, "onOutput callback failed; output is no longer streamed"),
+    };
+    let result: ExecResult | undefined;
+    if (this.#shells) {
       try {
-        lease = await this.#launcher.acquire(signal);
+        // The isolated shell changes directory by name, as bubblewrap did with the name of
+        // the directory it was started in: the one the descriptor holds now.
+        const where = cwd.startsWith("/proc/self/fd/") ? await fs.readlink(cwd) : cwd;
+        result = await this.#shells.run({ command, cwd: where, ...common });
       } catch (error) {
         if (signal.aborted) return cancelledBeforeStart();
-        throw new CodedError("sandbox_unavailable", `Could not isolate the command: ${(error as Error).message}`, {
-          cause: error,
-        });
+        if (error instanceof CodedError) throw error;
+        throw new CodedError("sandbox_unavailable", `Could not isolate the command: ${(error as Error).message}`, { cause: error });
       }
-      if (!lease) return cancelledBeforeStart();
-      argv = lease.argv;
-      env = launchEnvironment(env, command);
-      done = lease.release;
+      if (!result) return cancelledBeforeStart();
+    } else {
+      result = await runProcess({ file: "bash", args: ["-c", command], cwd, env: this.#env, ...common });
     }
-    try {
-      const result = await runProcess({
-        file: argv[0]!,
-        args: argv.slice(1),
-        cwd,
-        env,
-        timeoutMs: options.timeoutMs,
-        signal,
-        onOutput: options.onOutput,
-        maxOutputBytes: options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-        onOutputError: (error) => logger.warn({ err: error, sandbox: this.id }, "onOutput callback failed; output is no longer streamed"),
-      });
-      logger.debug(
-        {
-          sandbox: this.id,
-          exitCode: result.exitCode,
-          durationMs: result.durationMs,
-          timedOut: result.timedOut,
-          cancelled: result.cancelled,
-          isolated: this.#launcher !== undefined,
-        },
-        "command finished",
-      );
-      return result;
-    } finally {
-      done();
-    }
+    logger.debug(
+      {
+        sandbox: this.id,
+        exitCode: result.exitCode,
+        durationMs: result.durationMs,
+        timedOut: result.timedOut,
+        cancelled: result.cancelled,
+        isolated: this.#shells !== undefined,
+      },
+      "command finished",
+    );
+    return result;
   }
 
   async readFile(filePath: string, options?: ReadFileOptions): Promise<Uint8Array> {
@@ -156,7 +151,7 @@ export class LocalSandbox implements Sandbox {
     this.#files.close();
     for (const stop of this.#running.keys()) stop.abort();
     await Promise.all(this.#running.values());
-    this.#launcher?.close();
+    await this.#shells?.close();
     const keep = options?.keep === true;
     try {
       await removeTree(this.#parts.tmpdir);
