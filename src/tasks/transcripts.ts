@@ -18,6 +18,7 @@ const OUTPUT_OVER_BUDGET = 1_000;
 export interface Transcripts {
   links: TranscriptLinks;
   defaultModel: string;
+  /** The task's record, scrubbed of configured secrets; null for an unknown (or malformed) id. */
   task(id: string): Promise<Task | null>;
   /** Events after `afterSeq`, oldest first. */
   events(id: string, afterSeq: number, limit?: number): Promise<TranscriptEvent[]>;
@@ -27,24 +28,27 @@ export interface Transcripts {
 
 export function createTranscripts(db: Database, config: Config): Transcripts {
   const repo = createTranscriptRepo(db);
-  // Events are scrubbed as they are stored; the task's own record (its text, answer, failure) here.
   const scrubber = createScrubber(secretValues(config));
   const tasks = createTaskRepo(db);
-  const task = async (id: string) => (isTaskId(id) ? tasks.get(id.toLowerCase()) : null);
+  // Events are scrubbed as they are stored; the task's own record (its text, answer, failure) as it is read.
+  const scrubbedTask = async (id: string): Promise<Task | null> => {
+    const found = isTaskId(id) ? await tasks.get(id.toLowerCase()) : null;
+    if (!found) return null;
+    return {
+      ...found,
+      text: scrubber.scrub(found.text),
+      result: found.result === null ? null : scrubber.scrub(found.result),
+      failure: found.failure ? { ...found.failure, detail: scrubber.scrub(found.failure.detail) } : null,
+    };
+  };
   return {
     links: createTranscriptLinks({ publicUrl: config.PUBLIC_URL, secret: config.TRANSCRIPT_SECRET, repo }),
     defaultModel: config.AGENT_MODEL,
-    task,
     events: (id, afterSeq, limit = PAGE_EVENTS) => repo.after(id.toLowerCase(), afterSeq, limit),
+    task: scrubbedTask,
     async page(id, afterSeq = 0) {
-      const found = await task(id);
-      if (!found) return null;
-      const record: Task = {
-        ...found,
-        text: scrubber.scrub(found.text),
-        result: found.result === null ? null : scrubber.scrub(found.result),
-        failure: found.failure ? { ...found.failure, detail: scrubber.scrub(found.failure.detail) } : null,
-      };
+      const record = await scrubbedTask(id);
+      if (!record) return null;
       const events = await repo.after(record.id, afterSeq, PAGE_EVENTS + 1);
       const builder = new TranscriptBuilder();
       builder.add(events.slice(0, PAGE_EVENTS));

@@ -53,6 +53,7 @@ async function add(args: string[]): Promise<number> {
     const meta = repo === null ? {} : { repo: repo === "none" ? null : formatRepo(repo) };
     const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser(), meta });
     console.log(`queued ${task.id} (position ${position})${repo && repo !== "none" ? ` to work on ${formatRepo(repo)}` : ""}`);
+    console.log(`follow it with: deep-agent show ${task.id} --follow`);
     return exitCodes.ok;
   });
 }
