@@ -21,6 +21,8 @@ export interface TranscriptRouteOptions {
 export function mountTranscripts(app: Hono<any>, transcripts: Transcripts, options: TranscriptRouteOptions): void {
   const pollMs = options.pollMs ?? 1_000;
   app.get("/assets/transcript.css", (c) => c.body(STYLESHEET, 200, { "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=300" }));
+  // Browsers ask for one with every page; none is an answer, not an error.
+  app.get("/favicon.ico", (c) => c.body(null, 204, { "cache-control": "public, max-age=86400" }));
   app.get("/assets/transcript.js", (c) => c.body(SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }));
 
   app.get("/tasks/:id", async (c) => {
