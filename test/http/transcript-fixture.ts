@@ -10,7 +10,7 @@ import { createTranscriptLinks } from "../../src/tasks/transcript-links.ts";
 import { createTranscriptRepo } from "../../src/store/transcript-repo.ts";
 
 export const SECRET = "notion-secret-4f9a1c7e2b";
-export const PUBLIC_URL = "https://agent.example.test";
+const PUBLIC_URL = "https://agent.example.test";
 
 /** Scripts by a word in the task text: turn by turn, what the model answers. */
 const SCRIPTS: Record<string, Reply[]> = {
@@ -63,7 +63,7 @@ export async function startTranscriptFixture(extraEnv: Record<string, string> = 
   await worker.ready;
   const port = Number(/"port":(\d+),"msg":"http server listening"/.exec(worker.log())?.[1]);
   if (!(port > 0)) throw new Error(`no HTTP port in the worker's log:\n${worker.log()}`);
-  return {
+  const fixture: TranscriptFixture = {
     api,
     target,
     worker,
@@ -91,10 +91,11 @@ export async function startTranscriptFixture(extraEnv: Record<string, string> = 
     async close() {
       openGate();
       // A test may have replaced the worker (a restart).
-      this.worker.kill("SIGKILL");
-      await this.worker.exited;
+      fixture.worker.kill("SIGKILL");
+      await fixture.worker.exited;
       await api.close();
       await target.cleanup();
     },
   };
+  return fixture;
 }
