@@ -64,6 +64,8 @@ describe("secrets kept out of Slack", () => {
     h = await startHarness({ script, worker: true, env: { MCP_CONFIG: mcpConfig, E2B_MCP_SERVERS: JSON.stringify({ exa: { apiKey: E2B_TOKEN } }) } });
   });
   after(async () => {
+    // A failed assertion must not leave the model double holding the worker (close would wait on it).
+    release();
     await h?.close();
     await fs.rm(dir, { recursive: true, force: true });
   });
@@ -75,6 +77,8 @@ describe("secrets kept out of Slack", () => {
     await inFirstCommand;
     // The card has shown the plan by now; ask for the status while the task runs.
     await h.waitFor("a card update with the plan", async () => h.slack.callsOf("chat.update").some((c) => JSON.stringify(c.params).includes("call the API with")));
+    // The task's record takes the plan a moment after the card (its writes are coalesced).
+    await h.waitFor("the plan in the task's record", async () => ((await h.taskFor(work, ts))?.todos.length ?? 0) > 0);
     const { id } = await h.command("alice", work, `status ${task.id.slice(0, 8)}`);
     const status = await h.replyTo(id);
     assert.match(status, /Plan: 0\/2 done · now: call the API with \[secret\]/);

@@ -131,7 +131,11 @@ describe("20 concurrent tasks in one workspace", () => {
     const asked = await Promise.all(Array.from({ length: 20 }, (_, i) => h.mention(people[i % 3]!, work, `job ${i}`)));
     const tasks = await Promise.all(asked.map((a) => h.waitFor("the task", () => h.taskFor(work, a.ts))));
     const done = await Promise.all(tasks.map((t) => h.waitForFinish(t.id, 150_000)));
-    assert.ok(done.every((t) => t.status === "succeeded"));
+    assert.deepEqual(
+      done.filter((t) => t.status !== "succeeded").map((t) => `${t.text}: ${t.status} ${t.failure?.code ?? ""} ${t.failure?.detail ?? ""}`),
+      [],
+      "every task succeeded",
+    );
 
     const updates = h.slack.callsOf("chat.update");
     assert.equal(updates.filter((c) => c.status === 429).length, 0, "Slack never had to refuse one");
