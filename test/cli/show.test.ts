@@ -23,6 +23,7 @@ describe("deep-agent show", { timeout: 240_000 }, () => {
     const added = await cli(["queue", "add", "hello from the terminal"], f.env);
     const id = /queued ([0-9a-f-]{36})/.exec(added.stdout)![1]!;
     assert.match(added.stdout, new RegExp(`deep-agent show ${id} --follow`));
+    assert.match(added.stdout, new RegExp(`^transcript: https://agent\\.example\\.test/tasks/${id}\\?t=[A-Za-z0-9_-]{43}$`, "m"));
     await waitFor("the task", async () => (await cli(["show", id, "--json"], f.env)).stdout.includes('"status":"succeeded"'), { timeoutMs: 60_000, intervalMs: 250 });
     const shown = await cli(["show", id], f.env);
     assert.equal(shown.code, 0, shown.stderr);
