@@ -25,8 +25,6 @@ export interface HttpServerOptions {
   slackHandler?: RequestHandler;
   /** Serves GET /tasks/<id>?t=<token> when set. */
   transcripts?: Transcripts;
-  /** How often a live transcript looks for new events (tests shorten it). */
-  transcriptPollMs?: number;
 }
 
 export interface RunningHttpServer {
@@ -53,7 +51,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     app.post("/slack/events", (c) => passToNode(c, slack));
     app.all("/slack/events", (c) => c.json({ error: "use POST" }, 405));
   }
-  if (options.transcripts) mountTranscripts(app, options.transcripts, { logger: options.logger, ...(options.transcriptPollMs ? { pollMs: options.transcriptPollMs } : {}) });
+  if (options.transcripts) mountTranscripts(app, options.transcripts, { logger: options.logger });
   app.notFound(notFound);
   app.onError((error, c) => {
     options.logger.error({ err: error, url: c.req.path }, "http request failed");
