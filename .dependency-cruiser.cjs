@@ -91,7 +91,11 @@ module.exports = {
 
     // ---- Layers, top to bottom: one rule per folder, naming what it may import. ----
     // cli: the composition root that wires every role together; it may import anything, so it has no rule.
-    layer("http", ["store", "config", "shared"], "The HTTP server (health, readiness, metrics) only reads the database and the config; it knows nothing of Slack or tasks."),
+    layer(
+      "http",
+      ["tasks", "store", "agent", "config", "shared"],
+      "The HTTP server (health, readiness, metrics, transcript pages) reads the database, the config and tasks' transcripts; it knows nothing of Slack, the queue's workers or the CLI.",
+    ),
     layer(
       "slack",
       ["schedule", "tasks", "runtime", "queue", "store", "agent", "port", "config", "shared"],

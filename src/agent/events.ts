@@ -31,8 +31,10 @@ export type AgentEvent = EventScope &
     | { type: "turn"; turn: number }
     /** What the model said this turn; `final` when the turn called no tools (it is the answer). */
     | { type: "text"; text: string; final: boolean }
-    | { type: "tool_started"; id: string; name: string; summary: string }
-    | { type: "tool_finished"; id: string; name: string; ok: boolean; durationMs: number; summary: string }
+    /** `input`: what the model passed (for transcripts; renderers show `summary`). */
+    | { type: "tool_started"; id: string; name: string; summary: string; input?: unknown }
+    /** `output`: the full text the tool returned (transcripts cut it); `exitCode` for commands. */
+    | { type: "tool_finished"; id: string; name: string; ok: boolean; durationMs: number; summary: string; output?: string; exitCode?: number }
     | { type: "usage"; turn: Usage; total: Usage }
     | { type: "retry"; attempt: number; delayMs: number; reason: string }
     | { type: "compacted"; droppedResults: number; beforeTokens: number; afterTokens: number }

@@ -85,7 +85,7 @@ async function runOne({ call, tool, input, inputError }: PreparedCall, verdict: 
   } catch {
     summaryLine = "";
   }
-  ctx.emit({ type: "tool_started", id: call.id, name: call.name, summary: oneLine(summaryLine) });
+  ctx.emit({ type: "tool_started", id: call.id, name: call.name, summary: oneLine(summaryLine), input: call.input });
   let output: ToolOutput;
   if (!tool) {
     output = { content: `There is no tool named "${call.name}". Available tools: ${[...env.tools.keys()].join(", ")}.`, isError: true };
@@ -108,6 +108,8 @@ async function runOne({ call, tool, input, inputError }: PreparedCall, verdict: 
     ok,
     durationMs: Date.now() - started,
     summary: oneLine(output.summary ?? (ok ? "done" : firstLine(output.content))),
+    output: contentText(output.content),
+    ...(output.exitCode !== undefined ? { exitCode: output.exitCode } : {}),
   });
   return {
     type: "tool_result",
@@ -139,6 +141,10 @@ function toolErrorMessage(tool: string, error: unknown, signal: AbortSignal): st
 }
 
 function firstLine(content: ToolOutput["content"]): string {
-  const text = typeof content === "string" ? content : content.map((b) => (b.type === "text" ? b.text : "")).join(" ");
-  return text.split("\n")[0] ?? "";
+  return contentText(content, " ").split("\n")[0] ?? "";
+}
+
+/** The text of a result; images are named, not inlined. */
+function contentText(content: ToolOutput["content"], separator = "\n"): string {
+  return typeof content === "string" ? content : content.map((b) => (b.type === "text" ? b.text : `[${b.source.media_type} image]`)).join(separator);
 }

@@ -14,6 +14,8 @@ export interface ToolOutput {
   isError?: boolean;
   /** One line for progress renderers ("exit 0 in 120 ms", "wrote 3 KB"). */
   summary?: string;
+  /** A command's exit code, for transcripts. */
+  exitCode?: number;
 }
 
 export interface ToolContext {

@@ -16,6 +16,7 @@ const commands: Record<string, Command> = {
   task: { summary: 'task "<text>" [--json] [--yes] [--repo owner/name]  run one task now; plan on stderr, result on stdout', load: () => import("./commands/task.ts") },
   chat: { summary: "chat                               interactive multi-turn session in one sandbox", load: () => import("./commands/chat.ts") },
   queue: { summary: 'queue add "<text>" [--repo owner/name] | list [--json] | cancel <id> | approve <id> | deny <id>', load: () => import("./commands/queue.ts") },
+  show: { summary: "show <id> [--json] [--follow]      a task's transcript: every step, its output, the answer", load: () => import("./commands/show.ts") },
   schedule: { summary: 'schedule add "<cron>" "<text>" [--tz Area/City] [--channel C…] | list [--json] | remove <id> | resume <id>', load: () => import("./commands/schedule.ts") },
   migrate: { summary: "migrate                            apply database migrations", load: () => import("./commands/migrate.ts") },
   health: { summary: "health                             print a JSON health report; exit 0 when healthy", load: () => import("./commands/health.ts") },

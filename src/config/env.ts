@@ -137,6 +137,12 @@ const schema = z.object({
   TASK_BUDGET_USD: optionalString
     .refine((v) => v === undefined || (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0), { message: "must be an amount in US dollars above 0, such as 5 or 2.50" })
     .transform((v) => (v === undefined ? undefined : Number(v))),
+  /** The base URL people reach the HTTP server at, for links posted to Slack; http://localhost:<PORT> by default. */
+  PUBLIC_URL: url("http(s)").transform((v) => v?.replace(/\/+$/, "")),
+  /** Signs transcript links; unset: a secret made once and kept in the database. */
+  TRANSCRIPT_SECRET: optionalString,
+  /** Days a finished task's transcript (and its checkpoint) is kept. */
+  TRANSCRIPT_RETENTION_DAYS: positiveInt(30),
   LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
       message: "must be one of fatal, error, warn, info, debug, trace, silent",
@@ -146,7 +152,8 @@ const schema = z.object({
 
 type Parsed = z.infer<typeof schema>;
 
-export type Config = Omit<Parsed, "SANDBOX_PROVIDER" | "LOG_LEVEL" | "AGENT_MODELS"> & {
+export type Config = Omit<Parsed, "SANDBOX_PROVIDER" | "LOG_LEVEL" | "AGENT_MODELS" | "PUBLIC_URL"> & {
+  PUBLIC_URL: string;
   SANDBOX_PROVIDER: "e2b" | "local";
   /** The models a request may choose; never empty, and its first is AGENT_MODEL (the default). */
   AGENT_MODELS: string[];
@@ -184,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     AGENT_MODEL: models[0]!,
     AGENT_MODELS: models,
     SANDBOX_PROVIDER: provider,
+    PUBLIC_URL: c.PUBLIC_URL ?? `http://localhost:${c.PORT}`,
     LOG_LEVEL: c.LOG_LEVEL ?? "info",
     logLevelExplicit: c.LOG_LEVEL !== undefined,
   };

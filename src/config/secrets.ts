@@ -17,6 +17,7 @@ export function secretValues(config: Config): string[] {
     config.SLACK_APP_TOKEN,
     config.GITHUB_TOKEN,
     config.NOTION_TOKEN,
+    config.TRANSCRIPT_SECRET,
     databasePassword(config.DATABASE_URL),
     ...mcpConfigSecrets(config.MCP_CONFIG),
     ...jsonLeaves(parseJson(config.E2B_MCP_SERVERS)),

@@ -1,11 +1,17 @@
-// The HTTP server of the contract: liveness, readiness, metrics, and (mounted by the Slack
-// intake when it runs in HTTP mode) POST /slack/events.
-import http from "node:http";
+// The HTTP server of the contract, on Hono: liveness, readiness, metrics, (mounted by the Slack
+// intake when it runs in HTTP mode) POST /slack/events, and (when given) the transcript pages.
+import { createAdaptorServer, type HttpBindings } from "@hono/node-server";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Hono, type Context } from "hono";
 import type { Logger } from "../shared/log.ts";
 import { registry } from "../shared/metrics.ts";
+import type { Transcripts } from "../tasks/transcripts.ts";
+import { securityHeaders, notFound } from "./responses.ts";
+import { mountTranscripts } from "./transcript/routes.ts";
 
-export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse) => void | Promise<void>;
+export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpServerOptions {
   port: number;
@@ -17,6 +23,8 @@ export interface HttpServerOptions {
   liveness?: () => { ok: true } | { ok: false; reason: string };
   /** Handles POST /slack/events when set. */
   slackHandler?: RequestHandler;
+  /** Serves GET /tasks/<id>?t=<token> when set. */
+  transcripts?: Transcripts;
 }
 
 export interface RunningHttpServer {
@@ -24,14 +32,34 @@ export interface RunningHttpServer {
   close(): Promise<void>;
 }
 
+type Env = { Bindings: HttpBindings };
+
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const server = http.createServer((req, res) => {
-    route(req, res, options).catch((error: unknown) => {
-      options.logger.error({ err: error, url: req.url }, "http request failed");
-      if (!res.headersSent) json(res, 500, { error: "internal error" });
-      else res.end();
-    });
+  const app = new Hono<Env>();
+  app.use(securityHeaders);
+  app.on(["GET", "HEAD"], "/healthz", (c) => {
+    const live = options.liveness?.() ?? { ok: true };
+    return c.json(live, live.ok ? 200 : 503);
   });
+  app.on(["GET", "HEAD"], "/readyz", async (c) => {
+    const { ready, detail } = await options.readiness().catch((error: unknown) => ({ ready: false, detail: { error: (error as Error).message } }));
+    return c.json({ ready, ...detail }, ready ? 200 : 503);
+  });
+  app.get("/metrics", async (c) => c.body(await registry.metrics(), 200, { "content-type": registry.contentType }));
+  const slack = options.slackHandler;
+  if (slack) {
+    app.post("/slack/events", (c) => passToNode(c, slack));
+    app.all("/slack/events", (c) => c.json({ error: "use POST" }, 405));
+  }
+  if (options.transcripts) mountTranscripts(app, options.transcripts, { logger: options.logger });
+  app.notFound(notFound);
+  app.onError((error, c) => {
+    options.logger.error({ err: error, url: c.req.path }, "http request failed");
+    return c.json({ error: "internal error" }, 500);
+  });
+
+  // Hono's Request/Response stay out of the process's globals; Bolt reads the request body itself.
+  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false, autoCleanupIncoming: false }) as Server;
   // Keep-alive sockets must not hold a shutdown open.
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
@@ -50,32 +78,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
 }
 
-async function route(req: http.IncomingMessage, res: http.ServerResponse, options: HttpServerOptions): Promise<void> {
-  const path = (req.url ?? "/").split("?")[0];
-  if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
-    const live = options.liveness?.() ?? { ok: true };
-    return json(res, live.ok ? 200 : 503, live);
-  }
-  if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) {
-    const { ready, detail } = await options.readiness().catch((error: unknown) => ({ ready: false, detail: { error: (error as Error).message } }));
-    return json(res, ready ? 200 : 503, { ready, ...detail });
-  }
-  if (path === "/metrics" && req.method === "GET") {
-    const text = await registry.metrics();
-    res.writeHead(200, { "content-type": registry.contentType });
-    res.end(text);
-    return;
-  }
-  if (path === "/slack/events" && options.slackHandler) {
-    if (req.method !== "POST") return json(res, 405, { error: "use POST" });
-    await options.slackHandler(req, res);
-    return;
-  }
-  json(res, 404, { error: `no route for ${req.method} ${path}` });
-}
-
-function json(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
+/** Hands the raw request to a Node handler (Bolt's receiver) and waits until it has answered. */
+async function passToNode(c: Context<Env>, handler: RequestHandler): Promise<Response> {
+  const { incoming, outgoing } = c.env;
+  await new Promise<void>((resolve, reject) => {
+    outgoing.once("finish", resolve);
+    outgoing.once("close", resolve);
+    Promise.resolve(handler(incoming, outgoing)).catch(reject);
+  });
+  return RESPONSE_ALREADY_SENT;
 }

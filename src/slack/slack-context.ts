@@ -18,6 +18,8 @@ import { createRepositoryService, type RepositoryService } from "../runtime/gith
 import { createUpdateBudget, type UpdateBudget, type UpdateBudgetOptions } from "./thread/update-budget.ts";
 import { createSlackDirectory, type SlackDirectory } from "./api/directory.ts";
 import { createFeedbackRepo, type FeedbackRepo } from "../store/feedback-repo.ts";
+import { createTranscriptRepo } from "../store/transcript-repo.ts";
+import { createTranscriptLinks, type TranscriptLinks } from "../tasks/transcript-links.ts";
 
 export interface SlackContext {
   config: Config;
@@ -42,6 +44,8 @@ export interface SlackContext {
   /** People's names and channels' facts, cached. */
   directory: SlackDirectory;
   feedback: FeedbackRepo;
+  /** Links to tasks' transcript pages. */
+  transcripts: TranscriptLinks;
 }
 
 export interface SlackContextOptions {
@@ -80,5 +84,6 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
     updateBudget: createUpdateBudget(options.updateBudget),
     directory: createSlackDirectory(clients.api, logger),
     feedback: createFeedbackRepo(db),
+    transcripts: createTranscriptLinks({ publicUrl: config.PUBLIC_URL, secret: config.TRANSCRIPT_SECRET, repo: createTranscriptRepo(db) }),
   };
 }

@@ -3,7 +3,7 @@
 import type { Usage } from "../agent/events.ts";
 
 /** USD per million tokens: input, output, cache read, cache write (5-minute). */
-interface Price {
+export interface Price {
   input: number;
   output: number;
   cacheRead: number;
@@ -18,8 +18,13 @@ const PRICES: Array<[RegExp, Price]> = [
   [/.*/, { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 }],
 ];
 
+/** The list price an estimate for this model uses (shown with the estimate on a transcript). */
+export function priceOf(model: string): Price {
+  return PRICES.find(([pattern]) => pattern.test(model))![1];
+}
+
 export function estimateCostUsd(model: string, usage: Usage): number {
-  const price = PRICES.find(([pattern]) => pattern.test(model))![1];
+  const price = priceOf(model);
   return (
     (usage.input_tokens * price.input + usage.output_tokens * price.output + usage.cache_read_input_tokens * price.cacheRead + usage.cache_creation_input_tokens * price.cacheWrite) /
     1_000_000

@@ -9,6 +9,8 @@ import type { TaskRuntime } from "../runtime/task-runtime.ts";
 import { DEAD_LETTER_QUEUE, TASK_QUEUE, type QueuePolicy, type TaskJob } from "../queue/queue-policy.ts";
 import { runAttempt, shutdownReason, type AttemptResult } from "./run-attempt.ts";
 import { startSandboxSweep } from "./sandbox-sweep.ts";
+import { startRetentionSweep } from "./retention-sweep.ts";
+import { createTranscriptRepo } from "../store/transcript-repo.ts";
 import { createTaskRepo } from "../store/task-repo.ts";
 import type { TaskHooks } from "../tasks/task-hooks.ts";
 import type { TaskLifecycle } from "../tasks/lifecycle.ts";
@@ -40,6 +42,7 @@ export class WorkerPool {
   private readonly name: string;
   private draining = false;
   private stopSweep: () => void = () => {};
+  private stopRetention: () => void = () => {};
   private readonly approvals: ApprovalDesk;
 
   constructor(options: WorkerPoolOptions) {
@@ -83,6 +86,7 @@ export class WorkerPool {
     // Every worker process handles approval timeouts as they come due: no process holds a waiting task.
     await this.approvals.startTimeouts();
     this.stopSweep = startSandboxSweep({ provider: this.options.runtime.sandboxes, tasks: createTaskRepo(this.options.db), logger: this.options.logger });
+    this.stopRetention = startRetentionSweep({ repo: createTranscriptRepo(this.options.db), days: this.options.runtime.config.TRANSCRIPT_RETENTION_DAYS, logger: this.options.logger });
     this.options.logger.info({ concurrency, worker: this.name }, "worker pool started");
   }
 
@@ -137,6 +141,7 @@ export class WorkerPool {
     if (this.draining) return;
     this.draining = true;
     this.stopSweep();
+    this.stopRetention();
     await this.approvals.stopTimeouts();
     const log = this.options.logger;
     await this.options.boss.offWork(TASK_QUEUE, { wait: false });

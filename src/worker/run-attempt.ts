@@ -24,6 +24,7 @@ import * as metrics from "../shared/metrics.ts";
 import { CONVERSATION_LABEL } from "../sandbox/port.ts";
 import { recordEventMetrics } from "./event-metrics.ts";
 import { createTaskRecordSink } from "./task-record-sink.ts";
+import { openTranscript } from "./transcript.ts";
 import { planRepositoryWork, type RepositoryWork } from "./repository-work.ts";
 
 export type AttemptResult =
@@ -103,7 +104,8 @@ async function work(
   gate: TaskGate | null,
 ): Promise<{ outcome: AgentOutcome; outputs?: TaskOutputs }> {
   const record = createTaskRecordSink(tasks, task.id, input.attempt, { logger: log });
-  const sinks: ProgressSink[] = [record, { emit: recordEventMetrics }, ...(session?.sinks ?? [])];
+  const transcript = openTranscript(deps, task.id, input.attempt, log);
+  const sinks: ProgressSink[] = [record, transcript, { emit: recordEventMetrics }, ...(session?.sinks ?? [])];
   const sink: ProgressSink = {
     emit: (event: AgentEvent) => {
       for (const s of sinks) safeEmit(s, event, log);
@@ -129,6 +131,7 @@ async function work(
   } catch (error) {
     log.warn({ err: error }, "could not get a sandbox");
     await record.flush();
+    await transcript.flush();
     const failure = hasCode(error) ? error.toFailure() : new CodedError("sandbox_unavailable", `could not create a sandbox: ${(error as Error).message}`).toFailure();
     return { outcome: failedOutcome(failure) };
   }
@@ -164,6 +167,7 @@ async function work(
       log.warn({ err: error }, "could not collect what the task produced");
       return undefined;
     });
+    if (outputs) transcript.note("outputs", { files: outputs.files.map((f) => ({ name: f.name, bytes: f.content.byteLength })), skipped: outputs.skipped });
     if (repository) {
       const threadUrl = (await session?.threadUrl?.().catch(() => null)) ?? null;
       const delivered = await repository.finish(outcome, workspace.sandbox, threadUrl, input.signal);
@@ -175,6 +179,7 @@ async function work(
     // Kept for a later task of the same conversation; the sweep removes it when none comes.
     await workspace.close({ keep });
     await record.flush();
+    await transcript.flush();
   }
 }
 

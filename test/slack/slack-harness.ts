@@ -13,6 +13,7 @@ import type { SlackIntake } from "../../src/slack/intake/slack-app.ts";
 import type { ExtraSubcommand } from "../../src/slack/intake/intake-context.ts";
 import { createSlackParts, type SlackParts } from "../../src/slack/slack-parts.ts";
 import { createTaskLifecycle, type TaskLifecycle } from "../../src/tasks/lifecycle.ts";
+import { createTranscripts } from "../../src/tasks/transcripts.ts";
 import { createTaskRepo, FINISHED, type Task } from "../../src/store/task-repo.ts";
 import { startMessagesApi, type MessagesApi, type Script } from "../doubles/messages-api.ts";
 import { startSlackWorkspace, type SlackWorkspace, type SlackMessage } from "../doubles/slack/slack-workspace.ts";
@@ -149,6 +150,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     readiness: async () => ({ ready: true, detail: {} }),
     ...(intake.httpHandler ? { slackHandler: intake.httpHandler } : {}),
+    transcripts: createTranscripts(stack.db, config),
   });
   await intake.start();
   if (socket) await socket.connected();

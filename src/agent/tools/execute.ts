@@ -34,6 +34,7 @@ export const executeTool = defineTool({
       content: parts.join("\n"),
       isError: !ok,
       summary: result.timedOut ? `timed out after ${seconds} s` : `exit ${result.exitCode} in ${seconds} s`,
+      ...(result.timedOut || result.cancelled ? {} : { exitCode: result.exitCode }),
     };
   },
 });

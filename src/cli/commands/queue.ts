@@ -20,6 +20,8 @@ import type { Approval } from "../../store/approval-repo.ts";
 import { createTaskRepo } from "../../store/task-repo.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { createScrubber } from "../../shared/scrub-secrets.ts";
+import { createTranscriptRepo } from "../../store/transcript-repo.ts";
+import { createTranscriptLinks } from "../../tasks/transcript-links.ts";
 
 import { createRepositoryService } from "../../runtime/github-access.ts";
 import { formatRepo } from "../../shared/repo-ref.ts";
@@ -53,6 +55,9 @@ async function add(args: string[]): Promise<number> {
     const meta = repo === null ? {} : { repo: repo === "none" ? null : formatRepo(repo) };
     const { task, position } = await queue.enqueue({ text, source: "cli", userId: localUser(), meta });
     console.log(`queued ${task.id} (position ${position})${repo && repo !== "none" ? ` to work on ${formatRepo(repo)}` : ""}`);
+    console.log(`follow it with: deep-agent show ${task.id} --follow`);
+    const links = createTranscriptLinks({ publicUrl: config.PUBLIC_URL, secret: config.TRANSCRIPT_SECRET, repo: createTranscriptRepo(stack.db) });
+    console.log(`transcript: ${await links.url(task.id)}`);
     return exitCodes.ok;
   });
 }

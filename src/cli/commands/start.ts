@@ -19,6 +19,7 @@ import { createSlackParts } from "../../slack/slack-parts.ts";
 import { createTaskLifecycle } from "../../tasks/lifecycle.ts";
 import { startScheduler } from "../../schedule/scheduler.ts";
 import { schedulePolicy } from "../../schedule/schedule-policy.ts";
+import { createTranscripts } from "../../tasks/transcripts.ts";
 
 export async function run(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs("start", args, {
@@ -95,6 +96,7 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
         return { ready: database.reachable && database.migrated, detail: { database, worker: workers ? { running: workers.active } : null } };
       },
       ...(intake?.httpHandler ? { slackHandler: intake.httpHandler } : {}),
+      transcripts: createTranscripts(stack.db, config),
     });
     closers.push(() => http.close());
 

@@ -77,6 +77,7 @@ function contextLine(view: ProgressView): string {
   const tokens = view.usage.input_tokens + view.usage.cache_read_input_tokens + view.usage.cache_creation_input_tokens + view.usage.output_tokens;
   if (tokens > 0) parts.push(`${formatTokens(tokens)} tokens`);
   if (view.requester) parts.push(`asked by <@${view.requester}>`);
+  if (view.transcriptUrl) parts.push(transcriptLink(view.transcriptUrl));
   return parts.join("  ·  ");
 }
 
@@ -177,4 +178,9 @@ export function shorten(text: string, max: number): string {
   // Never cut between the two halves of a character outside the BMP (an emoji): a lone half is not text.
   const cut = /[\uD800-\uDBFF]/.test(text[max - 2] ?? "") ? max - 2 : max - 1;
   return `${text.slice(0, cut)}…`;
+}
+
+/** The link to a task's transcript page, as the card and the result show it. */
+export function transcriptLink(url: string): string {
+  return `<${url}|Transcript>`;
 }

@@ -27,6 +27,8 @@ export interface ProgressView {
   note?: string;
   /** Why it failed or who cancelled, in words (final states). */
   outcome?: string;
+  /** The task's transcript page. */
+  transcriptUrl?: string;
 }
 
 export function queuedView(taskId: string, text: string, position: number, requester?: string): ProgressView {
@@ -34,7 +36,7 @@ export function queuedView(taskId: string, text: string, position: number, reque
 }
 
 /** A finished task as its card shows it, from the record alone (any process can render it). */
-export function finalView(task: Task, requester?: string): ProgressView {
+export function finalView(task: Task, requester?: string, transcriptUrl?: string): ProgressView {
   const finishedAt = (task.finishedAt ?? task.updatedAt).getTime();
   const phase: Phase = task.status === "succeeded" || task.status === "cancelled" ? task.status : "failed";
   return {
@@ -47,6 +49,7 @@ export function finalView(task: Task, requester?: string): ProgressView {
     finishedAt,
     ...(task.startedAt ? { startedAt: task.startedAt.getTime() } : {}),
     ...(requester ? { requester } : {}),
+    ...(transcriptUrl ? { transcriptUrl } : {}),
     ...(phase === "succeeded" ? {} : { outcome: failureWords(task.failure?.code, task.cancelledBy) }),
   };
 }

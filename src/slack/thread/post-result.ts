@@ -10,6 +10,7 @@ import type { Task } from "../../store/task-repo.ts";
 import type { OutputFile, TaskOutputs } from "../../tasks/task-hooks.ts";
 import { failureWords } from "../render/failure-words.ts";
 import { usageFooter } from "../render/usage-footer.ts";
+import { transcriptLink } from "../render/progress-card.ts";
 import { resultMessage, resultMessageAsSections, type ResultMessage, type ResultParts } from "../render/result-message.ts";
 import { diffFileName, repositoryNote } from "../render/repository-note.ts";
 import type { SlackTaskMeta } from "../slack-meta.ts";
@@ -23,6 +24,8 @@ export interface ResultOptions {
   scrubber: Scrubber;
   logger: Logger;
   outputs?: TaskOutputs;
+  /** The task's transcript page, linked in the footer. */
+  transcriptUrl?: string;
 }
 
 export const REACTION_WORKING = "eyes";
@@ -42,7 +45,7 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
     model: options.model,
     taskId: task.id,
     ...(options.defaultModel && options.defaultModel !== options.model ? { showModel: true } : {}),
-  });
+  }).concat(options.transcriptUrl ? `  ·  ${transcriptLink(options.transcriptUrl)}` : "");
   // What happened on the task's repository (a draft pull request, new commits, no change, work kept).
   const report = options.outputs?.repository;
   const repo = report ? repositoryNote(report) : null;

@@ -36,9 +36,17 @@ export async function postQueuedCard(client: WebClient, card: NewCard, logger: L
  * Shows the task's final state on its card, at once: rate limits are waited out, a workspace
  * that refuses plan blocks gets the plain form. `client` must reject rate-limited calls.
  */
-export async function showFinalCard(client: WebClient, task: Task, meta: SlackTaskMeta, planStyles: PlanStyleMemo, logger: Logger, budget?: UpdateBudget): Promise<void> {
+export async function showFinalCard(
+  client: WebClient,
+  task: Task,
+  meta: SlackTaskMeta,
+  planStyles: PlanStyleMemo,
+  logger: Logger,
+  budget?: UpdateBudget,
+  transcriptUrl?: string,
+): Promise<void> {
   if (!meta.progressTs) return;
-  const view = finalView(task, meta.userId);
+  const view = finalView(task, meta.userId, transcriptUrl);
   const updater = new MessageUpdater({
     client,
     channel: meta.channel,

@@ -62,8 +62,10 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
 }
 
 async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
-  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget);
+  const transcriptUrl = await transcriptUrlOf(ctx, task.id, log);
+  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget, transcriptUrl);
   await postResult(ctx.clients.api, meta, task, {
+    ...(transcriptUrl ? { transcriptUrl } : {}),
     model: task.model ?? ctx.config.AGENT_MODEL,
     defaultModel: ctx.config.AGENT_MODEL,
     scrubber: ctx.scrubber,
@@ -73,7 +75,13 @@ async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outp
 }
 
 async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {
-  const view: ProgressView = { ...queuedView(task.id, task.text, 0, meta.userId), phase: "running", startedAt: (task.startedAt ?? new Date()).getTime() };
+  const transcriptUrl = await transcriptUrlOf(ctx, task.id, log);
+  const view: ProgressView = {
+    ...queuedView(task.id, task.text, 0, meta.userId),
+    phase: "running",
+    startedAt: (task.startedAt ?? new Date()).getTime(),
+    ...(transcriptUrl ? { transcriptUrl } : {}),
+  };
   const updater = meta.progressTs
     ? new MessageUpdater({
         client: ctx.clients.progress,
@@ -163,4 +171,14 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       return postApprovalRequest(ctx, meta, request, log);
     },
   };
+}
+
+/** The transcript link; a task is shown without it when it cannot be made (the database is down). */
+async function transcriptUrlOf(ctx: SlackContext, taskId: string, log: Logger): Promise<string | undefined> {
+  try {
+    return await ctx.transcripts.url(taskId);
+  } catch (error) {
+    log.warn({ err: error }, "slack: no transcript link for this task");
+    return undefined;
+  }
 }
