@@ -32,7 +32,8 @@ export async function startBarePipeline(slack: SlackWorkspace, modelUrl: string,
   await setup.start();
   await setup.createQueue(QUEUE, { notify: true });
   await setup.stop({ graceful: false, close: false });
-  const boss = new PgBoss({ ...db.bossOptions(), supervise: true, schedule: false });
+  // The same pg-boss settings as ours (src/queue/boss.ts): the queue cache feeds the backlog burst.
+  const boss = new PgBoss({ ...db.bossOptions(), supervise: true, schedule: false, superviseIntervalSeconds: 2, monitorIntervalSeconds: 2, queueCacheIntervalSeconds: 2 });
   boss.on("error", () => {});
   await boss.start();
   const receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: "/slack/events", processBeforeResponse: false });

@@ -14,14 +14,15 @@ const run = promisify(execFile);
 if (process.argv[1]?.endsWith("bare-worker.ts")) {
   const env = process.env;
   const db = await openDatabase({ DATABASE_URL: env["DATABASE_URL"] || undefined, DATA_DIR: env["DATA_DIR"] ?? "" }, { role: "server" });
-  const boss = new PgBoss({ ...db.bossOptions(), supervise: true, schedule: false });
+  // The same pg-boss settings as ours (src/queue/boss.ts): the queue cache feeds the backlog burst.
+  const boss = new PgBoss({ ...db.bossOptions(), supervise: true, schedule: false, superviseIntervalSeconds: 2, monitorIntervalSeconds: 2, queueCacheIntervalSeconds: 2 });
   boss.on("error", () => {});
   await boss.start();
   const model = new Anthropic({ apiKey: "bare", baseURL: env["ANTHROPIC_BASE_URL"]!, maxRetries: 0 });
   const tools: Anthropic.Tool[] = [{ name: "execute", description: "run a command", input_schema: { type: "object", properties: { command: { type: "string" } } } }];
   await boss.work<{ text: string }>(
     BARE_QUEUE,
-    { batchSize: 1, localConcurrency: Number(env["WORKER_CONCURRENCY"] ?? 4), pollingIntervalSeconds: 1, burstWhenReadyExceeds: 1 },
+    { batchSize: 1, localConcurrency: Number(env["WORKER_CONCURRENCY"] ?? 4), pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, burstWhenReadyExceeds: 1 },
     async ([job]) => {
       const messages: Anthropic.MessageParam[] = [{ role: "user", content: job!.data.text }];
       for (;;) {
