@@ -148,6 +148,8 @@ export class WorkerPool {
       // Tools are killed by the abort; bounded in case one ignores it.
       await this.runningSettled(this.options.releaseWaitMs ?? 30_000);
     }
+    // Final states recorded by this pool's tasks are still being shown (the Slack thread): none is lost.
+    await this.options.lifecycle.idle();
   }
 
   /** Resolves when every running task has ended, or after `ms`, whichever comes first. */

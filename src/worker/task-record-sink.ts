@@ -1,6 +1,7 @@
 // Writes a task's progress (plan, usage, turns, what it is doing) to its record, so `queue list`,
 // `/agent status` and other hosts see it. Writes are coalesced: at most one in flight, and
-// the latest state wins.
+// the latest state wins. The first waits an interval too, so a task that ends quickly writes
+// none: its final record (lifecycle.finish) carries plan, usage and turns.
 import type { AgentEvent, ProgressSink, Todo, Usage } from "../agent/events.ts";
 import type { TaskRepo } from "../store/task-repo.ts";
 import type { Logger } from "../shared/log.ts";
@@ -8,6 +9,8 @@ import type { Logger } from "../shared/log.ts";
 export interface TaskRecordSink extends ProgressSink {
   /** Resolves once everything emitted so far is written. */
   flush(): Promise<void>;
+  /** Drops what is not written yet (the final record supersedes it); resolves once no write is in flight. */
+  discard(): Promise<void>;
 }
 
 export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: string, attempt: number, options: { logger: Logger; minIntervalMs?: number }): TaskRecordSink {
@@ -16,7 +19,7 @@ export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: 
   let dirty = false;
   let writing: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
-  let lastWrite = 0;
+  let lastWrite = Date.now();
 
   const write = async () => {
     while (dirty) {
@@ -65,6 +68,13 @@ export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: 
       }
       dirty = true;
       schedule();
+    },
+    async discard() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      pending = {};
+      dirty = false;
+      await writing;
     },
     async flush() {
       if (timer) {

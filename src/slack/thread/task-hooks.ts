@@ -35,19 +35,22 @@ export interface SlackTaskHooksOptions {
 }
 
 export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksOptions): TaskHooks {
+  // Status lines being cleared as attempts close: the final state does not wait for them, but the
+  // reactions that say everything is shown do.
+  const clearing = new Map<string, Promise<void>>();
   return {
     async open(task, attempt) {
       const meta = slackMetaOf(task.meta);
       // Scheduled runs that post in a channel carry the same Slack details (their thread under "Scheduled: …").
       if (!meta) return null;
-      return openSession(ctx, task, meta, ctx.logger.child({ taskId: task.id, attempt }), options);
+      return openSession(ctx, task, meta, ctx.logger.child({ taskId: task.id, attempt }), options, clearing);
     },
     async finished(task, outputs) {
       const meta = slackMetaOf(task.meta);
       if (!meta) return;
       const log = ctx.logger.child({ taskId: task.id });
       try {
-        await announce(ctx, task, meta, outputs, log);
+        await announce(ctx, task, meta, outputs, log, clearing.get(task.id));
       } catch (error) {
         log.warn({ err: error }, "slack: the final state could not be fully shown");
       }
@@ -61,18 +64,29 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
   };
 }
 
-async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
-  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget);
-  await postResult(ctx.clients.api, meta, task, {
-    model: task.model ?? ctx.config.AGENT_MODEL,
-    defaultModel: ctx.config.AGENT_MODEL,
-    scrubber: ctx.scrubber,
-    logger: log,
-    ...(outputs ? { outputs } : {}),
-  });
+/**
+ * The answer is posted at once; the card's final state goes out beside it (it may wait for the
+ * workspace's update budget), and the reactions, the sign that everything is shown, come last.
+ */
+async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger, statusCleared?: Promise<void>): Promise<void> {
+  const card = showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget).catch((error: unknown) =>
+    log.warn({ err: error }, "slack: could not show the final state on the progress message"),
+  );
+  try {
+    await postResult(ctx.clients.api, meta, task, {
+      model: task.model ?? ctx.config.AGENT_MODEL,
+      defaultModel: ctx.config.AGENT_MODEL,
+      scrubber: ctx.scrubber,
+      logger: log,
+      ...(outputs ? { outputs } : {}),
+      shownBeforeReactions: Promise.all([card, statusCleared]),
+    });
+  } finally {
+    await card;
+  }
 }
 
-async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {
+async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions, clearing: Map<string, Promise<void>>): Promise<TaskSession> {
   const view: ProgressView = { ...queuedView(task.id, task.text, 0, meta.userId), phase: "running", startedAt: (task.startedAt ?? new Date()).getTime() };
   const updater = meta.progressTs
     ? new MessageUpdater({
@@ -150,14 +164,21 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       return link?.permalink ?? null;
     },
     async interrupted(how) {
+      await clearing.get(task.id);
       const note =
         how.kind === "released" ? "Paused: a worker is restarting; the task resumes where it stopped." : `This attempt failed (${retryWords(how.failure.code)}); it will be retried shortly.`;
       await sink?.interrupted(how.kind === "released" ? "queued" : "retrying", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show the interruption"));
     },
     async close() {
-      await Promise.all([sink?.stop().catch(() => {}), status.clear()]);
+      // The status line goes in the background: nothing final waits for it (announce and interrupted do, before they end).
+      const cleared: Promise<void> = status.clear().finally(() => {
+        if (clearing.get(task.id) === cleared) clearing.delete(task.id);
+      });
+      clearing.set(task.id, cleared);
+      await sink?.stop().catch(() => {});
     },
     async approvalRequested(request) {
+      await clearing.get(task.id);
       const note = `Waiting for approval: ${request.summary}`;
       await sink?.interrupted("waiting", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show that the task waits"));
       return postApprovalRequest(ctx, meta, request, log);
