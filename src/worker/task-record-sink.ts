@@ -14,7 +14,9 @@ export interface TaskRecordSink extends ProgressSink {
 }
 
 export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: string, attempt: number, options: { logger: Logger; minIntervalMs?: number }): TaskRecordSink {
-  const minIntervalMs = options.minIntervalMs ?? 250;
+  // Once a second: what other hosts show of a running task (`queue list`, `/agent status`) needs no more,
+  // and under load every write is a round trip taken from the tasks.
+  const minIntervalMs = options.minIntervalMs ?? 1000;
   let pending: { todos?: Todo[]; usage?: Usage; turns?: number; lastActivity?: string } = {};
   let dirty = false;
   let writing: Promise<void> | null = null;
