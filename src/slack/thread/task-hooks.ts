@@ -113,6 +113,16 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     inHistory: new Set([...earlier.map((t) => slackMetaOf(t.meta)?.messageTs), ...followUps.map((f) => f.messageTs)].filter((ts): ts is string => ts !== undefined)),
   };
 
+  // Read from Slack while the sandbox is being made: the prompt needs it, the sandbox does not.
+  const contextRead = readSlackContext(ctx, meta, known, log)
+    .catch((error: unknown) => {
+      log.warn({ err: error }, "slack: could not read the channel and thread; the task starts without them");
+      return null;
+    })
+    .then(async (context) => (context ? { context, asker: meta.userId ? ` from ${await ctx.directory.userName(meta.userId)}` : "" } : null));
+  // Awaited by prepare(); an attempt that never gets there must not leave a rejection unhandled.
+  contextRead.catch(() => {});
+
   // The line under the thread while the agent works; cleared when the attempt ends.
   const status = new StatusLine({
     client: ctx.clients.api,
@@ -147,13 +157,9 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       sandbox = box;
       const note = await copyIn(meta.files);
       const request = [speaker(meta.userId, prompt), note].filter(Boolean).join("\n\n");
-      const context = await readSlackContext(ctx, meta, known, log).catch((error: unknown) => {
-        log.warn({ err: error }, "slack: could not read the channel and thread; the task starts without them");
-        return null;
-      });
-      if (!context) return request;
-      const asker = meta.userId ? ` from ${await ctx.directory.userName(meta.userId)}` : "";
-      return `${contextText(context)}\n\nThe request — the message${asker} that asked you, and the task to do:\n${request}`;
+      const read = await contextRead;
+      if (!read) return request;
+      return `${contextText(read.context)}\n\nThe request — the message${read.asker} that asked you, and the task to do:\n${request}`;
     },
     collect: (box) => collectOutputs(box),
     async threadUrl() {
