@@ -37,6 +37,8 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   private readonly options: WorkerPoolOptions;
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  /** Sandboxes being removed after their tasks ended. */
+  private readonly background = new Set<Promise<unknown>>();
   private readonly name: string;
   private draining = false;
   private stopSweep: () => void = () => {};
@@ -107,6 +109,10 @@ export class WorkerPool {
         hooks: this.options.hooks,
         logger: this.options.logger,
         approvals: this.approvals,
+        inBackground: (work) => {
+          const tracked = work.catch(() => {}).finally(() => this.background.delete(tracked));
+          this.background.add(tracked);
+        },
       },
     );
     this.running.set(job.id, { controller, done: work.catch(() => {}) });
@@ -149,7 +155,7 @@ export class WorkerPool {
       await this.runningSettled(this.options.releaseWaitMs ?? 30_000);
     }
     // Final states recorded by this pool's tasks are still being shown (the Slack thread): none is lost.
-    await this.options.lifecycle.idle();
+    await Promise.all([this.options.lifecycle.idle(), Promise.allSettled([...this.background])]);
   }
 
   /** Resolves when every running task has ended, or after `ms`, whichever comes first. */

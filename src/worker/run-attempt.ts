@@ -58,6 +58,8 @@ export interface AttemptDeps {
   logger: Logger;
   /** Approval rules and spend limits; without it calls run unasked. */
   approvals?: ApprovalDesk;
+  /** Work that may end after the attempt (removing a sandbox); the pool awaits it when it drains. */
+  inBackground?: (work: Promise<unknown>) => void;
 }
 
 const OUTAGES: ReadonlySet<ErrorCode> = new Set(["model_unavailable", "sandbox_unavailable", "database_unavailable"]);
@@ -179,7 +181,9 @@ async function work(
     return { outcome, ...(outputs ? { outputs } : {}) };
   } finally {
     // Kept for a later task of the same conversation; the sweep removes it when none comes.
-    await workspace.close({ keep });
+    if (keep || !deps.inBackground) await workspace.close({ keep });
+    // A sandbox nobody continues is removed after the outcome is recorded, not before.
+    else deps.inBackground(workspace.close({ keep }));
   }
 }
 
