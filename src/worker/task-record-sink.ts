@@ -13,14 +13,22 @@ export interface TaskRecordSink extends ProgressSink {
   discard(): Promise<void>;
 }
 
-export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: string, attempt: number, options: { logger: Logger; minIntervalMs?: number }): TaskRecordSink {
-  // Once a second: what other hosts show of a running task (`queue list`, `/agent status`) needs no more,
-  // and under load every write is a round trip taken from the tasks.
+export function createTaskRecordSink(
+  tasks: Pick<TaskRepo, "progress">,
+  taskId: string,
+  attempt: number,
+  options: { logger: Logger; minIntervalMs?: number; planIntervalMs?: number },
+): TaskRecordSink {
+  // Usage, turns and the current step at most once a second: what other hosts show of a running task
+  // needs no more, and under load every write is a round trip taken from the tasks. A new plan,
+  // which `/agent status` and `queue list` lead with, goes sooner.
   const minIntervalMs = options.minIntervalMs ?? 1000;
+  const planIntervalMs = Math.min(minIntervalMs, options.planIntervalMs ?? 250);
   let pending: { todos?: Todo[]; usage?: Usage; turns?: number; lastActivity?: string } = {};
   let dirty = false;
   let writing: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let due = 0;
   let lastWrite = Date.now();
 
   const write = async () => {
@@ -38,15 +46,21 @@ export function createTaskRecordSink(tasks: Pick<TaskRepo, "progress">, taskId: 
     }
   };
   const schedule = () => {
-    if (writing || timer) return;
-    const wait = Math.max(0, lastWrite + minIntervalMs - Date.now());
-    timer = setTimeout(() => {
-      timer = null;
-      writing = write().finally(() => {
-        writing = null;
-        if (dirty) schedule();
-      });
-    }, wait);
+    if (writing) return;
+    const at = lastWrite + (pending.todos ? planIntervalMs : minIntervalMs);
+    if (timer && due <= at) return;
+    if (timer) clearTimeout(timer);
+    due = at;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        writing = write().finally(() => {
+          writing = null;
+          if (dirty) schedule();
+        });
+      },
+      Math.max(0, at - Date.now()),
+    );
   };
 
   return {
