@@ -89,7 +89,6 @@ export async function planRepositoryWork(db: Database, runtime: TaskRuntime, tas
   };
 }
 
-/** The task's own word (meta.repo from the intake, else `repo=` in its text), else the conversation's. */
 /** Most tasks name no repository and have no conversation to take one from: no need to ask the store. */
 function mayHaveRepository(task: Task): boolean {
   const meta = task.meta["repo"];
@@ -99,6 +98,7 @@ function mayHaveRepository(task: Task): boolean {
   return said !== "none" && !(said === "unsaid" && conversationKey(task) === null);
 }
 
+/** The task's own word (meta.repo from the intake, else `repo=` in its text), else the conversation's. */
 function chosenRepo(task: Task, conversation: TaskRepository | null): RepoName | null {
   const meta = task.meta["repo"];
   if (meta === null) return null;
