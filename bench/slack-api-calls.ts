@@ -103,7 +103,7 @@ function reportCalls(slack: SlackWorkspace, before: number, wall: number, done: 
     `slack web api calls for one ${STEPS}-step task (${STEP_MS} ms per model turn, cards paced ${MIN_UPDATE_MS} ms; ran ${(wall / 1000).toFixed(1)} s, ${done.status}, ${done.turns} turns):`,
   );
   for (const [method, n] of [...byMethod].sort((a, b) => b[1] - a[1])) console.log(`  ${method.padEnd(32)} ${n}`);
-  console.log(`  ${"total".padEnd(32)} ${calls.length}   (issue 15: no more than 14)`);
+  console.log(`  ${"total".padEnd(32)} ${calls.length}   (issue 15: no more than before the speed work)`);
   console.log(
     `  progress message updates: ${[...updates.values()].map((t) => t.length).join(", ")}; closest two updates of one message ${Number.isFinite(minGap) ? `${minGap} ms` : "n/a"} apart; most in any 1 s window: ${maxPerSecond}`,
   );
