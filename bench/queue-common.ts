@@ -10,7 +10,12 @@ import { startBoss } from "../src/queue/boss.ts";
 import { queuePolicy } from "../src/queue/queue-policy.ts";
 import { createTaskQueue, type TaskQueue } from "../src/queue/task-queue.ts";
 import type { Database } from "../src/store/database.ts";
-import type { PgBoss } from "pg-boss";
+import { PgBoss } from "pg-boss";
+import { fileURLToPath } from "node:url";
+import { BARE_QUEUE } from "./bare-worker.ts";
+
+const barePath = fileURLToPath(new URL("./bare-worker.ts", import.meta.url));
+export { BARE_QUEUE };
 
 export function benchTargets(): TargetKind[] {
   const only = process.argv[2];
@@ -65,3 +70,31 @@ export async function stopWorkers(workers: WorkerProcess[]): Promise<void> {
 }
 
 export { createTarget };
+
+/** The bare baseline's producer: pg-boss alone on the target, its queue created (with NOTIFY, as ours). */
+export async function openBareProducer(target: TestTarget): Promise<{ boss: PgBoss; db: Database; close(): Promise<void> }> {
+  const db = await openDatabase(target.config, { role: "command" });
+  const boss = new PgBoss({ ...db.bossOptions(), supervise: false, schedule: false });
+  boss.on("error", () => {});
+  await boss.start();
+  await boss.createQueue(BARE_QUEUE, { notify: true, retryLimit: 2 });
+  return {
+    boss,
+    db,
+    async close() {
+      await boss.stop({ graceful: false, close: true });
+      await db.close();
+    },
+  };
+}
+
+export async function startBareWorkers(target: TestTarget, api: MessagesApi, count: number, concurrency: number): Promise<WorkerProcess[]> {
+  const env = workerEnv(target, api.baseURL, { WORKER_CONCURRENCY: String(concurrency) });
+  const workers: WorkerProcess[] = [];
+  for (let i = 0; i < count; i++) {
+    const w = startWorker(env, [], barePath);
+    await w.ready;
+    workers.push(w);
+  }
+  return workers;
+}

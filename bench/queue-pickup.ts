@@ -1,45 +1,69 @@
-// Pick-up latency: from a task being added to the queue to a worker starting it, on an idle
-// worker (one task at a time). Times come from the database clock on both ends.
-// Run: npx node bench/queue-pickup.ts [postgres|pglite]   (postgres needs TEST_DATABASE_URL)
-import { benchTargets, trivialModel, openProducer, startWorkers, stopWorkers, createTarget } from "./queue-common.ts";
-import { percentile } from "./stats.ts";
-import { createTaskRepo } from "../src/store/task-repo.ts";
+// Pick-up latency: from a task's commit (enqueue resolved) to the worker's first model request,
+// on an idle worker process (one task at a time), next to bare pg-boss work() doing the same
+// (bench/bare-worker.ts). Both sides alternate, RUNS times, each alone on its own database.
+// Run: npx node bench/queue-pickup.ts [postgres|pglite]   (postgres needs TEST_DATABASE_URL; SAMPLES=30 RUNS=3)
+import { startMessagesApi, lastToolResults } from "../test/doubles/messages-api.ts";
+import { taskTextOf } from "../test/worker/scripted-tasks.ts";
+import { benchTargets, openProducer, openBareProducer, startWorkers, startBareWorkers, stopWorkers, createTarget, BARE_QUEUE } from "./queue-common.ts";
+import { median, percentile } from "./stats.ts";
 
-const SAMPLES = Number(process.env["SAMPLES"] ?? 100);
+const SAMPLES = Number(process.env["SAMPLES"] ?? 30);
+const RUNS = Number(process.env["RUNS"] ?? 3);
 
-for (const kind of benchTargets()) {
-  const api = await trivialModel();
+async function side(kind: "postgres" | "pglite", which: "bare" | "product"): Promise<number[]> {
+  const firstRequest = new Map<string, number>();
+  const api = await startMessagesApi({
+    script: (req) => {
+      if (req.body.messages.length === 1) firstRequest.set(taskTextOf(req), performance.now());
+      return lastToolResults(req).length ? { text: "done" } : { toolCalls: [{ name: "execute", input: { command: "true" } }] };
+    },
+  });
   const target = await createTarget(kind);
   try {
-    // Create the schema first so the workers start on a migrated database.
-    await (await openProducer(target)).close();
-    const workers = await startWorkers(target, api, 1, 4);
-    const producer = await openProducer(target);
-    const tasks = createTaskRepo(producer.db);
+    // The schema first, so the workers start on a migrated database with the queue in place.
+    await (which === "bare" ? openBareProducer(target) : openProducer(target)).then((p) => p.close());
+    const workers = which === "bare" ? await startBareWorkers(target, api, 1, 4) : await startWorkers(target, api, 1, 4);
+    const product = which === "product" ? await openProducer(target) : null;
+    const bare = which === "bare" ? await openBareProducer(target) : null;
     const latencies: number[] = [];
-    for (let i = 0; i < SAMPLES; i++) {
-      const { task } = await producer.queue.enqueue({ text: `pickup ${i}`, source: "cli" });
-      for (let waited = 0; ; waited += 5) {
-        const t = await tasks.get(task.id);
-        if (t?.attemptStartedAt) {
-          latencies.push(t.attemptStartedAt.getTime() - t.createdAt.getTime());
-          break;
-        }
-        if (waited > 30_000) throw new Error(`task ${task.id} was not picked up in 30 s`);
-        await new Promise((r) => setTimeout(r, 5));
+    for (let i = 0; i <= SAMPLES; i++) {
+      const text = `pickup ${i}`;
+      if (product) await product.queue.enqueue({ text, source: "cli" });
+      else await bare!.boss.send(BARE_QUEUE, { text });
+      const committed = performance.now();
+      for (let waited = 0; !firstRequest.has(text); waited++) {
+        if (waited > 30_000) throw new Error(`${which}: task "${text}" was not picked up in 30 s`);
+        await new Promise((r) => setTimeout(r, 1));
       }
-      // Let the worker go idle again so every sample measures an idle pick-up.
-      await new Promise((r) => setTimeout(r, 30));
+      // The first one warms the worker (connections, code paths).
+      if (i > 0) latencies.push(firstRequest.get(text)! - committed);
+      // Let the worker finish and go idle again so every sample measures an idle pick-up.
+      await new Promise((r) => setTimeout(r, 50));
     }
-    await producer.close();
+    await (product ?? bare)!.close();
     await stopWorkers(workers);
-    latencies.sort((a, b) => a - b);
-    console.log(
-      `pick-up latency on ${kind} (${SAMPLES} tasks, 1 worker process): median ${percentile(latencies, 50).toFixed(1)} ms, ` +
-        `p99 ${percentile(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`,
-    );
+    return latencies;
   } finally {
     await api.close();
     await target.cleanup();
   }
+}
+
+for (const kind of benchTargets()) {
+  const bare: number[] = [];
+  const product: number[] = [];
+  const all: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    const b = await side(kind, "bare");
+    const p = await side(kind, "product");
+    bare.push(median(b));
+    product.push(median(p));
+    all.push(...p);
+    console.log(`  ${kind} run ${run}: bare pg-boss ${median(b).toFixed(1)} ms, deep-agent ${median(p).toFixed(1)} ms (p99 ${percentile(p, 99).toFixed(1)} ms)`);
+  }
+  console.log(
+    `pick-up on ${kind}, commit → first model request (median of ${RUNS} runs × ${SAMPLES} tasks, 1 worker process): ` +
+      `bare pg-boss work() ${median(bare).toFixed(1)} ms, deep-agent ${median(product).toFixed(1)} ms, ratio ${(median(product) / median(bare)).toFixed(2)}× (target ≤ 1.5×); ` +
+      `deep-agent p99 ${percentile(all, 99).toFixed(1)} ms`,
+  );
 }

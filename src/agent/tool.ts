@@ -66,8 +66,14 @@ export function defineTool<S extends z.ZodType>(spec: {
   };
 }
 
+// Per schema, once: tools made per run (the plan tool, the sub-agent tool) share their schema.
+const inputSchemas = new WeakMap<z.ZodType, AgentTool["inputSchema"]>();
+
 function toInputSchema(schema: z.ZodType): AgentTool["inputSchema"] {
+  const known = inputSchemas.get(schema);
+  if (known) return known;
   const { $schema: _ignored, ...json } = z.toJSONSchema(schema, { io: "input" }) as Record<string, unknown>;
   if (json["type"] !== "object") throw new Error("tool input schema must be an object");
+  inputSchemas.set(schema, json as AgentTool["inputSchema"]);
   return json as AgentTool["inputSchema"];
 }

@@ -1,7 +1,9 @@
 // A task's final state has one owner: this module. Whoever settles a task (the worker that ran
 // it, a cancel of a queued task, a cancel whose worker never answered) calls finish(); the
 // database lets exactly one of them write the final state, and only that one announces it
-// through the hooks (the Slack thread). No sleeps, no race between paths.
+// through the hooks (the Slack thread). No sleeps, no race between paths. A worker has it
+// announce in the background, so its slot is free once the outcome is recorded; every such
+// announcement is tracked, and idle() (awaited when a worker drains) waits for them.
 import type { PgBoss } from "pg-boss";
 import type { Todo, Usage } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
@@ -37,7 +39,7 @@ export interface TaskLifecycle {
    * null: whoever holds it (a queued task, or a running one whose worker is gone). Resolves to
    * the task as recorded, or null when something else settled it first.
    */
-  finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs): Promise<Task | null>;
+  finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs, how?: { background?: boolean }): Promise<Task | null>;
   /**
    * Cancels a task. `by` is an actor key ("slack:U123", "cli:alice"). With `wait`, a running
    * task's result is awaited (the command line); without, the caller gets "stopping" at once.
@@ -45,6 +47,8 @@ export interface TaskLifecycle {
   cancel(idOrPrefix: string, by: string, options?: { wait?: boolean }): Promise<CancelResult>;
   /** Stops waiting for workers to confirm cancels (shutdown). */
   close(): void;
+  /** Resolves once every announcement started in the background has ended. */
+  idle(): Promise<void>;
 }
 
 export interface LifecycleOptions {
@@ -63,8 +67,13 @@ export function createTaskLifecycle(options: LifecycleOptions): TaskLifecycle {
   const confirmMs = options.cancelConfirmMs ?? 20_000;
   const watchdogs = new Set<NodeJS.Timeout>();
   const log = options.logger;
+  const announcing = new Set<Promise<void>>();
 
-  async function finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs): Promise<Task | null> {
+  async function announce(task: Task, outputs: TaskOutputs | undefined): Promise<void> {
+    await options.hooks?.finished(task, outputs).catch((error: unknown) => log.warn({ err: error, taskId: task.id }, "announcing the final state failed"));
+  }
+
+  async function finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs, how: { background?: boolean } = {}): Promise<Task | null> {
     const task =
       attempt === null
         ? final.status === "succeeded"
@@ -75,9 +84,13 @@ export function createTaskLifecycle(options: LifecycleOptions): TaskLifecycle {
     metrics.tasksFinished.inc({ status: task.status });
     if (task.startedAt && task.finishedAt) metrics.taskDuration.observe({ status: task.status }, (task.finishedAt.getTime() - task.startedAt.getTime()) / 1000);
     log.info({ taskId, status: task.status, code: task.failure?.code, detail: task.failure?.detail, turns: task.turns }, "task finished");
-    if (options.hooks) {
-      await options.hooks.finished(task, outputs).catch((error: unknown) => log.warn({ err: error, taskId }, "announcing the final state failed"));
+    if (!options.hooks) return task;
+    if (!how.background) {
+      await announce(task, outputs);
+      return task;
     }
+    const pending = announce(task, outputs).finally(() => announcing.delete(pending));
+    announcing.add(pending);
     return task;
   }
 
@@ -140,6 +153,10 @@ export function createTaskLifecycle(options: LifecycleOptions): TaskLifecycle {
     close() {
       for (const timer of watchdogs) clearTimeout(timer);
       watchdogs.clear();
+    },
+
+    async idle() {
+      while (announcing.size > 0) await Promise.allSettled([...announcing]);
     },
   };
 }

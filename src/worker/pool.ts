@@ -39,6 +39,8 @@ export interface WorkerPoolOptions {
 export class WorkerPool {
   private readonly options: WorkerPoolOptions;
   private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>();
+  /** Sandboxes being removed after their tasks ended. */
+  private readonly background = new Set<Promise<unknown>>();
   private readonly name: string;
   private draining = false;
   private stopSweep: () => void = () => {};
@@ -111,6 +113,10 @@ export class WorkerPool {
         hooks: this.options.hooks,
         logger: this.options.logger,
         approvals: this.approvals,
+        inBackground: (work) => {
+          const tracked = work.catch(() => {}).finally(() => this.background.delete(tracked));
+          this.background.add(tracked);
+        },
       },
     );
     this.running.set(job.id, { controller, done: work.catch(() => {}) });
@@ -153,6 +159,8 @@ export class WorkerPool {
       // Tools are killed by the abort; bounded in case one ignores it.
       await this.runningSettled(this.options.releaseWaitMs ?? 30_000);
     }
+    // Final states recorded by this pool's tasks are still being shown (the Slack thread): none is lost.
+    await Promise.all([this.options.lifecycle.idle(), Promise.allSettled([...this.background])]);
   }
 
   /** Resolves when every running task has ended, or after `ms`, whichever comes first. */

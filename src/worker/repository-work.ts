@@ -14,6 +14,7 @@ import type { Database } from "../store/database.ts";
 import { createRepositoryRepo, type TaskRepository } from "../store/repository-repo.ts";
 import type { Task } from "../store/task-repo.ts";
 import { cliActor, describeActor, slackActor } from "../tasks/actor.ts";
+import { conversationKey } from "../tasks/conversation.ts";
 
 export interface RepositoryWork {
   repo: string;
@@ -27,6 +28,7 @@ export interface RepositoryWork {
 
 /** The task's repository work, or null when it has none. Throws bad_input for a malformed name in a scheduled task's text. */
 export async function planRepositoryWork(db: Database, runtime: TaskRuntime, task: Task, log: Logger): Promise<RepositoryWork | null> {
+  if (!mayHaveRepository(task)) return null;
   const records = createRepositoryRepo(db);
   const conversation = await records.conversationRepository(task.id);
   const repo = chosenRepo(task, conversation);
@@ -85,6 +87,15 @@ export async function planRepositoryWork(db: Database, runtime: TaskRuntime, tas
       return { outcome: { ...outcome, status: "failed", failure: { ...report.failure, transient: false } }, report };
     },
   };
+}
+
+/** Most tasks name no repository and have no conversation to take one from: no need to ask the store. */
+function mayHaveRepository(task: Task): boolean {
+  const meta = task.meta["repo"];
+  if (meta === null) return false;
+  if (typeof meta === "string") return true;
+  const said = repoInText(task.text).kind;
+  return said !== "none" && !(said === "unsaid" && conversationKey(task) === null);
 }
 
 /** The task's own word (meta.repo from the intake, else `repo=` in its text), else the conversation's. */

@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { AgentEvent, ProgressSink } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
-import type { AgentOutcome } from "../agent/run-options.ts";
+import type { AgentOutcome, CheckpointStore } from "../agent/run-options.ts";
 import type { TaskRuntime } from "../runtime/task-runtime.ts";
 import { openWorkspace, type Workspace } from "../runtime/workspace.ts";
 import { createCheckpointStore } from "../store/checkpoint-repo.ts";
@@ -23,7 +23,7 @@ import type { Logger } from "../shared/log.ts";
 import * as metrics from "../shared/metrics.ts";
 import { CONVERSATION_LABEL } from "../sandbox/port.ts";
 import { recordEventMetrics } from "./event-metrics.ts";
-import { createTaskRecordSink } from "./task-record-sink.ts";
+import { createTaskRecordSink, type TaskRecordSink } from "./task-record-sink.ts";
 import { openTranscript } from "./transcript.ts";
 import { planRepositoryWork, type RepositoryWork } from "./repository-work.ts";
 
@@ -59,6 +59,8 @@ export interface AttemptDeps {
   logger: Logger;
   /** Approval rules and spend limits; without it calls run unasked. */
   approvals?: ApprovalDesk;
+  /** Work that may end after the attempt (removing a sandbox); the pool awaits it when it drains. */
+  inBackground?: (work: Promise<unknown>) => void;
 }
 
 const OUTAGES: ReadonlySet<ErrorCode> = new Set(["model_unavailable", "sandbox_unavailable", "database_unavailable"]);
@@ -82,12 +84,16 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
   try {
     if (task.cancelRequestedAt) {
       const final = { status: "cancelled" as const, result: "", failure: cancelFailure(task), todos: [], usage: emptyUsage(), turns: 0 };
-      return (await deps.lifecycle.finish(taskId, attempt, final)) ? { kind: "finished", status: "cancelled" } : { kind: "not_ours" };
+      return (await deps.lifecycle.finish(taskId, attempt, final, undefined, { background: true })) ? { kind: "finished", status: "cancelled" } : { kind: "not_ours" };
     }
+    // A first attempt (the claim of attempt 1 succeeds only on a task no attempt ever held) has no
+    // checkpoint and no decisions yet: no need to read them.
+    const fresh = attempt === 1 && !input.continued;
     const session = await openSession(deps.hooks, task, attempt, log);
-    const gate = deps.approvals ? createTaskGate(deps.approvals.policy, await deps.approvals.ofTask(task.id)) : null;
-    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate);
-    return await settle(task, outcome, outputs, input, deps, session, tasks, log, gate);
+    const gate = deps.approvals ? createTaskGate(deps.approvals.policy, fresh ? [] : await deps.approvals.ofTask(task.id)) : null;
+    const record = createTaskRecordSink(tasks, task.id, attempt, { logger: log });
+    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate, record, fresh);
+    return await settle(task, outcome, outputs, input, deps, session, tasks, log, gate, record);
   } finally {
     metrics.tasksRunning.dec();
   }
@@ -102,8 +108,9 @@ async function work(
   tasks: TaskRepo,
   log: Logger,
   gate: TaskGate | null,
+  record: TaskRecordSink,
+  fresh: boolean,
 ): Promise<{ outcome: AgentOutcome; outputs?: TaskOutputs }> {
-  const record = createTaskRecordSink(tasks, task.id, input.attempt, { logger: log });
   const transcript = openTranscript(deps, task.id, input.attempt, log);
   const sinks: ProgressSink[] = [record, transcript, { emit: recordEventMetrics }, ...(session?.sinks ?? [])];
   const sink: ProgressSink = {
@@ -130,7 +137,6 @@ async function work(
     metrics.sandboxCreate.observe({ provider: workspace.sandbox.provider }, (Date.now() - created) / 1000);
   } catch (error) {
     log.warn({ err: error }, "could not get a sandbox");
-    await record.flush();
     await transcript.flush();
     const failure = hasCode(error) ? error.toFailure() : new CodedError("sandbox_unavailable", `could not create a sandbox: ${(error as Error).message}`).toFailure();
     return { outcome: failedOutcome(failure) };
@@ -138,7 +144,8 @@ async function work(
   let outputs: TaskOutputs | undefined;
   let keep = conversation !== null;
   try {
-    await tasks.setSandbox(task.id, input.attempt, workspace.sandbox.id).catch((error: unknown) => log.warn({ err: error }, "could not record the sandbox id"));
+    // Recorded for a later task of the conversation to continue in; a task without one records it only if it waits (below).
+    if (keep) await recordSandbox(tasks, task.id, input.attempt, workspace.sandbox.id, log);
     const repoNote = repository ? await repository.checkOut(workspace.sandbox, input.signal).catch((error: unknown) => codedFailure(error)) : "";
     if (typeof repoNote !== "string") return { outcome: failedOutcome(repoNote) };
     const asked = session?.prepare
@@ -152,7 +159,7 @@ async function work(
       prompt,
       sink,
       signal: input.signal,
-      checkpoints: createCheckpointStore(deps.db, task.id, input.attempt),
+      checkpoints: fresh ? firstAttemptCheckpoints(createCheckpointStore(deps.db, task.id, input.attempt)) : createCheckpointStore(deps.db, task.id, input.attempt),
       ...(session?.inbox ? { inbox: session.inbox } : {}),
       ...(session?.history ? { history: session.history } : {}),
       ...(gate ? { gate } : {}),
@@ -160,6 +167,7 @@ async function work(
     });
     // Kept (E2B: paused) for the continuation after the decision; nothing to hand over yet.
     if (outcome.status === "paused") {
+      if (!keep) await recordSandbox(tasks, task.id, input.attempt, workspace.sandbox.id, log);
       keep = true;
       return { outcome };
     }
@@ -177,10 +185,21 @@ async function work(
     return { outcome, ...(outputs ? { outputs } : {}) };
   } finally {
     // Kept for a later task of the same conversation; the sweep removes it when none comes.
-    await workspace.close({ keep });
-    await record.flush();
+    if (keep || !deps.inBackground) await workspace.close({ keep });
+    // A sandbox nobody continues is removed after the outcome is recorded, not before.
+    else deps.inBackground(workspace.close({ keep }));
+    // The transcript is whole before the outcome is recorded: `show --follow` stops at the outcome.
     await transcript.flush();
   }
+}
+
+async function recordSandbox(tasks: TaskRepo, taskId: string, attempt: number, sandboxId: string, log: Logger): Promise<void> {
+  await tasks.setSandbox(taskId, attempt, sandboxId).catch((error: unknown) => log.warn({ err: error }, "could not record the sandbox id"));
+}
+
+/** A first attempt's store: nothing to load (no attempt saved one before it). */
+function firstAttemptCheckpoints(store: CheckpointStore): CheckpointStore {
+  return { load: async () => null, save: (checkpoint) => store.save(checkpoint) };
 }
 
 async function settle(
@@ -193,10 +212,14 @@ async function settle(
   tasks: TaskRepo,
   log: Logger,
   gate: TaskGate | null,
+  record: TaskRecordSink,
 ): Promise<AttemptResult> {
   const { attempt } = input;
   // Live progress stops before anything final is shown.
   await session?.close();
+  const final = !(input.signal.aborted && outcome.status !== "succeeded") && outcome.status !== "paused" && !(outcome.status === "failed" && outcome.failure?.transient === true);
+  // A final record carries plan, usage and turns itself; any other ending keeps the progress written.
+  await (final ? record.discard() : record.flush());
   if (input.signal.aborted && outcome.status !== "succeeded") {
     if (hasCode(input.signal.reason, "shutdown")) {
       await tasks.requeue(task.id, attempt, null);
@@ -224,7 +247,8 @@ async function settle(
     log.warn({ code: failure.code, detail: failure.detail }, "attempt failed; the queue retries it");
     return { kind: "retry", error: failure.detail, final: false };
   }
-  const finished = await deps.lifecycle.finish(task.id, attempt, { ...outcome, status: outcome.status }, outputs);
+  // Announced in the background (tracked by the lifecycle): the slot is free once the outcome is recorded.
+  const finished = await deps.lifecycle.finish(task.id, attempt, { ...outcome, status: outcome.status }, outputs, { background: true });
   if (!finished) return { kind: "not_ours" };
   if (poison && !input.finalAttempt) {
     log.warn({ code: failure.code }, "failed the same way twice in a row; dead-lettered without further retries");

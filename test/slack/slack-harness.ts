@@ -40,6 +40,8 @@ export interface HarnessOptions {
   env?: Record<string, string> | ((slack: SlackWorkspace) => Record<string, string>);
   /** The clock of the chat.update budget and of the workspace's call log (a faster one passes a minute in seconds). */
   clock?: Clock;
+  /** The workspace's chat.update budget (45 a minute, bursts of 5, unless a test needs it tighter). */
+  updateBudget?: { perMinute?: number; burst?: number };
   /** Shortest gap between two live updates of one progress card. */
   minUpdateIntervalMs?: number;
   /** How often a working task's status line is set again. */
@@ -132,7 +134,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     db: stack.db,
     boss: stack.boss,
-    ...(options.clock ? { updateBudget: { clock: options.clock } } : {}),
+    ...(options.clock || options.updateBudget ? { updateBudget: { ...options.updateBudget, ...(options.clock ? { clock: options.clock } : {}) } } : {}),
     minUpdateIntervalMs: options.minUpdateIntervalMs ?? 100,
     ...(options.statusRefreshMs !== undefined ? { statusRefreshMs: options.statusRefreshMs } : {}),
   })!;

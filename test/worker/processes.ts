@@ -34,8 +34,9 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker"]): WorkerProcess {
-  const child = spawn(process.execPath, [...nodeFlags, mainPath, ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
+/** `script`: another entry point (the benches' bare worker), which must also log "worker pool started". */
+export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker"], script = mainPath): WorkerProcess {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...command], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   let onReady: () => void;
   let onFail: (e: Error) => void;

@@ -10,21 +10,24 @@ export type SubagentType = keyof typeof SUBAGENT_TYPES;
 
 export type SubagentRun = (description: string, type: SubagentType, ctx: ToolContext) => Promise<{ ok: boolean; text: string; summary: string }>;
 
+// Built once: every run makes its own tool, never its own schema or description.
+const inputSchema = z.object({
+  description: z.string().min(1, "description must say what the sub-agent should do"),
+  subagent_type: z.string().optional(),
+});
+const typeLines = Object.entries(SUBAGENT_TYPES)
+  .map(([name, what]) => `- ${name}: ${what}`)
+  .join("\n");
+
 /** The `task` tool: a sub-agent with a fresh context in the same sandbox, returning its final answer. */
 export function createSubagentTool(runSubagent: SubagentRun) {
-  const types = Object.entries(SUBAGENT_TYPES)
-    .map(([name, what]) => `- ${name}: ${what}`)
-    .join("\n");
   return defineTool({
     name: "task",
     description:
       "Hand a self-contained piece of work to a sub-agent with its own fresh context, working in the same sandbox. " +
       "Describe the job completely (it sees none of this conversation); you get back its final answer. " +
-      `Independent sub-tasks given in one turn run concurrently. subagent_type:\n${types}`,
-    schema: z.object({
-      description: z.string().min(1, "description must say what the sub-agent should do"),
-      subagent_type: z.string().optional(),
-    }),
+      `Independent sub-tasks given in one turn run concurrently. subagent_type:\n${typeLines}`,
+    schema: inputSchema,
     describe: (input) => input.description.slice(0, 80),
     async run(input, ctx) {
       const type = input.subagent_type ?? "general-purpose";

@@ -8,6 +8,9 @@ const todoSchema = z.object({
   status: z.enum(["pending", "in_progress", "completed"]),
 });
 
+// Built once: a run makes its own tool (for its own plan), never its own schema.
+const inputSchema = z.object({ todos: z.array(todoSchema).max(100, "keep the plan to 100 items or fewer") });
+
 /** The plan tool; `onPlan` receives the model's full list and returns the list the user now sees. */
 export function createWriteTodosTool(onPlan: (todos: Todo[]) => Todo[]) {
   return defineTool({
@@ -15,7 +18,7 @@ export function createWriteTodosTool(onPlan: (todos: Todo[]) => Todo[]) {
     description:
       "Write your plan as a todo list (the whole list each time). Use it for any task of more than two steps: " +
       "mark one item in_progress before starting it and completed as soon as it is done. The user sees this list live.",
-    schema: z.object({ todos: z.array(todoSchema).max(100, "keep the plan to 100 items or fewer") }),
+    schema: inputSchema,
     describe: (input) => `${input.todos.length} items`,
     serialKey: () => "write_todos",
     async run(input) {

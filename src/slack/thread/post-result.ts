@@ -26,6 +26,8 @@ export interface ResultOptions {
   outputs?: TaskOutputs;
   /** The task's transcript page, linked in the footer. */
   transcriptUrl?: string;
+  /** Also shown before the reactions (the card's final state): ✅ or ❌ comes last. */
+  shownBeforeReactions?: Promise<unknown>;
 }
 
 export const REACTION_WORKING = "eyes";
@@ -82,6 +84,7 @@ export async function postResult(client: WebClient, meta: SlackTaskMeta, task: T
     log.warn({ err: error, code: describeSlackError(error) }, "could not post the result in Slack");
     throw error;
   }
+  await options.shownBeforeReactions;
   await setReactions(client, meta, task.status === "succeeded" ? REACTION_DONE : REACTION_FAILED, log);
 }
 

@@ -35,19 +35,22 @@ export interface SlackTaskHooksOptions {
 }
 
 export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksOptions): TaskHooks {
+  // Status lines being cleared as attempts close: the final state does not wait for them, but the
+  // reactions that say everything is shown do.
+  const clearing = new Map<string, Promise<void>>();
   return {
     async open(task, attempt) {
       const meta = slackMetaOf(task.meta);
       // Scheduled runs that post in a channel carry the same Slack details (their thread under "Scheduled: …").
       if (!meta) return null;
-      return openSession(ctx, task, meta, ctx.logger.child({ taskId: task.id, attempt }), options);
+      return openSession(ctx, task, meta, ctx.logger.child({ taskId: task.id, attempt }), options, clearing);
     },
     async finished(task, outputs) {
       const meta = slackMetaOf(task.meta);
       if (!meta) return;
       const log = ctx.logger.child({ taskId: task.id });
       try {
-        await announce(ctx, task, meta, outputs, log);
+        await announce(ctx, task, meta, outputs, log, clearing.get(task.id));
       } catch (error) {
         log.warn({ err: error }, "slack: the final state could not be fully shown");
       }
@@ -61,20 +64,31 @@ export function createSlackTaskHooks(ctx: SlackContext, options: SlackTaskHooksO
   };
 }
 
-async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger): Promise<void> {
+/**
+ * The answer is posted at once; the card's final state goes out beside it (it may wait for the
+ * workspace's update budget), and the reactions, the sign that everything is shown, come last.
+ */
+async function announce(ctx: SlackContext, task: Task, meta: SlackTaskMeta, outputs: TaskOutputs | undefined, log: Logger, statusCleared?: Promise<void>): Promise<void> {
   const transcriptUrl = await transcriptUrlOf(ctx, task.id, log);
-  await showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget, transcriptUrl);
-  await postResult(ctx.clients.api, meta, task, {
-    ...(transcriptUrl ? { transcriptUrl } : {}),
-    model: task.model ?? ctx.config.AGENT_MODEL,
-    defaultModel: ctx.config.AGENT_MODEL,
-    scrubber: ctx.scrubber,
-    logger: log,
-    ...(outputs ? { outputs } : {}),
-  });
+  const card = showFinalCard(ctx.clients.progress, task, meta, ctx.planStyles, log, ctx.updateBudget, transcriptUrl).catch((error: unknown) =>
+    log.warn({ err: error }, "slack: could not show the final state on the progress message"),
+  );
+  try {
+    await postResult(ctx.clients.api, meta, task, {
+      ...(transcriptUrl ? { transcriptUrl } : {}),
+      model: task.model ?? ctx.config.AGENT_MODEL,
+      defaultModel: ctx.config.AGENT_MODEL,
+      scrubber: ctx.scrubber,
+      logger: log,
+      ...(outputs ? { outputs } : {}),
+      shownBeforeReactions: Promise.all([card, statusCleared]),
+    });
+  } finally {
+    await card;
+  }
 }
 
-async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions): Promise<TaskSession> {
+async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, log: Logger, options: SlackTaskHooksOptions, clearing: Map<string, Promise<void>>): Promise<TaskSession> {
   const transcriptUrl = await transcriptUrlOf(ctx, task.id, log);
   const view: ProgressView = {
     ...queuedView(task.id, task.text, 0, meta.userId),
@@ -106,6 +120,16 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
     cardTs: new Set([...earlier, task].map((t) => slackMetaOf(t.meta)?.progressTs).filter((ts): ts is string => ts !== undefined)),
     inHistory: new Set([...earlier.map((t) => slackMetaOf(t.meta)?.messageTs), ...followUps.map((f) => f.messageTs)].filter((ts): ts is string => ts !== undefined)),
   };
+
+  // Read from Slack while the sandbox is being made: the prompt needs it, the sandbox does not.
+  const contextRead = readSlackContext(ctx, meta, known, log)
+    .catch((error: unknown) => {
+      log.warn({ err: error }, "slack: could not read the channel and thread; the task starts without them");
+      return null;
+    })
+    .then(async (context) => (context ? { context, asker: meta.userId ? ` from ${await ctx.directory.userName(meta.userId)}` : "" } : null));
+  // Awaited by prepare(); an attempt that never gets there must not leave a rejection unhandled.
+  contextRead.catch(() => {});
 
   // The line under the thread while the agent works; cleared when the attempt ends.
   const status = new StatusLine({
@@ -141,13 +165,9 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       sandbox = box;
       const note = await copyIn(meta.files);
       const request = [speaker(meta.userId, prompt), note].filter(Boolean).join("\n\n");
-      const context = await readSlackContext(ctx, meta, known, log).catch((error: unknown) => {
-        log.warn({ err: error }, "slack: could not read the channel and thread; the task starts without them");
-        return null;
-      });
-      if (!context) return request;
-      const asker = meta.userId ? ` from ${await ctx.directory.userName(meta.userId)}` : "";
-      return `${contextText(context)}\n\nThe request — the message${asker} that asked you, and the task to do:\n${request}`;
+      const read = await contextRead;
+      if (!read) return request;
+      return `${contextText(read.context)}\n\nThe request — the message${read.asker} that asked you, and the task to do:\n${request}`;
     },
     collect: (box) => collectOutputs(box),
     async threadUrl() {
@@ -158,14 +178,21 @@ async function openSession(ctx: SlackContext, task: Task, meta: SlackTaskMeta, l
       return link?.permalink ?? null;
     },
     async interrupted(how) {
+      await clearing.get(task.id);
       const note =
         how.kind === "released" ? "Paused: a worker is restarting; the task resumes where it stopped." : `This attempt failed (${retryWords(how.failure.code)}); it will be retried shortly.`;
       await sink?.interrupted(how.kind === "released" ? "queued" : "retrying", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show the interruption"));
     },
     async close() {
-      await Promise.all([sink?.stop().catch(() => {}), status.clear()]);
+      // The status line goes in the background: nothing final waits for it (announce and interrupted do, before they end).
+      const cleared: Promise<void> = status.clear().finally(() => {
+        if (clearing.get(task.id) === cleared) clearing.delete(task.id);
+      });
+      clearing.set(task.id, cleared);
+      await sink?.stop().catch(() => {});
     },
     async approvalRequested(request) {
+      await clearing.get(task.id);
       const note = `Waiting for approval: ${request.summary}`;
       await sink?.interrupted("waiting", note).catch((error: unknown) => log.warn({ err: error }, "slack: could not show that the task waits"));
       return postApprovalRequest(ctx, meta, request, log);
