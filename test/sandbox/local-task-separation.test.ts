@@ -37,12 +37,10 @@ test("a task can leave nothing for another task to find, and nothing on the host
   // the home holds no such directory to deny.
   const fakeHome = await fs.mkdtemp(path.join(os.tmpdir(), "local-separation-home-"));
   // /tmp/claude is made writable for every sandbox by the runtime whenever it exists (a
-  // Claude Code install makes it). Made here if missing, removed after if we made it.
-  const created: string[] = [];
+  // Claude Code install makes it). Made here if missing, and left in place: other test files wrap
+  // commands at the same time, and bubblewrap fails on a bind source removed under it.
   for (const dir of ["/tmp/claude", path.join(realHome, ".npm", "_logs")]) {
-    if (existsSync(dir)) continue;
-    await fs.mkdir(dir, { recursive: true, mode: 0o777 });
-    created.push(dir);
+    if (!existsSync(dir)) await fs.mkdir(dir, { recursive: true, mode: 0o777 });
   }
   const queuesBefore = hasIpcTools ? hostQueues() : new Set<string>();
   const marker = `left-by-a-${randomBytes(6).toString("hex")}`;
@@ -69,7 +67,6 @@ test("a task can leave nothing for another task to find, and nothing on the host
     await provider?.close();
     // Only if the test failed: what the attack left in shared places.
     for (const p of shared) await fs.rm(path.join(p, marker), { force: true });
-    for (const dir of created.reverse()) await fs.rm(dir, { recursive: true, force: true });
     // Only if the test failed: queues a task left behind on the host.
     if (hasIpcTools) for (const id of hostQueues()) if (!queuesBefore.has(id)) spawnSync("sh", ["-c", `ipcrm -q ${Number(id)}`]);
     for (const d of [dataDir, fakeHome]) await fs.rm(d, { recursive: true, force: true });
