@@ -40,4 +40,11 @@ app.event("app_mention", async ({ event, client }) => {
 const server = await receiver.start(0);
 const address = server.address();
 process.stdout.write(`${JSON.stringify({ port: typeof address === "object" && address ? address.port : 0 })}\n`);
-process.on("SIGTERM", () => void receiver.stop().then(close).then(() => process.exit(0)));
+process.on(
+  "SIGTERM",
+  () =>
+    void receiver
+      .stop()
+      .then(close)
+      .then(() => process.exit(0)),
+);
