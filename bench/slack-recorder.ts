@@ -1,5 +1,7 @@
 // A forwarding proxy in front of the Slack workspace double that notes when each Web API call
-// arrives, so a bench can time "mention → first Slack call" for the bare app and the product alike.
+// arrives (wall-clock ms with sub-ms precision, comparable across processes), so a bench can time
+// "mention → first Slack call" for the bare app and the product alike. Runs in the workspace's
+// process (slack-workspace-server.ts), not the timing one; GET /__calls?since=<ms> lists calls.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -13,7 +15,13 @@ export async function startRecorder(apiUrl: string): Promise<{ url: string; call
   const calls: RecordedCall[] = [];
   const base = apiUrl.endsWith("/") ? apiUrl : `${apiUrl}/`;
   const server = http.createServer((req, res) => {
-    const at = performance.now();
+    const at = performance.timeOrigin + performance.now();
+    if (req.url?.startsWith("/__calls")) {
+      const since = Number(new URL(req.url, "http://x").searchParams.get("since") ?? 0);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(calls.filter((c) => c.at >= since)));
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
