@@ -146,13 +146,13 @@ async function measure(side: Side, kind: TargetKind, slack: Workspace): Promise<
       );
     }
     await Promise.all(inflight);
-    if (side === "deep-agent") await allRecorded(target);
+    const recorded = side === "deep-agent" ? await allRecorded(target, performance.now() - started) : "";
     return {
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       max: Math.max(...latencies),
       first: median(firsts),
-      statuses: [...statuses].map(([s, n]) => `${s}×${n}`).join(", "),
+      statuses: `${[...statuses].map(([s, n]) => `${s}×${n}`).join(", ")}${recorded}`,
     };
   } finally {
     await app.stop();
@@ -160,21 +160,25 @@ async function measure(side: Side, kind: TargetKind, slack: Workspace): Promise<
   }
 }
 
-/** Every mention of the load phase became a task (the product must have done the work, not only acked). */
-async function allRecorded(target: TestTarget): Promise<void> {
+/** Every mention of the load phase became a task (the product must have done the work, not only acked): when. */
+async function allRecorded(target: TestTarget, sinceStart: number): Promise<string> {
+  const t0 = performance.now();
   const db = await openDatabase(target.config, { role: "command" });
+  let n = 0;
   try {
     await waitFor(
       "all tasks recorded",
       async () => {
         const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE text LIKE 'bench task %'");
-        return Number(rows[0]?.n ?? 0) >= TOTAL;
+        n = Number(rows[0]?.n ?? 0);
+        return n >= TOTAL;
       },
       { timeoutMs: 120_000, intervalMs: 100 },
-    );
+    ).catch(() => {});
   } finally {
     await db.close();
   }
+  return `; ${n}/${TOTAL} tasks recorded ${((sinceStart + performance.now() - t0) / 1000).toFixed(1)} s after the first request`;
 }
 
 const kinds: TargetKind[] =

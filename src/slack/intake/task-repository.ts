@@ -18,8 +18,8 @@ export async function chooseRepository(ctx: SlackContext, req: { channel: string
   if (said.kind === "none") return { meta: { repo: null } };
   if (said.kind === "repo") return readable(ctx, said.repo);
   // A thread that already has a task continues whatever that conversation works on.
-  if (await ctx.messages.latestInThread(req.channel, req.threadTs)) return { meta: {} };
-  const fallback = await ctx.repos.channelDefault(req.channel);
+  const [latest, fallback] = await Promise.all([ctx.messages.latestInThread(req.channel, req.threadTs), ctx.repos.channelDefault(req.channel)]);
+  if (latest) return { meta: {} };
   if (!fallback) return { meta: {} };
   const parsed = parseRepoName(fallback.repo);
   return "repo" in parsed ? readable(ctx, parsed.repo) : { meta: {} };
