@@ -5,7 +5,7 @@
 // roles started with `node bin/deep-agent.js` (the Dockerfile) keep V8's defaults.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { enableCompileCache } from "node:module";
+import nodeModule from "node:module";
 import { fileURLToPath } from "node:url";
 
 const main = fileURLToPath(new URL("../src/cli/main.ts", import.meta.url));
@@ -14,7 +14,7 @@ if (major >= 24) {
   // Node keeps the compiled code, and the stripped TypeScript, of every module on disk (in the temp
   // directory unless NODE_COMPILE_CACHE names one; NODE_DISABLE_COMPILE_CACHE=1 turns it off): every
   // start after the first skips most of the work of loading the program.
-  enableCompileCache();
+  nodeModule.enableCompileCache?.();
   await import(main);
 } else {
   const pinned = fileURLToPath(new URL("../node_modules/node/bin/node", import.meta.url));
