@@ -22,6 +22,7 @@ if (major >= 24) {
     console.error(`deep-agent: needs Node.js 24 or newer (this is ${process.version}); run \`npm install\` in the checkout to get the pinned one`);
     process.exit(2);
   }
-  const child = spawnSync(pinned, [...process.execArgv, main, ...process.argv.slice(2)], { stdio: "inherit" });
+  // This launcher again on the pinned Node, so the branch above (compile cache included) runs there.
+  const child = spawnSync(pinned, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: "inherit" });
   process.exit(child.status ?? 1);
 }
