@@ -77,6 +77,8 @@ async function startSide(side: Side, target: TestTarget, slack: Workspace, apiUr
     MAX_TASKS_PER_USER: String(TOTAL * 2),
     MAX_QUEUE_DEPTH: String(TOTAL * 4),
     LOG_LEVEL: "info",
+    // e.g. PRODUCT_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where the product's time goes.
+    ...(process.env["PRODUCT_NODE_OPTIONS"] ? { NODE_OPTIONS: process.env["PRODUCT_NODE_OPTIONS"] } : {}),
   });
   const app = startWorker(env, ["start", "--no-worker"]);
   await waitFor("the app", () => app.log().includes("slack intake ready"), 60_000);

@@ -110,6 +110,7 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
     ...(m.viewingChannel ? { viewingChannel: m.viewingChannel } : {}),
     ...(m.teamId ? { teamId: m.teamId } : {}),
     ...(m.userId ? { userId: m.userId } : {}),
+    threadHasTask: latest !== null,
   });
   if (result.kind === "refused") {
     await ctx.messages.assign(m.channel, m.ts, "ignored", null);

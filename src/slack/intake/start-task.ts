@@ -31,6 +31,8 @@ export interface StartRequest {
   model?: string;
   /** The channel the person had open beside the AI-app thread. */
   viewingChannel?: string;
+  /** Whether the thread already has a task, when the caller just looked (saves looking again). */
+  threadHasTask?: boolean;
 }
 
 export type StartResult =
