@@ -9,7 +9,19 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // Files of bench/ that are not benches: this runner and the helpers the benches import or start.
-const notBenches = new Set(["run-all.ts", "stats.ts", "queue-common.ts", "slack-workspace-server.ts", "bare-slack-pipeline.ts", "bare-worker.ts"]);
+const notBenches = new Set([
+  "run-all.ts",
+  "stats.ts",
+  "queue-common.ts",
+  "slack-workspace-server.ts",
+  "slack-recorder.ts",
+  // The bare baselines the benches start beside the product.
+  "bare-bolt-app.ts",
+  "bare-boss-start.ts",
+  "bare-sdk-task.ts",
+  "bare-slack-pipeline.ts",
+  "bare-worker.ts",
+]);
 
 const all = readdirSync(here)
   .filter((file) => file.endsWith(".ts") && !notBenches.has(file))

@@ -10,12 +10,9 @@ import { createApprovalPolicy } from "../tasks/approval-policy.ts";
 import { createSlackContext, type SlackContext, type SlackContextOptions } from "./slack-context.ts";
 import { createSlackTaskHooks } from "./thread/task-hooks.ts";
 import { startFromMessages } from "./intake/on-message.ts";
-import { createSlackIntake, type SlackIntake } from "./intake/slack-app.ts";
+import type { SlackIntake } from "./intake/slack-app.ts";
 import type { ExtraSubcommand } from "./intake/intake-context.ts";
 import { createSlackRunNotices } from "./schedules/run-notices.ts";
-import { scheduleSubcommands } from "./schedules/subcommands.ts";
-import { usageSubcommand } from "./intake/usage-command.ts";
-import { repoSubcommand } from "./intake/repo-command.ts";
 import { registerFeedbackCounts } from "../shared/metrics.ts";
 
 export interface SlackParts {
@@ -52,8 +49,15 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
     hooks,
     runNotices: createSlackRunNotices(context.clients.api, context.logger, context.access),
     approvals,
-    createIntake: (lifecycle, extra = {}) =>
-      createSlackIntake({
+    async createIntake(lifecycle, extra = {}) {
+      // Bolt and the listeners are loaded only by a process that listens (not by `queue`, nor a worker-only start).
+      const [{ createSlackIntake }, { scheduleSubcommands }, { usageSubcommand }, { repoSubcommand }] = await Promise.all([
+        import("./intake/slack-app.ts"),
+        import("./schedules/subcommands.ts"),
+        import("./intake/usage-command.ts"),
+        import("./intake/repo-command.ts"),
+      ]);
+      return createSlackIntake({
         slack: context,
         lifecycle,
         approvals,
@@ -63,6 +67,7 @@ export function createSlackParts(options: SlackPartsOptions): SlackParts | null 
           repo: repoSubcommand(context),
           ...extra,
         },
-      }),
+      });
+    },
   };
 }

@@ -11,11 +11,9 @@ import { checkDatabase } from "../../store/readiness.ts";
 import { startHttpServer } from "../../http/server.ts";
 import { startLiveness } from "../../shared/liveness.ts";
 import { registerQueueDepth } from "../../shared/metrics.ts";
-import { WorkerPool } from "../../worker/pool.ts";
-import { createTaskRuntime } from "../../runtime/task-runtime.ts";
+import type { WorkerPool } from "../../worker/pool.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { usageError, exitCodes } from "../usage-error.ts";
-import { createSlackParts } from "../../slack/slack-parts.ts";
 import { createTaskLifecycle } from "../../tasks/lifecycle.ts";
 import { startScheduler } from "../../schedule/scheduler.ts";
 import { schedulePolicy } from "../../schedule/schedule-policy.ts";
@@ -47,7 +45,8 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
 
     // Data flows one way: Slack → queue → worker → agent → the Slack thread. The Slack parts plug
     // into the lifecycle and the worker through their hooks, and the lifecycle into the listeners.
-    const slack = createSlackParts({ config, logger, db: stack.db, boss: stack.boss });
+    // Each role's modules load only when it runs: Slack's with a bot token, the worker's with workers.
+    const slack = config.SLACK_BOT_TOKEN ? (await import("../../slack/slack-parts.ts")).createSlackParts({ config, logger, db: stack.db, boss: stack.boss }) : null;
     const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: slack?.hooks ?? null, logger });
     closers.push(async () => lifecycle.close());
 
@@ -66,6 +65,7 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
 
     let pool: WorkerPool | null = null;
     if (roles.worker) {
+      const [{ createTaskRuntime }, { WorkerPool }] = await Promise.all([import("../../runtime/task-runtime.ts"), import("../../worker/pool.ts")]);
       const runtime = await createTaskRuntime(config, logger);
       closers.push(() => runtime.dispose());
       pool = new WorkerPool({

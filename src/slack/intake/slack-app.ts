@@ -24,8 +24,12 @@ import { createHomeTab } from "./app-home.ts";
 import { recordFeedback } from "./feedback.ts";
 import { HOME_CANCEL_ACTION_ID } from "../render/home-view.ts";
 import { FEEDBACK_ACTION_ID } from "../render/result-message.ts";
+import { createEventLane } from "./event-lane.ts";
 
 const { App, HTTPReceiver, SocketModeReceiver } = bolt;
+
+/** Events handled at once after their ack (each holds at most one database connection at a time). */
+const EVENT_SLOTS = 8;
 
 export type SlackMode = "socket" | "http";
 
@@ -162,9 +166,11 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
   // The AI-app split view: assistant threads (their messages are direct messages with a thread).
   app.assistant(createAssistant(ctx));
 
+  // Events are acknowledged by Bolt before any listener runs; their work goes through one lane.
+  const lane = createEventLane(EVENT_SLOTS);
   app.event("app_mention", async ({ event, body }) => {
     const m = toIncoming(event, "mention", body.team_id, ctx.bot);
-    if (m) await guard("a mention", () => handleMessage(ctx, m));
+    if (m) await lane.run(() => guard("a mention", () => handleMessage(ctx, m)));
   });
 
   app.message(async ({ message, body }) => {
@@ -174,7 +180,7 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
     // In channels a mention also arrives as app_mention, which handles it.
     if (kind === "thread_reply" && mentionsBot(e.text ?? "", ctx.bot.userId)) return;
     const m = toIncoming(message, kind, body.team_id, ctx.bot);
-    if (m) await guard("a message", () => handleMessage(ctx, m));
+    if (m) await lane.run(() => guard("a message", () => handleMessage(ctx, m)));
   });
 
   app.command("/agent", async ({ command, ack, respond }) => {
@@ -242,7 +248,7 @@ function register(app: InstanceType<typeof App>, ctx: IntakeContext): void {
   const home = createHomeTab(ctx);
   app.event("app_home_opened", async ({ event }) => {
     if (event.tab !== "home" || !event.user) return;
-    await guard("the App Home tab", () => home.publish(event.user));
+    await lane.run(() => guard("the App Home tab", () => home.publish(event.user)));
   });
 
   app.action(HOME_CANCEL_ACTION_ID, async ({ ack, body, action }) => {

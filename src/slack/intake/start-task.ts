@@ -31,6 +31,8 @@ export interface StartRequest {
   model?: string;
   /** The channel the person had open beside the AI-app thread. */
   viewingChannel?: string;
+  /** Whether the thread already has a task, when the caller just looked (saves looking again). */
+  threadHasTask?: boolean;
 }
 
 export type StartResult =
@@ -43,18 +45,16 @@ export type StartResult =
 export async function checkLimits(ctx: SlackContext, userId: string | undefined, text: string): Promise<{ refused: string } | { waiting: number }> {
   const problem = taskTextProblem(text);
   if (problem) return { refused: badTaskText(problem) };
-  if (userId && !ctx.access.isAdmin(userId)) {
-    const open = await ctx.messages.openTasksOf(userId);
-    if (open >= ctx.config.MAX_TASKS_PER_USER) return { refused: tooManyTasks(open, ctx.config.MAX_TASKS_PER_USER) };
-  }
-  const waiting = await ctx.queue.queuedCount();
+  // Both counts at once: each round trip here delays the first thing the person sees.
+  const [open, waiting] = await Promise.all([userId && !ctx.access.isAdmin(userId) ? ctx.messages.openTasksOf(userId) : null, ctx.queue.queuedCount()]);
+  if (open !== null && open >= ctx.config.MAX_TASKS_PER_USER) return { refused: tooManyTasks(open, ctx.config.MAX_TASKS_PER_USER) };
   return waiting >= ctx.config.MAX_QUEUE_DEPTH ? { refused: queueFull() } : { waiting };
 }
 
 export async function startTask(ctx: SlackContext, req: StartRequest): Promise<StartResult> {
-  const limits = await checkLimits(ctx, req.userId, req.text);
+  // Limits and the repository are looked up together; a refusal by the limits still comes first.
+  const [limits, repository] = await Promise.all([checkLimits(ctx, req.userId, req.text), req.repository ? { meta: req.repository } : chooseRepository(ctx, req)]);
   if ("refused" in limits) return { kind: "refused", message: limits.refused };
-  const repository = req.repository ? { meta: req.repository } : await chooseRepository(ctx, req);
   if ("refused" in repository) return { kind: "refused", message: repository.refused };
   const taskId = randomUUID();
   const log = ctx.logger.child({ taskId });

@@ -12,14 +12,16 @@ import { badTaskText } from "../render/replies.ts";
 /** What the task's record keeps (meta.repo: a name, or null for "no repository"), or why it is refused. */
 export type RepositoryChoice = { refused: string } | { meta: { repo?: string | null } };
 
-export async function chooseRepository(ctx: SlackContext, req: { channel: string; threadTs: string; text: string }): Promise<RepositoryChoice> {
+export async function chooseRepository(ctx: SlackContext, req: { channel: string; threadTs: string; text: string; threadHasTask?: boolean }): Promise<RepositoryChoice> {
   const said = repoInText(req.text);
   if (said.kind === "bad") return { refused: badTaskText(said.problem) };
   if (said.kind === "none") return { meta: { repo: null } };
   if (said.kind === "repo") return readable(ctx, said.repo);
   // A thread that already has a task continues whatever that conversation works on.
-  if (await ctx.messages.latestInThread(req.channel, req.threadTs)) return { meta: {} };
-  const fallback = await ctx.repos.channelDefault(req.channel);
+  // The caller may know already whether the thread has a task (it just looked); otherwise look.
+  if (req.threadHasTask) return { meta: {} };
+  const [latest, fallback] = await Promise.all([req.threadHasTask === false ? null : ctx.messages.latestInThread(req.channel, req.threadTs), ctx.repos.channelDefault(req.channel)]);
+  if (latest) return { meta: {} };
   if (!fallback) return { meta: {} };
   const parsed = parseRepoName(fallback.repo);
   return "repo" in parsed ? readable(ctx, parsed.repo) : { meta: {} };

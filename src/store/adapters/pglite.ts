@@ -1,15 +1,16 @@
 // Embedded PGlite under DATA_DIR. PGlite runs inside one process, so the first process to open
 // the data directory owns it and serves it to the others over DATA_DIR/db.sock; a process that
-// finds an owner becomes a client (see pglite-client.ts).
+// finds an owner becomes a client (see pglite-client.ts). The owner runs PGlite on a thread of its
+// own (embedded/database-thread.ts), so its WebAssembly never stalls the HTTP intake or a worker.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { fromPglite } from "pg-boss";
+import type { Db } from "pg-boss";
 import { storableParams, type Database, type Queryable, type Row } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { readLock, socketPath, tryAcquireLock, isAlive, type OwnerRole } from "../embedded/owner-lock.ts";
 import { serveEmbedded } from "../embedded/socket-server.ts";
 import { connectEmbedded } from "./pglite-client.ts";
+import { startDatabaseThread, type DatabaseThread } from "../embedded/thread-client.ts";
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -57,27 +58,48 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
 
 async function openOwner(dataDir: string, sock: string, lock: { release(): void }): Promise<Database> {
   const pgdata = path.join(dataDir, "pgdata");
-  let pglite: PGlite;
+  let thread: DatabaseThread;
   try {
-    pglite = await PGlite.create({ dataDir: pgdata });
+    thread = await startDatabaseThread(pgdata);
   } catch (error) {
     throw new CodedError("database_unavailable", `cannot open the embedded database in ${pgdata}: ${(error as Error).message}; move the directory aside to start afresh`, { cause: error });
   }
-  const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+  const on = (tx?: number): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      if (params && params.length > 0) return { rows: (await q.query<T>(sql, storableParams(params))).rows };
-      // PGlite's query() takes one statement; exec() takes several and answers per statement.
-      const results = await q.exec(sql);
-      return { rows: results.flatMap((r) => r.rows as T[]) };
+      const stored = storableParams(params);
+      const r = await thread.request({ op: "query", sql, ...(stored?.length ? { params: stored } : {}), ...(tx !== undefined ? { tx } : {}) });
+      return { rows: (r.rows ?? []) as T[] };
     },
   });
-  const self = on(pglite);
-  const transaction = <T>(fn: (tx: Queryable) => Promise<T>) => pglite.transaction((tx) => fn(on(tx)));
+  const self = on();
+  const transaction = async <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
+    const { tx } = await thread.request({ op: "begin" });
+    try {
+      const value = await fn(on(tx));
+      await thread.request({ op: "commit", tx: tx! });
+      return value;
+    } catch (error) {
+      await thread.request({ op: "rollback", tx: tx! }).catch(() => {});
+      throw error;
+    }
+  };
+  const bossDb: Db = {
+    executeSql: async (sql, values) => {
+      const r = await thread.request({ op: "boss", sql, ...(values?.length ? { params: values } : {}) });
+      return { rows: r.rows ?? [] };
+    },
+    // LISTEN/NOTIFY works inside PGlite, so pg-boss's notify pick-up works here too.
+    listen: async (channel, onNotification, onReconnect) => {
+      const unlisten = await thread.listen(channel, onNotification);
+      onReconnect();
+      return { close: unlisten };
+    },
+  };
   let server: { close(): Promise<void> } | null = null;
   try {
     server = await serveEmbedded({ ...self, transaction }, sock);
   } catch (error) {
-    await pglite.close().catch(() => {});
+    await thread.close().catch(() => {});
     throw new CodedError("database_unavailable", `cannot listen on ${sock} for other deep-agent processes: ${(error as Error).message}; use a shorter DATA_DIR path`, { cause: error });
   }
   let closed = false;
@@ -87,14 +109,13 @@ async function openOwner(dataDir: string, sock: string, lock: { release(): void 
     ...self,
     transaction,
     bossOptions() {
-      // PGlite delivers LISTEN/NOTIFY in-process, so pg-boss's notify pick-up works here too.
-      return { db: fromPglite(pglite), backend: "pglite", useListenNotify: true };
+      return { db: bossDb, backend: "pglite", useListenNotify: true };
     },
     async close() {
       if (closed) return;
       closed = true;
       await server?.close();
-      await pglite.close();
+      await thread.close();
       lock.release();
     },
   };
