@@ -3,6 +3,27 @@
 // Everything in between is counted, not kept. Shared by the adapters so tools see one
 // format whichever sandbox ran the command.
 
+import type { OutputStream } from "./port.ts";
+
+type OnOutput = (text: string, stream: OutputStream) => void;
+
+/**
+ * The caller's output callback, guarded: the first time it throws it is dropped and told to
+ * `onError`, and the command goes on (a broken listener must not kill the command it listens to).
+ */
+export function guardedOutput(onOutput: OnOutput | undefined, onError?: (error: unknown) => void): OnOutput {
+  let listener = onOutput;
+  return (text, stream) => {
+    if (!listener || text === "") return;
+    try {
+      listener(text, stream);
+    } catch (error) {
+      listener = undefined;
+      onError?.(error);
+    }
+  };
+}
+
 /** What a command's result keeps of each stream when the caller sets no limit. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 8 * 1024 * 1024;
 

@@ -22,7 +22,7 @@ import os from "node:os";
 import { StringDecoder } from "node:string_decoder";
 import type { Readable, Writable } from "node:stream";
 import { CodedError } from "../../shared/errors.ts";
-import { OutputCapture } from "../output-capture.ts";
+import { guardedOutput, OutputCapture } from "../output-capture.ts";
 import type { ExecResult, OutputStream } from "../port.ts";
 import { quoteWords } from "./bwrap-line.ts";
 
@@ -146,47 +146,38 @@ export class IsolatedShell {
         return;
       }
       const nonce = randomBytes(18).toString("base64url");
-      let onOutput = options.onOutput;
       const streams = { stdout: newStream(options.maxOutputBytes), stderr: newStream(options.maxOutputBytes) };
       const onAbort = () => stop("abort");
       const timeout = setTimeout(() => stop("timeout"), options.timeoutMs);
       let drain: NodeJS.Timeout | undefined;
       let settled = false;
+      /** The command's end, once: timers and listeners go, the shell is free. False if it had ended already. */
+      const settle = (): boolean => {
+        if (settled) return false;
+        settled = true;
+        clearTimeout(timeout);
+        clearTimeout(drain);
+        options.signal.removeEventListener("abort", onAbort);
+        this.#running = undefined;
+        return true;
+      };
       const running: Running = {
         marker: Buffer.from(`\0${nonce}\0`),
         nonce,
         streams,
         started: performance.now(),
-        emit: (text, stream) => {
-          if (!onOutput || text === "") return;
-          try {
-            onOutput(text, stream);
-          } catch (error) {
-            onOutput = undefined;
-            options.onOutputError?.(error);
-          }
-        },
+        emit: guardedOutput(options.onOutput, options.onOutputError),
         checkDone: () => {
           if (!running.status) return;
           if (streams.stdout.ended && streams.stderr.ended) running.finish();
           else drain ??= setTimeout(running.finish, DRAIN_MS);
         },
         fail: (error) => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timeout);
-          clearTimeout(drain);
-          options.signal.removeEventListener("abort", onAbort);
-          this.#running = undefined;
+          if (!settle()) return;
           reject(error);
         },
         finish: () => {
-          if (settled) return;
-          settled = true;
-          clearTimeout(timeout);
-          clearTimeout(drain);
-          options.signal.removeEventListener("abort", onAbort);
-          this.#running = undefined;
+          if (!settle()) return;
           const complete = running.status !== undefined && streams.stdout.ended && streams.stderr.ended;
           if (!complete || running.status?.left || running.stopReason) this.#kill();
           for (const name of ["stdout", "stderr"] as const) {

@@ -6,7 +6,7 @@ import os from "node:os";
 import { StringDecoder } from "node:string_decoder";
 import type { ExecResult, OutputStream } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
-import { OutputCapture } from "../output-capture.ts";
+import { guardedOutput, OutputCapture } from "../output-capture.ts";
 
 export interface RunProcessOptions {
   file: string;
@@ -57,16 +57,7 @@ export function runProcess(options: RunProcessOptions): Promise<ExecResult> {
 
     const captures = { stdout: new OutputCapture(options.maxOutputBytes), stderr: new OutputCapture(options.maxOutputBytes) };
     const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
-    let onOutput = options.onOutput;
-    const emit = (text: string, stream: OutputStream) => {
-      if (!onOutput || text === "") return;
-      try {
-        onOutput(text, stream);
-      } catch (error) {
-        onOutput = undefined;
-        options.onOutputError?.(error);
-      }
-    };
+    const emit = guardedOutput(options.onOutput, options.onOutputError);
     for (const stream of ["stdout", "stderr"] as const) {
       child[stream].on("data", (chunk: Buffer) => {
         captures[stream].push(chunk);
