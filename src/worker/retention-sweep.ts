@@ -1,10 +1,10 @@
 // Deletes the transcripts and checkpoints of tasks finished more than TRANSCRIPT_RETENTION_DAYS
-// ago: once when a worker pool starts, then every few hours. Every pool may do it; a delete that
+// ago: a few seconds after a worker pool starts (off the start-up path), then every few hours. Every pool may do it; a delete that
 // finds nothing left costs little.
 import type { Logger } from "../shared/log.ts";
 import type { TranscriptRepo } from "../store/transcript-repo.ts";
 
-export function startRetentionSweep(options: { repo: Pick<TranscriptRepo, "prune">; days: number; logger: Logger; intervalMs?: number }): () => void {
+export function startRetentionSweep(options: { repo: Pick<TranscriptRepo, "prune">; days: number; logger: Logger; intervalMs?: number; firstAfterMs?: number }): () => void {
   const { repo, days, logger } = options;
   let running = false;
   const run = async () => {
@@ -19,8 +19,12 @@ export function startRetentionSweep(options: { repo: Pick<TranscriptRepo, "prune
       running = false;
     }
   };
-  void run();
+  const first = setTimeout(run, options.firstAfterMs ?? 5_000);
+  first.unref();
   const timer = setInterval(run, options.intervalMs ?? 6 * 60 * 60_000);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
 }

@@ -9,7 +9,10 @@ import { PAGE_EVENTS, type Transcripts } from "../../tasks/transcripts.ts";
 import { isLive, TranscriptBuilder } from "../../tasks/transcript-view.ts";
 import { notFound } from "../responses.ts";
 import { SCRIPT, STYLESHEET } from "./assets.ts";
-import { renderPage, renderStep } from "./page.ts";
+
+// The page's renderer (Markdown and all) is loaded by the first page asked for, not at start-up.
+let pageModule: Promise<typeof import("./page.ts")> | undefined;
+const page = () => (pageModule ??= import("./page.ts"));
 
 export interface TranscriptRouteOptions {
   logger: Logger;
@@ -29,14 +32,14 @@ export function mountTranscripts(app: Hono<any>, transcripts: Transcripts, optio
     const id = c.req.param("id");
     const token = c.req.query("t");
     if (!(await transcripts.links.verify(id, token))) return notFound(c);
-    const page = await transcripts.page(id, afterParam(c));
-    if (!page) return notFound(c);
-    if (wantsJson(c)) return c.json(page.view);
-    const base = `/tasks/${page.task.id}`;
+    const view = await transcripts.page(id, afterParam(c));
+    if (!view) return notFound(c);
+    if (wantsJson(c)) return c.json(view.view);
+    const base = `/tasks/${view.task.id}`;
     const query = `t=${encodeURIComponent(token!)}`;
-    const body = await renderPage(page.view, {
-      events: `${base}/events?${query}&after=${page.view.lastSeq}`,
-      next: page.view.more ? `${base}?${query}&after=${page.view.more.nextAfter}` : null,
+    const body = await (await page()).renderPage(view.view, {
+      events: `${base}/events?${query}&after=${view.view.lastSeq}`,
+      next: view.view.more ? `${base}?${query}&after=${view.view.more.nextAfter}` : null,
     });
     return c.html(body);
   });
@@ -76,7 +79,7 @@ async function follow(stream: SSEStreamingApi, transcripts: Transcripts, taskId:
     const events = await transcripts.events(taskId, cursor, PAGE_EVENTS);
     if (events.length > 0) {
       cursor = events[events.length - 1]!.seq;
-      for (const step of builder.add(events)) await stream.writeSSE({ event: "step", data: JSON.stringify({ key: step.key, html: String(await renderStep(step)) }) });
+      for (const step of builder.add(events)) await stream.writeSSE({ event: "step", data: JSON.stringify({ key: step.key, html: String(await (await page()).renderStep(step)) }) });
       continue;
     }
     // Events are written before a task's final state: once it is final, one more look finds the last of them.
