@@ -63,34 +63,7 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
     });
     closers.push(() => scheduler.stop());
 
-    const intake = roles.slack && slack ? await slack.createIntake(lifecycle) : null;
     let pool: WorkerPool | null = null;
-    const liveness = startLiveness({ path: config.DATA_DIR });
-    closers.push(async () => liveness.stop());
-    const http = await startHttpServer({
-      port: config.PORT,
-      host: roles.host,
-      logger,
-      liveness: () => liveness.check(),
-      readiness: async () => {
-        const database = await checkDatabase(stack.db);
-        return { ready: database.reachable && database.migrated, detail: { database, worker: roles.worker ? { started: pool !== null, running: pool?.active ?? 0 } : null } };
-      },
-      ...(intake?.httpHandler ? { slackHandler: intake.httpHandler } : {}),
-      transcripts: createTranscripts(stack.db, config),
-    });
-    closers.push(() => http.close());
-
-    if (!roles.slack) logger.info("Slack intake off (--no-slack)");
-    else if (!intake) logger.info("Slack intake off: SLACK_BOT_TOKEN is not set");
-    else {
-      await intake.start();
-      closers.push(() => intake.stop());
-    }
-
-    // Workers load last: the HTTP server and the intake answer meanwhile (ready means the database
-    // is), and queued tasks wait the moment it takes. A signal meanwhile stops the process once they run.
-    const shutdown = waitForShutdown();
     if (roles.worker) {
       const [{ createTaskRuntime }, { WorkerPool }] = await Promise.all([import("../../runtime/task-runtime.ts"), import("../../worker/pool.ts")]);
       const runtime = await createTaskRuntime(config, logger);
@@ -109,7 +82,32 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
       await pool.start();
     } else logger.info("worker pool off (--no-worker)");
 
-    const signal = await shutdown;
+    const intake = roles.slack && slack ? await slack.createIntake(lifecycle) : null;
+    const workers = pool;
+    const liveness = startLiveness({ path: config.DATA_DIR });
+    closers.push(async () => liveness.stop());
+    const http = await startHttpServer({
+      port: config.PORT,
+      host: roles.host,
+      logger,
+      liveness: () => liveness.check(),
+      readiness: async () => {
+        const database = await checkDatabase(stack.db);
+        return { ready: database.reachable && database.migrated, detail: { database, worker: workers ? { running: workers.active } : null } };
+      },
+      ...(intake?.httpHandler ? { slackHandler: intake.httpHandler } : {}),
+      transcripts: createTranscripts(stack.db, config),
+    });
+    closers.push(() => http.close());
+
+    if (!roles.slack) logger.info("Slack intake off (--no-slack)");
+    else if (!intake) logger.info("Slack intake off: SLACK_BOT_TOKEN is not set");
+    else {
+      await intake.start();
+      closers.push(() => intake.stop());
+    }
+
+    const signal = await waitForShutdown();
     logger.info({ signal }, "shutting down");
     // Whatever hangs (a blocked file pool, a stuck close), the process is gone soon after the grace period.
     setTimeout(() => {
