@@ -3,46 +3,16 @@
 // card goes out when the budget allows, and ✅ (everything shown) comes after it.
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
-import type { Clock } from "../../src/slack/thread/update-budget.ts";
 import { startHarness, type Harness } from "./slack-harness.ts";
+import { manualClock } from "../helpers/manual-clock.ts";
 import { waitFor } from "../helpers/wait-for.ts";
-
-/** Time that moves only when the test says (the budget's and the workspace log's). */
-function manualClock() {
-  let now = 0;
-  const sleepers: Array<{ at: number; wake: () => void }> = [];
-  const clock: Clock = {
-    now: () => now,
-    sleep: (ms, signal) =>
-      new Promise((resolve) => {
-        const sleeper = { at: now + ms, wake: () => resolve() };
-        sleepers.push(sleeper);
-        signal?.addEventListener("abort", () => {
-          const at = sleepers.indexOf(sleeper);
-          if (at >= 0) sleepers.splice(at, 1);
-          resolve();
-        });
-      }),
-  };
-  return {
-    clock,
-    /** Moves time on by `ms`, waking whoever sleeps until then. */
-    advance(ms: number) {
-      now += ms;
-      for (const s of sleepers.filter((s) => s.at <= now)) {
-        sleepers.splice(sleepers.indexOf(s), 1);
-        s.wake();
-      }
-    },
-  };
-}
 
 describe("the answer in the thread", () => {
   let h: Harness | undefined;
   let time: ReturnType<typeof manualClock> | undefined;
   after(async () => {
     // Whatever still waits for the budget may go, so the worker drains.
-    time?.advance(10 * 60_000);
+    await time?.advance(10 * 60_000);
     await h?.close();
   });
 
@@ -76,7 +46,7 @@ describe("the answer in the thread", () => {
     assert.equal((await h.task(task.id))?.status, "succeeded", "the outcome is recorded");
 
     // A minute later the budget allows the final state; the ✅ comes after it.
-    time.advance(60_000);
+    await time.advance(60_000);
     const done = await h.waitForFinish(task.id);
     assert.equal(done.status, "succeeded");
     const final = cardUpdates().at(-1)!;

@@ -7,43 +7,8 @@ import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createUpdateBudget, systemClock, type Clock } from "../../src/slack/thread/update-budget.ts";
 import { startHarness, type Harness } from "./slack-harness.ts";
+import { manualClock } from "../helpers/manual-clock.ts";
 import type { RecordedRequest, Reply } from "../doubles/messages-api.ts";
-
-/** Time that moves only when the test says. */
-function manualClock() {
-  let now = 0;
-  const sleepers: Array<{ at: number; wake: () => void }> = [];
-  const clock: Clock = {
-    now: () => now,
-    sleep: (ms, signal) =>
-      new Promise((resolve) => {
-        const sleeper = { at: now + ms, wake: () => resolve() };
-        sleepers.push(sleeper);
-        signal?.addEventListener("abort", () => {
-          sleepers.splice(sleepers.indexOf(sleeper), 1);
-          resolve();
-        });
-      }),
-  };
-  return {
-    clock,
-    /** Moves time on by `ms`, waking sleepers in order and letting each run before the next. */
-    async advance(ms: number) {
-      const end = now + ms;
-      for (;;) {
-        await new Promise((r) => setImmediate(r));
-        sleepers.sort((a, b) => a.at - b.at);
-        const next = sleepers[0];
-        if (!next || next.at > end) break;
-        sleepers.shift();
-        now = Math.max(now, next.at);
-        next.wake();
-      }
-      now = end;
-      await new Promise((r) => setImmediate(r));
-    },
-  };
-}
 
 describe("the chat.update budget", () => {
   it("grants a burst at once, then spreads the rest so no minute holds more than the budget", async () => {
