@@ -2,14 +2,11 @@
 // good and lands in the dead-letter queue, with the reason on its record.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { pino } from "pino";
 import { startMessagesApi, type MessagesApi } from "../doubles/messages-api.ts";
 import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
-import { getTask, withDb, queuedId } from "./scripted-tasks.ts";
-import { startBoss } from "../../src/queue/boss.ts";
-import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
+import { getTask, queuedId, deadLetterJobs } from "./scripted-tasks.ts";
 
 eachDatabase((kind) => {
   describe(`retry and dead letter on ${kind}`, () => {
@@ -47,20 +44,7 @@ eachDatabase((kind) => {
       assert.match(task.failure?.detail ?? "", /Claude API/);
       assert.equal(task.attempt, 2, "one retry after the first attempt");
 
-      const dead = await waitFor(
-        "the dead-letter job",
-        () =>
-          withDb(target, async (db) => {
-            const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }), { supervise: false, logger: pino({ level: "silent" }) });
-            try {
-              const jobs = await boss.findJobs<{ taskId: string }>(DEAD_LETTER_QUEUE, { data: { taskId: id } });
-              return jobs.length > 0 ? jobs : null;
-            } finally {
-              await boss.stop({ graceful: false, close: true });
-            }
-          }),
-        { timeoutMs: 60_000, intervalMs: 100 },
-      );
+      const dead = await waitFor("the dead-letter job", () => deadLetterJobs(target, id), { timeoutMs: 60_000, intervalMs: 100 });
       assert.equal(dead.length, 1);
       worker.kill("SIGTERM");
       assert.equal((await worker.exited).code, 0);

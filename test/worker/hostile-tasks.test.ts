@@ -5,14 +5,11 @@
 //     checkpoints): dead-lettered after the second attempt instead of after all of them.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { pino } from "pino";
 import { startMessagesApi, lastToolResults, type MessagesApi, type RecordedRequest, type Reply } from "../doubles/messages-api.ts";
 import { eachDatabase, createTarget, type TestTarget } from "../helpers/test-database.ts";
 import { workerEnv, startWorker, cli, type WorkerProcess } from "./processes.ts";
 import { waitFor } from "../helpers/wait-for.ts";
-import { getTask, withDb, queuedId, taskTextOf } from "./scripted-tasks.ts";
-import { startBoss } from "../../src/queue/boss.ts";
-import { DEAD_LETTER_QUEUE, queuePolicy } from "../../src/queue/queue-policy.ts";
+import { getTask, withDb, queuedId, taskTextOf, deadLetterJobs } from "./scripted-tasks.ts";
 
 function script(req: RecordedRequest): Reply {
   const text = taskTextOf(req);
@@ -76,17 +73,7 @@ eachDatabase((kind) => {
       assert.equal(task.failure?.code, "internal");
       assert.match(task.failure?.detail ?? "", /no space left on device/);
       assert.equal(task.attempt, 2, "the second identical failure ends it");
-      const dead = await waitFor("the dead-letter job", () =>
-        withDb(target, async (db) => {
-          const boss = await startBoss(db, queuePolicy({ TASK_TIMEOUT_SECONDS: 60, WORKER_CONCURRENCY: 1 }), { supervise: false, logger: pino({ level: "silent" }) });
-          try {
-            const jobs = await boss.findJobs<{ taskId: string }>(DEAD_LETTER_QUEUE, { data: { taskId: id } });
-            return jobs.length > 0 ? jobs : null;
-          } finally {
-            await boss.stop({ graceful: false, close: true });
-          }
-        }),
-      );
+      const dead = await waitFor("the dead-letter job", () => deadLetterJobs(target, id));
       assert.equal(dead.length, 1);
     });
   });
