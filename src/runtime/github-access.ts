@@ -13,7 +13,7 @@ export interface RepositoryService {
   scrubber: Scrubber;
 }
 
-export function createRepositoryService(config: Config, logger: Logger): RepositoryService {
+export function createRepositoryService(config: Config, logger: Logger, scrubber: Scrubber = createScrubber(secretValues(config))): RepositoryService {
   const host = hostOf(config.GITHUB_URL);
   return {
     github: createGitHub({
@@ -23,7 +23,7 @@ export function createRepositoryService(config: Config, logger: Logger): Reposit
       ...(config.GITHUB_TOKEN ? { token: config.GITHUB_TOKEN } : {}),
     }),
     identity: { name: "deep-agent", email: `deep-agent@users.noreply.${host}` },
-    scrubber: createScrubber(secretValues(config)),
+    scrubber,
   };
 }
 

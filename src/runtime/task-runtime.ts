@@ -11,6 +11,8 @@ import { createSandboxProvider } from "../sandbox/create-provider.ts";
 import { openTaskMcpTools } from "./task-mcp.ts";
 import type { McpServers } from "../mcp/mcp-config.ts";
 import { createRepositoryService, type RepositoryService } from "./github-access.ts";
+import { secretValues } from "../config/secrets.ts";
+import { createScrubber, type Scrubber } from "../shared/scrub-secrets.ts";
 
 export interface TaskRuntime {
   config: Config;
@@ -18,6 +20,8 @@ export interface TaskRuntime {
   limits: Limits;
   sandboxes: SandboxProvider;
   logger: Logger;
+  /** Removes the configured secrets from what a task leaves behind (transcripts, pull requests). */
+  scrubber: Scrubber;
   /** GitHub, for tasks that work on a repository (repository-steps.ts). */
   repositories: RepositoryService;
   /** MCP tools for one run (configured servers and the sandbox's gateway); close after the run. */
@@ -39,13 +43,15 @@ export async function createTaskRuntime(config: Config, logger: Logger): Promise
   // A malformed MCP_CONFIG stops the program here, before any task starts.
   const servers: McpServers = config.MCP_CONFIG ? await (await import("../mcp/mcp-config.ts")).loadMcpConfig(config.MCP_CONFIG) : {};
   const sandboxes = await createSandboxProvider(config, logger);
+  const scrubber = createScrubber(secretValues(config));
   return {
     config,
     model: createModelSettings(config),
     limits: limitsFrom(config),
     sandboxes,
     logger,
-    repositories: createRepositoryService(config, logger),
+    scrubber,
+    repositories: createRepositoryService(config, logger, scrubber),
     openTools: (sandbox, sink, signal) => openTaskMcpTools(servers, sandbox, sink, signal, logger),
     dispose: () => sandboxes.dispose(),
   };

@@ -80,7 +80,7 @@ export function createSlackContext(options: SlackContextOptions): SlackContext |
     access: createAccessPolicy(config),
     scrubber,
     repos: createRepositoryRepo(db),
-    repositories: createRepositoryService(config, logger),
+    repositories: createRepositoryService(config, logger, scrubber),
     updateBudget: createUpdateBudget(options.updateBudget),
     directory: createSlackDirectory(clients.api, logger),
     feedback: createFeedbackRepo(db),
