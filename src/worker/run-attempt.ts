@@ -217,10 +217,11 @@ async function settle(
   const { attempt } = input;
   // Live progress stops before anything final is shown.
   await session?.close();
-  const final = !(input.signal.aborted && outcome.status !== "succeeded") && outcome.status !== "paused" && !(outcome.status === "failed" && outcome.failure?.transient === true);
-  // A final record carries plan, usage and turns itself; any other ending keeps the progress written.
-  await (final ? record.discard() : record.flush());
-  if (input.signal.aborted && outcome.status !== "succeeded") {
+  const interrupted = input.signal.aborted && outcome.status !== "succeeded";
+  const mayRunAgain = interrupted || outcome.status === "paused" || (outcome.status === "failed" && outcome.failure?.transient === true);
+  // A final record carries plan, usage and turns itself; an attempt that may run again keeps its progress written.
+  await (mayRunAgain ? record.flush() : record.discard());
+  if (interrupted) {
     if (hasCode(input.signal.reason, "shutdown")) {
       await tasks.requeue(task.id, attempt, null);
       await session?.interrupted({ kind: "released" });
