@@ -56,6 +56,25 @@ test("task prints the result on stdout; a failed task exits 1 with the reason", 
   });
 });
 
+test("the model's plan and commands cannot drive the terminal: control characters on stderr are shown, not sent", async () => {
+  // An OSC title change and a screen clear, as a hostile plan item and command would carry them.
+  const hostile = "\x1b]0;owned\x07\x1b[2J";
+  await withApi(
+    [
+      { toolCalls: [{ name: "write_todos", input: { todos: [{ content: `plan ${hostile}`, status: "in_progress" }] } }] },
+      { toolCalls: [{ name: "execute", input: { command: `true # ${hostile}` } }] },
+      { text: "Done." },
+    ],
+    async (env, cwd) => {
+      const r = await runCli(["task", "do it"], { env, cwd });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(!r.stderr.includes("\x1b") && !r.stderr.includes("\x07"), `raw control characters reached the terminal: ${JSON.stringify(r.stderr)}`);
+      assert.match(r.stderr, /plan ␛\]0;owned\\x07␛\[2J/);
+      assert.match(r.stderr, /true # ␛\]0;owned/);
+    },
+  );
+});
+
 test("bad input gets one clear line and exit 2", async () => {
   await withApi([], async (env, cwd) => {
     const cases: [string[], RegExp, NodeJS.ProcessEnv?][] = [

@@ -12,7 +12,7 @@ import { formatUsd } from "../../tasks/pricing.ts";
 import { sleep } from "../../shared/sleep.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { exitCodes, usageError } from "../usage-error.ts";
-import { todoIcon } from "../progress/terminal-format.ts";
+import { terminalSafe, todoIcon } from "../progress/terminal-format.ts";
 
 const USAGE = "usage: deep-agent show <id> [--json] [--follow]";
 const POLL_MS = 500;
@@ -87,14 +87,14 @@ class StepPrinter {
     let text = "";
     if (!this.seen.has(step.key)) {
       this.seen.add(step.key);
-      if (step.kind === "text") text += `\n${who}${s.bold("model:")}\n${indent(safe(step.text))}\n`;
-      else if (step.kind === "note") text += `${who}${s.dim(`note: ${safe(step.message)}`)}\n`;
-      else text += `\n${who}${s.bold(step.name)} ${safe(inputLine(step))}\n`;
+      if (step.kind === "text") text += `\n${who}${s.bold("model:")}\n${indent(terminalSafe(step.text))}\n`;
+      else if (step.kind === "note") text += `${who}${s.dim(`note: ${terminalSafe(step.message)}`)}\n`;
+      else text += `\n${who}${s.bold(step.name)} ${terminalSafe(inputLine(step))}\n`;
     }
     if (step.kind === "tool" && step.finished && !this.ended.has(step.key)) {
       this.ended.add(step.key);
       const f = step.finished;
-      if (f.output) text += `${indent(safe(f.output))}\n`;
+      if (f.output) text += `${indent(terminalSafe(f.output))}\n`;
       const cut = f.outputChars > f.output.length ? `, output cut from ${f.outputChars.toLocaleString("en-US")} characters` : "";
       text += `  ${s.dim(`${f.exitCode !== undefined ? `exit code ${f.exitCode}` : f.ok ? "ok" : "failed"} in ${(f.durationMs / 1000).toFixed(1)} s${cut}`)}\n`;
     }
@@ -114,7 +114,7 @@ function headerText(view: TranscriptView, s: Style): string {
     `${s.bold("task")} ${t.id}  ${t.status}`,
     `${s.dim("asked by")} ${t.who}  ${s.dim("in")} ${t.where}  ${s.dim("at")} ${t.createdAt}`,
     `${s.dim("request:")}`,
-    indent(safe(t.text)),
+    indent(terminalSafe(t.text)),
     "",
   ].join("\n");
 }
@@ -123,27 +123,21 @@ function footerText(view: TranscriptView, s: Style): string {
   const lines: string[] = [""];
   if (view.plan.length > 0) {
     lines.push(s.bold("plan:"));
-    for (const item of view.plan) lines.push(`  ${todoIcon[item.status]} ${safe(item.content)}`);
+    for (const item of view.plan) lines.push(`  ${todoIcon[item.status]} ${terminalSafe(item.content)}`);
   }
-  if (view.files.length > 0) lines.push(`${s.bold("files:")} ${view.files.map(safe).join(", ")}`);
+  if (view.files.length > 0) lines.push(`${s.bold("files:")} ${view.files.map(terminalSafe).join(", ")}`);
   const u = view.usage;
   const p = view.cost.pricesPerMillionTokens;
   const took = view.task.durationMs === null ? "" : ` in ${(view.task.durationMs / 1000).toFixed(1)} s`;
   lines.push(`${s.bold("status:")} ${view.task.status}${took}, ${view.task.turns} turns`);
-  if (view.failure) lines.push(`${s.bold("failure:")} ${view.failure.code}: ${safe(view.failure.detail)}`);
+  if (view.failure) lines.push(`${s.bold("failure:")} ${view.failure.code}: ${terminalSafe(view.failure.detail)}`);
   lines.push(
     `${s.bold("tokens:")} ${u.input_tokens} in, ${u.output_tokens} out, ${u.cache_read_input_tokens} cache read, ${u.cache_creation_input_tokens} cache write; estimated cost ${formatUsd(view.cost.usd)} (${view.cost.model}: $${p.input}/$${p.output} per million in/out)`,
   );
-  if (view.answer) lines.push(s.bold("answer:"), indent(safe(view.answer)));
+  if (view.answer) lines.push(s.bold("answer:"), indent(terminalSafe(view.answer)));
   return `${lines.join("\n")}\n`;
 }
 
 function indent(text: string): string {
   return text.replace(/\n$/, "").replace(/^/gm, "  ");
-}
-
-/** Stored text is shown, never obeyed: escape sequences and other control characters become visible. */
-function safe(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-  return text.replace(/\r\n/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => (c === "\x1b" ? "␛" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
 }

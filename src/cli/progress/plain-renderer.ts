@@ -1,11 +1,11 @@
 // Progress as plain lines, for a stderr that is not a terminal (CI logs, pipes).
 import type { AgentEvent, ProgressSink } from "../../agent/events.ts";
-import { formatElapsed, formatTokens, todoIcon } from "./terminal-format.ts";
+import { formatElapsed, formatTokens, terminalSafe, todoIcon } from "./terminal-format.ts";
 import { failureLine } from "../failure-words.ts";
 
 export function createPlainRenderer(out: NodeJS.WritableStream, now: () => number = Date.now): ProgressSink {
   const started = now();
-  const line = (agent: string, text: string) => out.write(`[${formatElapsed(now() - started)}]${agent === "main" ? "" : ` (${agent})`} ${text}\n`);
+  const line = (agent: string, text: string) => out.write(`[${formatElapsed(now() - started)}]${agent === "main" ? "" : ` (${terminalSafe(agent)})`} ${terminalSafe(text)}\n`);
   return {
     emit(event: AgentEvent) {
       switch (event.type) {

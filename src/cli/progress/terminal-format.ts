@@ -14,3 +14,12 @@ export function formatTokens(usage: Usage): string {
   const total = usage.input_tokens + usage.output_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens;
   return total >= 1000 ? `${(total / 1000).toFixed(1)}k tokens` : `${total} tokens`;
 }
+
+/**
+ * Text from a task (the model's plan, commands, output, notes) is shown, never obeyed by the
+ * terminal: escape sequences and other control characters become visible (ESC as ␛).
+ */
+export function terminalSafe(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
+  return text.replace(/\r\n/g, "\n").replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => (c === "\x1b" ? "␛" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+}

@@ -2,7 +2,7 @@
 // (plan with statuses, the tool running now, elapsed time); messages scroll above it.
 import type { AgentEvent, ProgressSink, Todo, Usage } from "../../agent/events.ts";
 import { emptyUsage } from "../../agent/events.ts";
-import { formatElapsed, formatTokens, todoIcon } from "./terminal-format.ts";
+import { formatElapsed, formatTokens, terminalSafe, todoIcon } from "./terminal-format.ts";
 import { failureLine } from "../failure-words.ts";
 
 interface RunningTool {
@@ -46,12 +46,12 @@ export function createTerminalRenderer(out: NodeJS.WriteStream, now: () => numbe
 
   function frame(): string[] {
     const lines = [bold(`● deep-agent · ${status} · ${formatElapsed(now() - started)} · turn ${turn} · ${formatTokens(usage)}`)];
-    for (const t of todos) lines.push(`  ${todoIcon[t.status]} ${t.status === "completed" ? dim(t.content) : t.content}`);
+    for (const t of todos) lines.push(`  ${todoIcon[t.status]} ${t.status === "completed" ? dim(terminalSafe(t.content)) : terminalSafe(t.content)}`);
     for (const tool of running.values()) {
-      const who = tool.agent === "main" ? "" : `${tool.agent} `;
-      lines.push(`  ⚙ ${who}${tool.name}${tool.summary ? `: ${tool.summary}` : ""} ${dim(`(${formatElapsed(now() - tool.started)})`)}`);
+      const who = tool.agent === "main" ? "" : `${terminalSafe(tool.agent)} `;
+      lines.push(`  ⚙ ${who}${tool.name}${tool.summary ? `: ${terminalSafe(tool.summary)}` : ""} ${dim(`(${formatElapsed(now() - tool.started)})`)}`);
     }
-    if (note) lines.push(dim(`  ${note}`));
+    if (note) lines.push(dim(`  ${terminalSafe(note)}`));
     return lines.map(fit);
   }
 
