@@ -1,12 +1,13 @@
 // A process that shares DATA_DIR with a running deep-agent that owns the embedded database:
 // every statement goes to the owner over DATA_DIR/db.sock.
 import net from "node:net";
-import type { Database, Queryable, Row } from "../database.ts";
+import type { Database } from "../database.ts";
 import { asBossDb } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
-import { decode, encode, lineReader, type WireRequest, type WireResponse } from "../embedded/wire.ts";
+import { decode, encode, lineReader, type WireResponse } from "../embedded/wire.ts";
+import { remoteQueries, type Answer, type RequestBody } from "../embedded/remote-queries.ts";
 
-type Pending = { resolve: (r: { rows?: unknown[]; tx?: number }) => void; reject: (e: Error) => void };
+type Pending = { resolve: (r: Answer) => void; reject: (e: Error) => void };
 
 export async function connectEmbedded(file: string, dataDir: string): Promise<Database> {
   const socket = await new Promise<net.Socket>((resolve, reject) => {
@@ -38,8 +39,8 @@ export async function connectEmbedded(file: string, dataDir: string): Promise<Da
   // Only outstanding requests keep this process alive; an idle connection does not.
   socket.unref();
 
-  const send = (request: WireRequest extends infer R ? (R extends unknown ? Omit<R, "id"> : never) : never) =>
-    new Promise<{ rows?: unknown[]; tx?: number }>((resolve, reject) => {
+  const send = (request: RequestBody) =>
+    new Promise<Answer>((resolve, reject) => {
       if (lost) return reject(lost);
       const id = nextId++;
       pending.set(id, {
@@ -53,28 +54,12 @@ export async function connectEmbedded(file: string, dataDir: string): Promise<Da
       socket.write(encode({ ...request, id }));
     });
 
-  const on = (tx?: number): Queryable => ({
-    async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      const r = await send({ op: "query", sql, ...(params?.length ? { params: [...params] } : {}), ...(tx !== undefined ? { tx } : {}) });
-      return { rows: (r.rows ?? []) as T[] };
-    },
-  });
-  const self = on();
+  const { self, transaction } = remoteQueries(send);
   const db: Database = {
     kind: "pglite-client",
     description: `embedded PGlite in ${dataDir} (through the owning process)`,
     ...self,
-    async transaction(fn) {
-      const { tx } = await send({ op: "begin" });
-      try {
-        const value = await fn(on(tx));
-        await send({ op: "commit", tx: tx! });
-        return value;
-      } catch (error) {
-        await send({ op: "rollback", tx: tx! }).catch(() => {});
-        throw error;
-      }
-    },
+    transaction,
     bossOptions() {
       // No LISTEN across the socket: pg-boss polls.
       return { db: asBossDb(self), backend: "pglite", useListenNotify: false };

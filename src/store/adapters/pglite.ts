@@ -5,12 +5,13 @@
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "pg-boss";
-import { storableParams, type Database, type Queryable, type Row } from "../database.ts";
+import { storableParams, type Database } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { readLock, socketPath, tryAcquireLock, isAlive, type OwnerRole } from "../embedded/owner-lock.ts";
 import { serveEmbedded } from "../embedded/socket-server.ts";
 import { connectEmbedded } from "./pglite-client.ts";
 import { startDatabaseThread, type DatabaseThread } from "../embedded/thread-client.ts";
+import { remoteQueries } from "../embedded/remote-queries.ts";
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -64,25 +65,10 @@ async function openOwner(dataDir: string, sock: string, lock: { release(): void 
   } catch (error) {
     throw new CodedError("database_unavailable", `cannot open the embedded database in ${pgdata}: ${(error as Error).message}; move the directory aside to start afresh`, { cause: error });
   }
-  const on = (tx?: number): Queryable => ({
-    async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      const stored = storableParams(params);
-      const r = await thread.request({ op: "query", sql, ...(stored?.length ? { params: stored } : {}), ...(tx !== undefined ? { tx } : {}) });
-      return { rows: (r.rows ?? []) as T[] };
-    },
-  });
-  const self = on();
-  const transaction = async <T>(fn: (tx: Queryable) => Promise<T>): Promise<T> => {
-    const { tx } = await thread.request({ op: "begin" });
-    try {
-      const value = await fn(on(tx));
-      await thread.request({ op: "commit", tx: tx! });
-      return value;
-    } catch (error) {
-      await thread.request({ op: "rollback", tx: tx! }).catch(() => {});
-      throw error;
-    }
-  };
+  const { self, transaction } = remoteQueries(
+    (request) => thread.request(request),
+    (params) => storableParams(params) ?? [],
+  );
   const bossDb: Db = {
     executeSql: async (sql, values) => {
       const r = await thread.request({ op: "boss", sql, ...(values?.length ? { params: values } : {}) });

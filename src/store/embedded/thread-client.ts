@@ -4,8 +4,8 @@
 import { Worker } from "node:worker_threads";
 import { CodedError } from "../../shared/errors.ts";
 import type { ThreadData, ThreadMessage, ThreadRequest } from "./thread-messages.ts";
+import type { Answer } from "./remote-queries.ts";
 
-type Answer = { rows?: unknown[]; tx?: number };
 type Pending = { resolve: (r: Answer) => void; reject: (e: Error) => void };
 type Request = ThreadRequest extends infer R ? (R extends unknown ? Omit<R, "id"> : never) : never;
 
