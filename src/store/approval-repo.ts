@@ -3,6 +3,7 @@
 import type { Queryable, Row } from "./database.ts";
 import { jsonColumn, jsonParam } from "./json-column.ts";
 import * as sql from "./sql/approvals.ts";
+import { isUuid } from "../shared/uuid.ts";
 
 export type ApprovalKind = "tool" | "budget";
 /** "withdrawn": the task ended (cancelled) before anyone decided. */
@@ -71,11 +72,9 @@ export function createApprovalRepo(db: Queryable) {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Whether a string can name an approval (a button's value comes from outside). */
 export function isApprovalId(value: string): boolean {
-  return UUID.test(value);
+  return isUuid(value);
 }
 
 function toApproval(r: Row): Approval {

@@ -1,5 +1,6 @@
 // Task records: who asked, what, where it stands, and its outcome.
 import { randomUUID } from "node:crypto";
+import { isUuid } from "../shared/uuid.ts";
 import type { Queryable, Row } from "./database.ts";
 import type { Todo, Usage } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
@@ -160,7 +161,7 @@ export function createTaskRepo(db: Queryable) {
     },
     /** Queued, running or waiting (or a kept sandbox of such a task); an id that is not a task is not open. */
     async isOpen(id: string): Promise<boolean> {
-      if (!UUID.test(id)) return false;
+      if (!isUuid(id)) return false;
       const { rows } = await db.query<{ open: boolean }>(sql.isOpen, [id]);
       return rows[0]?.open === true;
     },
@@ -173,8 +174,6 @@ export function createTaskRepo(db: Queryable) {
 }
 
 export type TaskRepo = ReturnType<typeof createTaskRepo>;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function toTask(r: Row): Task {
   return {

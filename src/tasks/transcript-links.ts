@@ -3,9 +3,9 @@
 // every process signs and checks alike). Whoever has the link may read the transcript.
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { TranscriptRepo } from "../store/transcript-repo.ts";
+import { isUuid } from "../shared/uuid.ts";
 
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
-const TASK_ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface TranscriptLinks {
   url(taskId: string): Promise<string>;
@@ -47,9 +47,8 @@ export function createTranscriptLinks(options: TranscriptLinkOptions): Transcrip
   };
 }
 
-export function isTaskId(value: string): boolean {
-  return TASK_ID_SHAPE.test(value.toLowerCase());
-}
+/** Task ids are UUIDs; anything else is no task's. */
+export const isTaskId = isUuid;
 
 function sign(secret: string, taskId: string): string {
   return createHmac("sha256", secret).update(taskId).digest("base64url");

@@ -9,6 +9,7 @@
 // were slow, so one task cannot starve the others. An operation past its time limit is
 // answered with an error at once; its slot is given back only when its last call returns.
 import { CodedError } from "../../shared/errors.ts";
+import { createSlots, type Slots } from "../../shared/slots.ts";
 
 export interface FileOpLimits {
   /** Per operation, waiting for a slot included. */
@@ -19,14 +20,14 @@ export interface FileOpLimits {
 
 export class FileOpGate {
   readonly #limits: FileOpLimits;
-  #active = 0;
-  readonly #waiting: Array<() => void> = [];
+  readonly #slots: Slots;
 
   constructor(limits: FileOpLimits) {
     if (!(limits.timeoutMs > 0) || !(limits.concurrency >= 1)) {
       throw new RangeError(`file operation limits must be positive (got ${JSON.stringify(limits)})`);
     }
     this.#limits = limits;
+    this.#slots = createSlots(limits.concurrency);
   }
 
   /**
@@ -47,7 +48,7 @@ export class FileOpGate {
     stopped.catch(() => {});
     try {
       if (stop.signal.aborted) throw stop.signal.reason;
-      const release = await Promise.race([this.#acquire(stop.signal), stopped]);
+      const release = await Promise.race([this.#slots.acquire(stop.signal), stopped]);
       const work = (async () => {
         try {
           return await op(stop.signal);
@@ -61,34 +62,5 @@ export class FileOpGate {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
     }
-  }
-
-  /** Resolves with the slot's release once one is free; gives up (without a slot) when `signal` aborts. */
-  #acquire(signal: AbortSignal): Promise<() => void> {
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiting.shift();
-      if (next) next();
-      else this.#active--;
-    };
-    if (this.#active < this.#limits.concurrency) {
-      this.#active++;
-      return Promise.resolve(release);
-    }
-    return new Promise((resolve) => {
-      const take = () => {
-        signal.removeEventListener("abort", giveUp);
-        // The slot passes straight from the releaser to us: #active is unchanged.
-        resolve(release);
-      };
-      const giveUp = () => {
-        const at = this.#waiting.indexOf(take);
-        if (at >= 0) this.#waiting.splice(at, 1);
-      };
-      this.#waiting.push(take);
-      signal.addEventListener("abort", giveUp, { once: true });
-    });
   }
 }
