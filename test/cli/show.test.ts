@@ -48,6 +48,14 @@ describe("deep-agent show", { timeout: 240_000 }, () => {
     assert.match(shown.stdout, /echo the key is \[secret\]/);
   });
 
+  it("shows control characters and NUL bytes in what a task printed, never sends them to the terminal", async () => {
+    const id = await f.run("control characters");
+    const shown = await cli(["show", id], f.env);
+    assert.equal(shown.code, 0, shown.stderr);
+    for (const raw of ["\x00", "\x07", "\x1b"]) assert.ok(!shown.stdout.includes(raw), `raw ${JSON.stringify(raw)} in: ${JSON.stringify(shown.stdout)}`);
+    assert.match(shown.stdout, /title␛\]0;owned\\x07 nul␀end/);
+  });
+
   it("an unknown or malformed id is one line and exit 2", async () => {
     for (const id of ["0b7c1f4e-3d2a-4c5b-9e8f-7a6b5c4d3e2f", "nope"]) {
       const r = await cli(["show", id], f.env);

@@ -21,6 +21,8 @@ const SCRIPTS: Record<string, Reply[]> = {
   ],
   big: [{ toolCalls: [{ name: "execute", input: { command: "yes | head -c 5000000; echo big-output-end" } }] }, { text: "That was long." }],
   secret: [{ toolCalls: [{ name: "execute", input: { command: `echo the key is ${SECRET}` } }] }, { text: "Printed it." }],
+  // Output that would drive a terminal (an OSC title change, a bell) and a NUL byte.
+  control: [{ toolCalls: [{ name: "execute", input: { command: "printf 'title\\033]0;owned\\007 nul\\000end'" } }] }, { text: "Printed them." }],
   gated: [
     { toolCalls: [{ name: "execute", input: { command: "echo first-live-step" } }] },
     { toolCalls: [{ name: "execute", input: { command: "echo second-live-step" } }] },
