@@ -82,4 +82,35 @@ describe("embedded database on its own thread", () => {
     const { rows } = await boss.executeSql("SELECT 1 AS one");
     assert.equal(rows[0]?.one, 1);
   });
+
+  it("runs this process's statements before pg-boss statements that were already waiting", async () => {
+    // A NOTIFY wakes every idle pg-boss worker loop and each sends a fetch: a task's claim sent a
+    // moment later must not wait behind all of them.
+    const boss = db.bossOptions().db!;
+    await db.query("CREATE TABLE turns (seq serial PRIMARY KEY, who text)");
+    const busy = boss.executeSql("SELECT pg_sleep(0.2)");
+    const waiting = [1, 2, 3].map(() => boss.executeSql("INSERT INTO turns (who) VALUES ('boss')"));
+    const ours = db.query("INSERT INTO turns (who) VALUES ('ours')");
+    await Promise.all([busy, ...waiting, ours]);
+    const { rows } = await db.query<{ who: string }>("SELECT who FROM turns ORDER BY seq");
+    assert.deepEqual(
+      rows.map((r) => r.who),
+      ["ours", "boss", "boss", "boss"],
+    );
+    await db.query("DROP TABLE turns");
+  });
+
+  it("never starves pg-boss: its statement runs while this process's keep coming", async () => {
+    const boss = db.bossOptions().db!;
+    await db.query("CREATE TABLE turns (seq serial PRIMARY KEY, who text)");
+    const busy = db.query("SELECT pg_sleep(0.05)");
+    const heartbeat = boss.executeSql("INSERT INTO turns (who) VALUES ('boss')");
+    // 40 statements of 5 ms each: far longer than pg-boss's statement may wait.
+    const ours = Array.from({ length: 40 }, () => db.query("INSERT INTO turns (who) SELECT 'ours' FROM pg_sleep(0.005)"));
+    await Promise.all([busy, heartbeat, ...ours]);
+    const { rows } = await db.query<{ who: string }>("SELECT who FROM turns ORDER BY seq");
+    const at = rows.findIndex((r) => r.who === "boss");
+    assert.ok(at >= 0 && at < rows.length - 1, `pg-boss's statement ran at turn ${at + 1} of ${rows.length}: it waited for all of ours`);
+    await db.query("DROP TABLE turns");
+  });
 });

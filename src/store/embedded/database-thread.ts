@@ -1,10 +1,11 @@
 // The embedded database's own thread: PGlite's Postgres is WebAssembly that runs to completion on
 // whichever thread calls it, so it runs here, and the main thread (HTTP intake, Slack, workers)
 // never waits behind a statement. Started by adapters/pglite.ts; answers ThreadRequests.
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort, receiveMessageOnPort, workerData } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import type { Queryable, Row } from "../database.ts";
 import { createDispatcher, errorReply } from "./dispatch.ts";
+import { createStatementQueue } from "./statement-queue.ts";
 import type { ThreadData, ThreadMessage, ThreadRequest } from "./thread-messages.ts";
 
 const port = parentPort!;
@@ -30,10 +31,25 @@ function serve(db: PGlite): void {
     },
   });
   const self = on(db);
-  const dispatcher = createDispatcher({ ...self, transaction: (fn) => db.transaction((tx) => fn(on(tx))) }, post);
+  // Statements inside a transaction go straight to it: the transaction already holds its turn.
+  const queue = createStatementQueue({
+    collect: () => {
+      for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) handle(m.message as ThreadRequest);
+    },
+  });
+  const dispatcher = createDispatcher(
+    {
+      query: (sql, params) => queue.run("ours", () => self.query(sql, params)),
+      transaction: (fn) => queue.run("ours", () => db.transaction((tx) => fn(on(tx)))),
+    },
+    post,
+  );
   const listeners = new Map<number, () => Promise<void>>();
 
-  port.on("message", (request: ThreadRequest) => {
+  port.on("message", handle);
+  post({ opened: true });
+
+  function handle(request: ThreadRequest): void {
     const { id } = request;
     const answer = (work: Promise<Omit<Extract<ThreadMessage, { ok: true }>, "id" | "ok">>) =>
       work.then(
@@ -44,10 +60,12 @@ function serve(db: PGlite): void {
       case "boss":
         // As pg-boss's own PGlite adapter does: one connection, so an aborted block must not poison the next statement.
         return void answer(
-          self.query(request.sql, request.params).catch(async (error: unknown) => {
-            await db.query("ROLLBACK").catch(() => {});
-            throw error;
-          }),
+          queue.run("boss", () =>
+            self.query(request.sql, request.params).catch(async (error: unknown) => {
+              await db.query("ROLLBACK").catch(() => {});
+              throw error;
+            }),
+          ),
         );
       case "listen":
         return void answer(
@@ -75,6 +93,5 @@ function serve(db: PGlite): void {
       default:
         dispatcher.handle(request);
     }
-  });
-  post({ opened: true });
+  }
 }
