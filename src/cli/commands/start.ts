@@ -36,6 +36,14 @@ export async function run(args: string[]): Promise<number> {
 async function serve(config: Config, logger: Logger, roles: { worker: boolean; slack: boolean; graceMs: number; host: string }): Promise<number> {
   // What was opened, closed in reverse order however start-up or shutdown goes.
   const closers: Array<() => Promise<void>> = [];
+  // Each role's modules load only when it runs: Slack's with a bot token, the worker's with workers.
+  // They load while the database connects: one waits on the CPU, the other on the network.
+  const slackModule = config.SLACK_BOT_TOKEN ? import("../../slack/slack-parts.ts") : null;
+  const workerRole = roles.worker ? loadWorkerRole(config, logger) : null;
+  // Handled where they are awaited; until then a failure must not count as unhandled.
+  slackModule?.catch(() => {});
+  workerRole?.catch(() => {});
+  closers.push(async () => (await workerRole?.catch(() => null))?.runtime.dispose());
   try {
     const stack = await openQueueStack(config, logger, { role: "server", supervise: true, schedule: true });
     closers.push(() => stack.close());
@@ -45,8 +53,7 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
 
     // Data flows one way: Slack → queue → worker → agent → the Slack thread. The Slack parts plug
     // into the lifecycle and the worker through their hooks, and the lifecycle into the listeners.
-    // Each role's modules load only when it runs: Slack's with a bot token, the worker's with workers.
-    const slack = config.SLACK_BOT_TOKEN ? (await import("../../slack/slack-parts.ts")).createSlackParts({ config, logger, db: stack.db, boss: stack.boss }) : null;
+    const slack = slackModule ? (await slackModule).createSlackParts({ config, logger, db: stack.db, boss: stack.boss }) : null;
     const lifecycle = createTaskLifecycle({ db: stack.db, boss: stack.boss, hooks: slack?.hooks ?? null, logger });
     closers.push(async () => lifecycle.close());
 
@@ -64,10 +71,8 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
     closers.push(() => scheduler.stop());
 
     let pool: WorkerPool | null = null;
-    if (roles.worker) {
-      const [{ createTaskRuntime }, { WorkerPool }] = await Promise.all([import("../../runtime/task-runtime.ts"), import("../../worker/pool.ts")]);
-      const runtime = await createTaskRuntime(config, logger);
-      closers.push(() => runtime.dispose());
+    if (workerRole) {
+      const { runtime, WorkerPool } = await workerRole;
       pool = new WorkerPool({
         db: stack.db,
         boss: stack.boss,
@@ -122,6 +127,12 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
     for (const close of closers.reverse()) await close().catch((error: unknown) => logger.warn({ err: error }, "shutdown step failed"));
     logger.info("stopped");
   }
+}
+
+/** The worker pool's modules and the task runtime (model client, sandbox provider, MCP configuration). */
+async function loadWorkerRole(config: Config, logger: Logger) {
+  const [{ createTaskRuntime }, { WorkerPool }] = await Promise.all([import("../../runtime/task-runtime.ts"), import("../../worker/pool.ts")]);
+  return { runtime: await createTaskRuntime(config, logger), WorkerPool };
 }
 
 function waitForShutdown(): Promise<NodeJS.Signals> {
