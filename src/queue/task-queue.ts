@@ -38,15 +38,12 @@ export function createTaskQueue(db: Database, boss: PgBoss, limits: { maxQueueDe
       return db.transaction(async (tx) => {
         const repo = createTaskRepo(tx);
         await repo.lockForEnqueue();
+        const { existing, depth } = await repo.enqueueCheck(input.dedupeKey ?? null);
         // A redelivered request is answered with its task even when the queue is full.
-        if (input.dedupeKey) {
-          const { rows } = await tx.query<{ id: string }>("SELECT id FROM tasks WHERE dedupe_key = $1", [input.dedupeKey]);
-          if (rows[0]) {
-            const task = (await repo.get(rows[0].id))!;
-            return { task, position: task.status === "queued" ? await repo.position(task.id) : 0, created: false };
-          }
+        if (existing) {
+          const task = (await repo.get(existing))!;
+          return { task, position: task.status === "queued" ? await repo.position(task.id) : 0, created: false };
         }
-        const depth = await repo.queuedCount();
         if (depth >= limits.maxQueueDepth) throw queueFull(depth, limits.maxQueueDepth);
         const { task, created } = await repo.insert(input);
         if (created) {
@@ -61,7 +58,8 @@ export function createTaskQueue(db: Database, boss: PgBoss, limits: { maxQueueDe
             },
           );
         }
-        return { task, position: await repo.position(task.id), created };
+        // Under the lock every task that waits was queued before this one.
+        return { task, position: created ? depth + 1 : await repo.position(task.id), created };
       });
     },
     list: (limit) => tasks.listOpen(limit),

@@ -104,6 +104,11 @@ export function createTaskRepo(db: Queryable) {
     async lockForEnqueue(): Promise<void> {
       await db.query(sql.enqueueLock);
     },
+    /** Call under lockForEnqueue: the task already made for this dedupe key, if any, and the queue's depth. */
+    async enqueueCheck(dedupeKey: string | null): Promise<{ existing: string | null; depth: number }> {
+      const { rows } = await db.query<{ existing: string | null; depth: number }>(sql.enqueueCheck, [dedupeKey]);
+      return { existing: rows[0]?.existing ?? null, depth: Number(rows[0]?.depth ?? 0) };
+    },
     async queuedCount(): Promise<number> {
       const { rows } = await db.query<{ n: number }>(sql.queuedCount);
       return Number(rows[0]?.n ?? 0);

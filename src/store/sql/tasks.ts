@@ -20,6 +20,11 @@ export const enqueueLock = "SELECT pg_advisory_xact_lock(724313512)";
 
 export const queuedCount = "SELECT count(*)::int AS n FROM tasks WHERE status = 'queued'";
 
+/** Under the enqueue lock: the task a redelivered request already has, and how many wait. */
+export const enqueueCheck = `
+  SELECT (SELECT id FROM tasks WHERE dedupe_key = $1) AS existing,
+    (SELECT count(*)::int FROM tasks WHERE status = 'queued') AS depth`;
+
 export const openCounts = `
   SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
          count(*) FILTER (WHERE status = 'running')::int AS running,
