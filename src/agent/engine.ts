@@ -9,7 +9,7 @@ import { sandboxTools, readOnlyToolNames } from "./tools/index.ts";
 import { createWriteTodosTool } from "./tools/write-todos.ts";
 import { createSubagentTool, type SubagentType } from "./tools/subagent-task.ts";
 import { mergePlan } from "./todo-plan.ts";
-import { runToolCalls } from "./run-tools.ts";
+import { RUN_ENDING_CODES, runToolCalls } from "./run-tools.ts";
 import { callModel } from "./model-turn.ts";
 import { dropOldToolResults, dropOldTurns, TokenEstimator } from "./compaction.ts";
 import { systemPrompt } from "./system-prompt.ts";
@@ -311,6 +311,9 @@ class AgentRun {
     const outcome = await child.run();
     addUsage(this.usage, outcome.usage);
     this.emit({ type: "usage", turn: outcome.usage, total: { ...this.usage } });
+    // The sub-agent works in the same sandbox: what ended its run ends this one too.
+    const failure = outcome.failure;
+    if (failure && RUN_ENDING_CODES.has(failure.code)) throw new CodedError(failure.code, failure.detail, { transient: failure.transient });
     const ok = outcome.status === "succeeded";
     const text = ok
       ? outcome.result || "(the sub-agent gave no answer)"

@@ -1,12 +1,13 @@
 // Runs the tool calls of one turn: concurrently, except calls that share a serial key
 // (the same file, the plan), which keep the model's order. Every failure becomes an
-// error result for the model; nothing here throws but the gate. The gate is asked about every
-// call before any of them runs, so a turn that must wait for a person runs nothing twice.
+// error result for the model; nothing here throws but the gate and a failure that ends the run
+// (RUN_ENDING_CODES). The gate is asked about every call before any of them runs, so a turn
+// that must wait for a person runs nothing twice.
 import type Anthropic from "@anthropic-ai/sdk";
 import { ZodError } from "zod";
 import type { AgentTool, ToolContext, ToolOutput } from "./tool.ts";
 import type { Gate, GateVerdict } from "./run-options.ts";
-import { CodedError } from "../shared/errors.ts";
+import { CodedError, type ErrorCode } from "../shared/errors.ts";
 import { truncateMiddle } from "./truncate.ts";
 import { oneLine } from "../shared/one-line.ts";
 import { withVisibleNuls } from "../shared/visible-text.ts";
@@ -24,6 +25,12 @@ export type ToolRunResult =
   | { kind: "done"; results: Anthropic.ToolResultBlockParam[] }
   /** Nothing ran: a call waits for a person's decision. */
   | { kind: "paused"; summary: string };
+
+/** Tool failures that end the run as its failure instead of going back to the model. */
+export const RUN_ENDING_CODES: ReadonlySet<ErrorCode> = new Set([
+  // The sandbox cannot run any command, so the model cannot work around it.
+  "isolation_unavailable",
+]);
 
 const CANNOT_WAIT =
   "This call needs a person's approval, and this agent cannot wait for one (only the main agent can). It was not run: do not try it again here; finish, and say in your answer that it needs approval.";
@@ -47,7 +54,13 @@ export async function runToolCalls(calls: readonly Anthropic.ToolUseBlock[], env
       );
     return run;
   });
-  return { kind: "done", results: await Promise.all(results) };
+  // Every call has ended before the turn does, even when one ends the run: none runs on unwatched.
+  const done: Anthropic.ToolResultBlockParam[] = [];
+  for (const settled of await Promise.allSettled(results)) {
+    if (settled.status === "rejected") throw settled.reason;
+    done.push(settled.value);
+  }
+  return { kind: "done", results: done };
 }
 
 const RUN: GateVerdict = { kind: "run" };
@@ -87,6 +100,7 @@ async function runOne({ call, tool, input, inputError }: PreparedCall, verdict: 
   }
   ctx.emit({ type: "tool_started", id: call.id, name: call.name, summary: oneLine(summaryLine), input: call.input });
   let output: ToolOutput;
+  let ending: CodedError | undefined;
   if (!tool) {
     output = { content: `There is no tool named "${call.name}". Available tools: ${[...env.tools.keys()].join(", ")}.`, isError: true };
   } else if (inputError !== null) {
@@ -97,6 +111,7 @@ async function runOne({ call, tool, input, inputError }: PreparedCall, verdict: 
     try {
       output = await tool.run(input, ctx);
     } catch (error) {
+      if (error instanceof CodedError && RUN_ENDING_CODES.has(error.code)) ending = error;
       output = { content: toolErrorMessage(call.name, error, ctx.signal), isError: true };
     }
   }
@@ -111,6 +126,7 @@ async function runOne({ call, tool, input, inputError }: PreparedCall, verdict: 
     output: contentText(output.content),
     ...(output.exitCode !== undefined ? { exitCode: output.exitCode } : {}),
   });
+  if (ending) throw ending;
   return {
     type: "tool_result",
     tool_use_id: call.id,

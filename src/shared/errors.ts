@@ -26,6 +26,8 @@ export const ERROR_CODES = {
   /** It reached its spending limit (TASK_BUDGET_USD) and a person chose to stop, or no one answered. */
   budget_exceeded: false,
   sandbox_unavailable: true,
+  /** Commands cannot be isolated on this machine; it stays so until someone installs or allows what is missing. */
+  isolation_unavailable: false,
   internal: true,
 
   // Why an attempt stopped without a final state (the queue takes the task back).
@@ -41,7 +43,6 @@ export const ERROR_CODES = {
   too_large: false,
   file_io: true,
   sandbox_closed: false,
-  isolation_unavailable: false,
   mcp_stopped: false,
   mcp_timeout: true,
   mcp_cancelled: false,

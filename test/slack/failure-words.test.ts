@@ -18,6 +18,7 @@ const WORDS: Partial<Record<ErrorCode, string>> = {
   context_overflow: "The work outgrew what the model can keep in mind at once. Split the task into smaller ones.",
   budget_exceeded: "It reached its spending limit and was stopped.",
   sandbox_unavailable: "The sandbox it works in could not start. Try again; if it keeps happening, tell an operator.",
+  isolation_unavailable: "Commands cannot be run safely on this machine, so the task stopped. Tell an operator.",
   queue_full: "The queue is full right now. Try again in a few minutes.",
   repo_unreadable: "The repository does not exist, or deep-agent's GitHub access cannot read it. Check the name, or ask an operator for access.",
   github_auth: "GitHub refused deep-agent's credentials, or none are set up. Tell an operator.",

@@ -4,6 +4,8 @@
 // not exist then is not masked — so before each command the paths the policy names are
 // looked at again (one lstat each, a fraction of a millisecond) and the line is wrapped
 // anew when any of them changed. A line is released once the last shell on it ends.
+// The first wrap asks for the isolation handle: that starts the shared runtime if it is
+// not running yet.
 import fs from "node:fs";
 import { CodedError } from "../../shared/errors.ts";
 import type { IsolationHandle, IsolationPolicy, PreparedIsolation } from "./isolation.ts";
@@ -24,13 +26,13 @@ interface Prepared {
 }
 
 export class IsolatedLauncher {
-  readonly #handle: IsolationHandle;
+  readonly #handle: () => Promise<IsolationHandle>;
   readonly #policy: IsolationPolicy;
   readonly #watched: readonly string[];
   #current: Prepared | undefined;
   #closed = false;
 
-  constructor(handle: IsolationHandle, policy: IsolationPolicy) {
+  constructor(handle: () => Promise<IsolationHandle>, policy: IsolationPolicy) {
     this.#handle = handle;
     this.#policy = policy;
     // Besides the policy's own paths: the runtime's shared write paths (denied, but only
@@ -40,13 +42,13 @@ export class IsolatedLauncher {
 
   /** The line for one command; undefined when `signal` aborted while a line was being wrapped. */
   async acquire(signal?: AbortSignal): Promise<LauncherLease | undefined> {
-    if (this.#closed) throw new CodedError("sandbox_closed", "The sandbox is closed; its commands can no longer run.");
+    if (this.#closed) throw closedError();
     if (signal?.aborted) return undefined;
     const fingerprint = diskFingerprint(this.#watched);
     let entry = this.#current;
     if (entry?.fingerprint !== fingerprint) {
       if (entry) this.#retire(entry);
-      entry = { fingerprint, ready: this.#handle.prepare(this.#policy), users: 0, retired: false };
+      entry = { fingerprint, ready: this.#prepare(), users: 0, retired: false };
       this.#current = entry;
       const prepared = entry;
       prepared.ready.catch(() => {
@@ -74,6 +76,13 @@ export class IsolatedLauncher {
     };
   }
 
+  async #prepare(): Promise<PreparedIsolation> {
+    const handle = await this.#handle();
+    // Closed while the runtime started: the provider may be releasing it.
+    if (this.#closed) throw closedError();
+    return handle.prepare(this.#policy);
+  }
+
   /** The line is released as soon as no command runs on it. */
   close(): void {
     this.#closed = true;
@@ -99,6 +108,10 @@ export class IsolatedLauncher {
       );
     }
   }
+}
+
+function closedError(): CodedError {
+  return new CodedError("sandbox_closed", "The sandbox is closed; its commands can no longer run.");
 }
 
 /** What the wrap read of these paths: type, permissions and identity, through symlinks too; or why it could not. */

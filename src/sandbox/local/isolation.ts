@@ -1,7 +1,10 @@
 // Command isolation through @anthropic-ai/sandbox-runtime (bubblewrap on Linux,
 // sandbox-exec on macOS). The runtime's SandboxManager is a process-wide singleton
-// that runs network proxies, so it is started once, lazily, shared by every
-// provider in the process, and stopped when the last one lets go.
+// that runs network proxies, so it is started once, shared by every provider in the
+// process, and stopped when the last one lets go. It starts at the first command that
+// needs it, not when a sandbox is made: many tasks run none. Only the dependency
+// check (checkIsolation) runs when a sandbox is made, so a machine without the tools is
+// still refused at once.
 //
 // Everything task-specific goes per sandbox: the filesystem policy as the wrap's
 // custom config, the network allowlist as a list under a random id. The shared
@@ -63,6 +66,19 @@ let holders = 0;
 let running: Promise<string[]> | undefined;
 let stopping: Promise<void> | undefined;
 
+/**
+ * Whether this machine has what isolation needs installed (no command is run in a sandbox);
+ * returns the runtime's warnings, throws CodedError("isolation_unavailable") saying how to fix it.
+ */
+export function checkIsolation(): string[] {
+  if (!SandboxManager.isSupportedPlatform()) {
+    throw unavailable(`the sandbox runtime does not support this platform (${process.platform})`);
+  }
+  const deps = SandboxManager.checkDependencies();
+  if (deps.errors.length > 0) throw unavailable(deps.errors.join("; "));
+  return deps.warnings;
+}
+
 /** Starts the shared runtime if needed; throws CodedError("isolation_unavailable") saying how to fix it. */
 export async function acquireIsolation(): Promise<IsolationHandle> {
   await stopping;
@@ -90,11 +106,7 @@ export async function acquireIsolation(): Promise<IsolationHandle> {
 }
 
 async function start(): Promise<string[]> {
-  if (!SandboxManager.isSupportedPlatform()) {
-    throw unavailable(`the sandbox runtime does not support this platform (${process.platform})`);
-  }
-  const deps = SandboxManager.checkDependencies();
-  if (deps.errors.length > 0) throw unavailable(deps.errors.join("; "));
+  const warnings = checkIsolation();
   try {
     await SandboxManager.initialize(SHARED_CONFIG);
   } catch (error) {
@@ -113,7 +125,7 @@ async function start(): Promise<string[]> {
         "permission to create them",
     );
   }
-  return deps.warnings;
+  return warnings;
 }
 
 async function probeSandbox(): Promise<{ ok: boolean; detail: string }> {

@@ -10,7 +10,7 @@ import { configError } from "../../config/env.ts";
 import type { Sandbox, SandboxCreateOptions, SandboxProvider, SweepQuery } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
-import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
+import { acquireIsolation, checkIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
 import { deniedReadPaths } from "./read-denials.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
@@ -42,13 +42,14 @@ const sandboxIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = "local";
   readonly #dataDir: string;
-  readonly #isolation: "auto" | "none";
+  readonly #isolationMode: "auto" | "none";
   readonly #allowedDomains: string[];
   readonly #logger: Logger;
   readonly #deniedReads: string[];
   readonly #fileLimits: Partial<WorkdirFileLimits> | undefined;
   readonly #open = new Set<LocalSandbox>();
   #handle: Promise<IsolationHandle> | undefined;
+  #dependenciesFound = false;
   #closed = false;
 
   constructor(options: LocalSandboxProviderOptions) {
@@ -59,7 +60,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`, { cause: domains.error });
     }
     this.#dataDir = path.resolve(parsed.dataDir);
-    this.#isolation = parsed.isolation;
+    this.#isolationMode = parsed.isolation;
     this.#allowedDomains = parsed.allowedDomains;
     this.#logger = options.logger;
     this.#deniedReads = deniedReadPaths(this.#dataDir, options.secretFiles ?? []);
@@ -125,7 +126,7 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   async #openSandbox(id: string, options: SandboxCreateOptions): Promise<Sandbox> {
     if (this.#closed) throw new CodedError("sandbox_closed", "The local sandbox provider is closed (the process is shutting down).");
-    const handle = await this.#isolationFor(options.taskId);
+    const isolated = this.#checkIsolation(options.taskId);
     const workdir = this.#workdirOf(id);
     const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
     let root: WorkdirRoot;
@@ -143,33 +144,47 @@ export class LocalSandboxProvider implements SandboxProvider {
       id,
       root,
       tmpdir: realTmp,
-      isolation: handle && {
-        handle,
-        policy: {
-          writable: [root.realPath, realTmp],
-          deniedReads: this.#deniedReads,
-          allowedDomains: this.#allowedDomains,
-          tmpdir: realTmp,
-        },
-      },
+      isolation: isolated
+        ? {
+            handle: () => this.#isolation(),
+            policy: {
+              writable: [root.realPath, realTmp],
+              deniedReads: this.#deniedReads,
+              allowedDomains: this.#allowedDomains,
+              tmpdir: realTmp,
+            },
+          }
+        : undefined,
       logger: this.#logger,
       fileLimits: this.#fileLimits,
       onClose: (s) => this.#open.delete(s),
     });
     this.#open.add(sandbox);
-    this.#logger.info({ sandbox: id, taskId: options.taskId, workdir, isolated: handle !== undefined }, "local sandbox ready");
+    this.#logger.info({ sandbox: id, taskId: options.taskId, workdir, isolated }, "local sandbox ready");
     return sandbox;
   }
 
-  async #isolationFor(taskId: string): Promise<IsolationHandle | undefined> {
-    if (this.#isolation === "none") {
+  /** Whether this task's commands are isolated; throws when they should be and cannot (nothing installed). */
+  #checkIsolation(taskId: string): boolean {
+    if (this.#isolationMode === "none") {
       this.#logger.warn(
         { taskId },
         "SANDBOX_ISOLATION=none: this task's commands are NOT isolated; they can read, write and reach " +
           "everything this process can. Install bubblewrap, socat and ripgrep and unset SANDBOX_ISOLATION to isolate them.",
       );
-      return undefined;
+      return false;
     }
+    // Only success is kept: once the user installs what was missing, the next task works.
+    if (!this.#dependenciesFound) {
+      checkIsolation();
+      this.#dependenciesFound = true;
+    }
+    return true;
+  }
+
+  /** The shared runtime, started by the first command of any of this provider's sandboxes. */
+  #isolation(): Promise<IsolationHandle> {
+    if (this.#closed) return Promise.reject(new CodedError("sandbox_closed", "The local sandbox provider is closed (the process is shutting down)."));
     if (!this.#handle) {
       const pending = acquireIsolation();
       this.#handle = pending;
@@ -178,7 +193,7 @@ export class LocalSandboxProvider implements SandboxProvider {
           for (const warning of h.warnings) this.#logger.warn({ warning }, "sandbox runtime warning");
         },
         () => {
-          // Not cached: once the user installs what was missing, the next task works.
+          // Not cached: the next command tries again.
           if (this.#handle === pending) this.#handle = undefined;
         },
       );

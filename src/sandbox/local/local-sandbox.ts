@@ -26,8 +26,8 @@ export interface LocalSandboxParts {
   root: WorkdirRoot;
   /** Private TMPDIR of this sandbox; deleted at close whatever `keep` says. */
   tmpdir: string;
-  /** Absent when SANDBOX_ISOLATION=none. */
-  isolation?: { handle: IsolationHandle; policy: IsolationPolicy };
+  /** Absent when SANDBOX_ISOLATION=none. `handle` is asked for at the first command (it may start the runtime). */
+  isolation?: { handle: () => Promise<IsolationHandle>; policy: IsolationPolicy };
   logger: Logger;
   onClose: (sandbox: LocalSandbox) => void;
   /** Limits of the file tools; defaults in workdir-files.ts. */
