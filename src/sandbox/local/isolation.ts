@@ -65,18 +65,23 @@ const INSTALL_HINT =
 let holders = 0;
 let running: Promise<string[]> | undefined;
 let stopping: Promise<void> | undefined;
+/** The warnings of the last check that passed: the check looks up programs on PATH, blocking, so it runs once. */
+let installed: string[] | undefined;
 
 /**
  * Whether this machine has what isolation needs installed (no command is run in a sandbox);
  * returns the runtime's warnings, throws CodedError("isolation_unavailable") saying how to fix it.
+ * Only success is kept: once the user installs what was missing, the next check passes.
  */
 export function checkIsolation(): string[] {
+  if (installed) return installed;
   if (!SandboxManager.isSupportedPlatform()) {
     throw unavailable(`the sandbox runtime does not support this platform (${process.platform})`);
   }
   const deps = SandboxManager.checkDependencies();
   if (deps.errors.length > 0) throw unavailable(deps.errors.join("; "));
-  return deps.warnings;
+  installed = deps.warnings;
+  return installed;
 }
 
 /** Starts the shared runtime if needed; throws CodedError("isolation_unavailable") saying how to fix it. */

@@ -49,7 +49,6 @@ export class LocalSandboxProvider implements SandboxProvider {
   readonly #fileLimits: Partial<WorkdirFileLimits> | undefined;
   readonly #open = new Set<LocalSandbox>();
   #handle: Promise<IsolationHandle> | undefined;
-  #dependenciesFound = false;
   #closed = false;
 
   constructor(options: LocalSandboxProviderOptions) {
@@ -125,7 +124,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   }
 
   async #openSandbox(id: string, options: SandboxCreateOptions): Promise<Sandbox> {
-    if (this.#closed) throw new CodedError("sandbox_closed", "The local sandbox provider is closed (the process is shutting down).");
+    if (this.#closed) throw providerClosed();
     const isolated = this.#checkIsolation(options.taskId);
     const workdir = this.#workdirOf(id);
     const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
@@ -174,17 +173,13 @@ export class LocalSandboxProvider implements SandboxProvider {
       );
       return false;
     }
-    // Only success is kept: once the user installs what was missing, the next task works.
-    if (!this.#dependenciesFound) {
-      checkIsolation();
-      this.#dependenciesFound = true;
-    }
+    checkIsolation();
     return true;
   }
 
   /** The shared runtime, started by the first command of any of this provider's sandboxes. */
   #isolation(): Promise<IsolationHandle> {
-    if (this.#closed) return Promise.reject(new CodedError("sandbox_closed", "The local sandbox provider is closed (the process is shutting down)."));
+    if (this.#closed) return Promise.reject(providerClosed());
     if (!this.#handle) {
       const pending = acquireIsolation();
       this.#handle = pending;
@@ -210,4 +205,8 @@ function parseId(taskId: string): string {
     });
   }
   return parsed.data;
+}
+
+function providerClosed(): CodedError {
+  return new CodedError("sandbox_closed", "The local sandbox provider is closed (the process is shutting down).");
 }
