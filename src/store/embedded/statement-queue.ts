@@ -3,7 +3,7 @@
 // moment later waited behind all of them (on the embedded database a grouped fetch takes 5–20 ms).
 // This queue hands PGlite one unit of work at a time — a statement, or a whole transaction, which
 // holds the database until it ends, as PGlite itself would — taking ours before pg-boss's, except
-// that a pg-boss statement that has waited `bossMaxWaitMs` goes next: its heartbeats and fetches
+// that a pg-boss statement that has waited BOSS_MAX_WAIT_MS goes next: its heartbeats and fetches
 // are delayed, never starved.
 
 export type Lane = "ours" | "boss";
@@ -18,9 +18,10 @@ interface Waiting {
   start: () => Promise<void>;
 }
 
+/** How long a pg-boss statement may wait behind ours. */
+const BOSS_MAX_WAIT_MS = 25;
+
 export interface StatementQueueOptions {
-  bossMaxWaitMs?: number;
-  now?: () => number;
   /**
    * Called before each pick to take in requests already sent. PGlite's work blocks its thread, so
    * statements sent meanwhile are still undelivered messages; without them ours could not go first.
@@ -29,19 +30,19 @@ export interface StatementQueueOptions {
 }
 
 export function createStatementQueue(options: StatementQueueOptions = {}): StatementQueue {
-  const bossMaxWaitMs = options.bossMaxWaitMs ?? 25;
-  const now = options.now ?? (() => performance.now());
+  const now = () => performance.now();
   const lanes: Record<Lane, Waiting[]> = { ours: [], boss: [] };
   let busy = false;
 
   const next = (): Waiting | undefined => {
     const oldestBoss = lanes.boss[0];
-    if (oldestBoss && now() - oldestBoss.since >= bossMaxWaitMs) return lanes.boss.shift();
+    if (oldestBoss && now() - oldestBoss.since >= BOSS_MAX_WAIT_MS) return lanes.boss.shift();
     return lanes.ours.shift() ?? lanes.boss.shift();
   };
 
   const pump = (): void => {
     if (busy) return;
+    // Each request collected calls run(), and so pump(): busy keeps it from picking before all are in.
     busy = true;
     options.collect?.();
     busy = false;

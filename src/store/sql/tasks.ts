@@ -22,8 +22,7 @@ export const queuedCount = "SELECT count(*)::int AS n FROM tasks WHERE status = 
 
 /** Under the enqueue lock: the task a redelivered request already has, and how many wait. */
 export const enqueueCheck = `
-  SELECT (SELECT id FROM tasks WHERE dedupe_key = $1) AS existing,
-    (SELECT count(*)::int FROM tasks WHERE status = 'queued') AS depth`;
+  SELECT (SELECT id FROM tasks WHERE dedupe_key = $1) AS existing, (${queuedCount}) AS depth`;
 
 export const openCounts = `
   SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
