@@ -110,6 +110,19 @@ eachDatabase((kind) => {
       assert.equal(rows[0]!.n, 0);
     });
 
+    it("answers a redelivered request with its task even when the queue is full", async () => {
+      const tasks = createTaskRepo(db);
+      const depth = await tasks.queuedCount();
+      const queue = createTaskQueue(db, boss, { maxQueueDepth: depth + 1 });
+      const first = await queue.enqueue({ text: "asked once", source: "slack", dedupeKey: "slack:C1:full-1" });
+      await assert.rejects(queue.enqueue({ text: "another", source: "slack", dedupeKey: "slack:C1:full-2" }), { code: "queue_full" });
+      const again = await queue.enqueue({ text: "asked once", source: "slack", dedupeKey: "slack:C1:full-1" });
+      assert.equal(again.created, false);
+      assert.equal(again.task.id, first.task.id);
+      assert.equal(again.position, first.position);
+      assert.equal(await tasks.queuedCount(), depth + 1);
+    });
+
     it("cancels a queued task so it never starts, and announces it exactly once", async () => {
       const queue = createTaskQueue(db, boss, { maxQueueDepth: 100 });
       const announced: string[] = [];
