@@ -1,7 +1,7 @@
 // One model call: a streamed Messages API request, retried as a whole when the stream
 // breaks. Failures become CodedErrors whose detail states the facts; the words of advice are
 // each surface's (src/cli/failure-words.ts, src/slack/render/failure-words.ts).
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { ModelSettings } from "./run-options.ts";
 import { sleep } from "../shared/sleep.ts";
 import { CodedError } from "../shared/errors.ts";
@@ -17,12 +17,13 @@ export interface TurnHooks {
 export async function callModel(settings: ModelSettings, request: ModelRequest, hooks: TurnHooks): Promise<Anthropic.Message> {
   for (let attempt = 0; ; attempt++) {
     try {
-      const stream = settings.client.messages.stream({ ...request, model: settings.model }, { signal: hooks.signal });
+      const client = await settings.client();
+      const stream = client.messages.stream({ ...request, model: settings.model }, { signal: hooks.signal });
       if (hooks.onText) stream.on("text", hooks.onText);
       return await stream.finalMessage();
     } catch (error) {
       if (hooks.signal.aborted) throw hooks.signal.reason ?? error;
-      const failure = classify(error);
+      const failure = classify(error, (await import("@anthropic-ai/sdk")).APIError);
       if (!failure.retryable || attempt >= settings.streamRetries) throw failure.error;
       const delayMs = Math.min(30_000, settings.retryBaseMs * 2 ** attempt) * (0.75 + Math.random() * 0.5);
       hooks.onRetry(attempt + 1, Math.round(delayMs), failure.error.message);
@@ -31,8 +32,9 @@ export async function callModel(settings: ModelSettings, request: ModelRequest, 
   }
 }
 
-function classify(error: unknown): { retryable: boolean; error: CodedError } {
-  if (error instanceof Anthropic.APIError && typeof error.status === "number") {
+/** `APIError` is passed in: the SDK is loaded with the client (model-client.ts), not with this module. */
+function classify(error: unknown, APIError: typeof Anthropic.APIError): { retryable: boolean; error: CodedError } {
+  if (error instanceof APIError && typeof error.status === "number") {
     const status = error.status;
     const detail = apiMessage(error);
     if (status === 401 || status === 403) {

@@ -67,7 +67,8 @@ export interface Limits {
 }
 
 export interface ModelSettings {
-  client: Anthropic;
+  /** The SDK client, made (and the SDK loaded) at the first call; the same one every time. */
+  client: () => Promise<Anthropic>;
   model: string;
   /** Whole-turn retries after a stream breaks (the SDK retries requests itself). */
   streamRetries: number;

@@ -1,6 +1,8 @@
 // Builds the Anthropic client from configuration. The SDK retries 408/409/429/5xx
 // (honouring retry-after); a stream that breaks mid-way is retried as a whole turn by model-turn.ts.
-import Anthropic from "@anthropic-ai/sdk";
+// The SDK is loaded at the first model call, not with the program: it is some 270 modules (a
+// third of what `start` would load), which the HTTP server and the intake never need.
+import type Anthropic from "@anthropic-ai/sdk";
 import type { Config } from "../config/env.ts";
 import type { ModelSettings } from "../agent/run-options.ts";
 import type { Logger } from "../shared/log.ts";
@@ -9,14 +11,18 @@ export function createModelSettings(
   config: Pick<Config, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "AGENT_MODEL">,
   overrides: Partial<Omit<ModelSettings, "client">> & { sdkRetries?: number } = {},
 ): ModelSettings {
-  const client = new Anthropic({
-    apiKey: config.ANTHROPIC_API_KEY ?? null,
-    ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}),
-    maxRetries: overrides.sdkRetries ?? 4,
-    timeout: 10 * 60 * 1000,
-  });
+  let client: Promise<Anthropic> | undefined;
   return {
-    client,
+    client: () =>
+      (client ??= import("@anthropic-ai/sdk").then(
+        ({ default: Sdk }) =>
+          new Sdk({
+            apiKey: config.ANTHROPIC_API_KEY ?? null,
+            ...(config.ANTHROPIC_BASE_URL ? { baseURL: config.ANTHROPIC_BASE_URL } : {}),
+            maxRetries: overrides.sdkRetries ?? 4,
+            timeout: 10 * 60 * 1000,
+          }),
+      )),
     model: config.AGENT_MODEL,
     streamRetries: overrides.streamRetries ?? 3,
     retryBaseMs: overrides.retryBaseMs ?? 1000,

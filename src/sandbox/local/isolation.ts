@@ -18,11 +18,12 @@
 // after another (shell-pool.ts); a command that leaves anything running ends its shell.
 import { randomBytes } from "node:crypto";
 import os from "node:os";
-import { getDefaultWritePaths, SandboxManager, type SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
+import type { SandboxRuntimeConfig } from "@anthropic-ai/sandbox-runtime";
 import { CodedError } from "../../shared/errors.ts";
 import { splitWords, withBwrapOptions, withHelperExecuted, withoutNetworkRelays } from "./bwrap-line.ts";
 import { commandEnvironment } from "./command-env.ts";
 import { IsolatedShell, supervisorScript } from "./isolated-shell.ts";
+import { sandboxRuntime } from "./sandbox-runtime.ts";
 
 export interface IsolationPolicy {
   /** Directories the command may write (and read). */
@@ -62,6 +63,9 @@ const INSTALL_HINT =
   "Fedora: dnf install bubblewrap socat ripgrep), or opt out explicitly with SANDBOX_ISOLATION=none " +
   "to run commands without isolation.";
 
+/** The runtime's process-wide singleton (loaded at first use: sandbox-runtime.ts). */
+const manager = () => sandboxRuntime().SandboxManager;
+
 let holders = 0;
 let running: Promise<string[]> | undefined;
 let stopping: Promise<void> | undefined;
@@ -75,10 +79,10 @@ let installed: string[] | undefined;
  */
 export function checkIsolation(): string[] {
   if (installed) return installed;
-  if (!SandboxManager.isSupportedPlatform()) {
+  if (!manager().isSupportedPlatform()) {
     throw unavailable(`the sandbox runtime does not support this platform (${process.platform})`);
   }
-  const deps = SandboxManager.checkDependencies();
+  const deps = manager().checkDependencies();
   if (deps.errors.length > 0) throw unavailable(deps.errors.join("; "));
   installed = deps.warnings;
   return installed;
@@ -113,16 +117,20 @@ export async function acquireIsolation(): Promise<IsolationHandle> {
 async function start(): Promise<string[]> {
   const warnings = checkIsolation();
   try {
-    await SandboxManager.initialize(SHARED_CONFIG);
+    await manager().initialize(SHARED_CONFIG);
   } catch (error) {
-    await SandboxManager.reset().catch(() => {});
+    await manager()
+      .reset()
+      .catch(() => {});
     throw unavailable(`the sandbox runtime failed to start: ${(error as Error).message}`, error);
   }
   // Installed is not the same as usable: a container or an AppArmor policy can
   // forbid the user namespaces bubblewrap needs. One real command tells.
   const probe = await probeSandbox().catch((error: unknown) => ({ ok: false, detail: (error as Error).message }));
   if (!probe.ok) {
-    await SandboxManager.reset().catch(() => {});
+    await manager()
+      .reset()
+      .catch(() => {});
     throw unavailable(
       `a sandboxed test command failed (${probe.detail}). If bubblewrap cannot create namespaces here, ` +
         "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or " +
@@ -154,7 +162,7 @@ async function stop(): Promise<void> {
   if (!previous) return;
   stopping = previous
     .then(
-      () => SandboxManager.reset(),
+      () => manager().reset(),
       () => {},
     )
     .finally(() => {
@@ -169,7 +177,7 @@ async function prepare(policy: IsolationPolicy): Promise<PreparedIsolation> {
   const literal = (p: string) => ({ path: p, literal: true as const });
   // Our TMPDIR first: the runtime sets one shared by all sandboxes.
   const command = supervisorScript(policy.tmpdir);
-  const wrapped = await SandboxManager.wrapWithSandbox(
+  const wrapped = await manager().wrapWithSandbox(
     command,
     "bash",
     {
@@ -189,14 +197,14 @@ async function prepare(policy: IsolationPolicy): Promise<PreparedIsolation> {
   const release = () => {
     if (released) return;
     released = true;
-    SandboxManager.unregisterCommandNetworkLists(commandId);
+    manager().unregisterCommandNetworkLists(commandId);
     // Removes mount-point files bubblewrap leaves on the host for denied paths.
-    SandboxManager.cleanupAfterCommand();
+    manager().cleanupAfterCommand();
   };
   try {
     const argv = finishArgv(wrapped, command, policy);
     if (policy.allowedDomains.length > 0) {
-      SandboxManager.registerCommandNetworkLists(commandId, { allowedDomains: policy.allowedDomains });
+      manager().registerCommandNetworkLists(commandId, { allowedDomains: policy.allowedDomains });
     }
     return { argv, release };
   } catch (error) {
@@ -207,7 +215,9 @@ async function prepare(policy: IsolationPolicy): Promise<PreparedIsolation> {
 
 /** Host paths the runtime lets every sandbox write, bar the devices bubblewrap makes private. */
 export function sharedWritePaths(): string[] {
-  return getDefaultWritePaths().filter((p) => !p.startsWith("/dev/"));
+  return sandboxRuntime()
+    .getDefaultWritePaths()
+    .filter((p) => !p.startsWith("/dev/"));
 }
 
 /** The runtime's line as the argv we run (bwrap-line.ts says what is changed and why). */

@@ -3,7 +3,6 @@
 // (SANDBOX_ISOLATION=auto) or, as an explicit and loudly logged opt-out, not at all.
 import fs from "node:fs/promises";
 import path from "node:path";
-import { NetworkConfigSchema } from "@anthropic-ai/sandbox-runtime";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { configError } from "../../config/env.ts";
@@ -12,6 +11,7 @@ import { CodedError } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, checkIsolation, type IsolationHandle } from "./isolation.ts";
 import { LocalSandbox } from "./local-sandbox.ts";
+import { sandboxRuntime } from "./sandbox-runtime.ts";
 import { deniedReadPaths } from "./read-denials.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
 import type { WorkdirFileLimits } from "./workdir-files.ts";
@@ -53,8 +53,9 @@ export class LocalSandboxProvider implements SandboxProvider {
 
   constructor(options: LocalSandboxProviderOptions) {
     const parsed = optionsSchema.parse(options);
-    const domains = NetworkConfigSchema.safeParse({ allowedDomains: parsed.allowedDomains, deniedDomains: [] });
-    if (!domains.success) {
+    // Checked by the runtime's own rules; without domains there is nothing to check (nor to load it for).
+    const domains = parsed.allowedDomains.length > 0 ? sandboxRuntime().NetworkConfigSchema.safeParse({ allowedDomains: parsed.allowedDomains, deniedDomains: [] }) : null;
+    if (domains && !domains.success) {
       const issue = domains.error.issues[0];
       throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`, { cause: domains.error });
     }
