@@ -5,7 +5,6 @@ import type { Logger } from "../shared/log.ts";
 import type { Database } from "../store/database.ts";
 import { openDatabase } from "../store/open-database.ts";
 import { migrate } from "../store/migrate.ts";
-import { startBoss } from "./boss.ts";
 import { queuePolicy, type QueuePolicy } from "./queue-policy.ts";
 
 export interface QueueStack {
@@ -18,11 +17,15 @@ export interface QueueStack {
 }
 
 export async function openQueueStack(config: Config, logger: Logger, options: { role: "server" | "command"; supervise: boolean; schedule?: boolean }): Promise<QueueStack> {
+  // pg-boss (some 150 modules with its telemetry API) loads while the database connects and migrates.
+  const bossModule = import("./boss.ts");
+  bossModule.catch(() => {});
   const db = await openDatabase(config, { role: options.role, applicationName: options.role === "server" ? "deep-agent" : "deep-agent-cli" });
   try {
     const applied = await migrate(db);
     if (applied.length > 0) logger.info({ applied }, "database migrated");
     const policy = queuePolicy(config);
+    const { startBoss } = await bossModule;
     const boss = await startBoss(db, policy, {
       supervise: options.supervise,
       schedule: options.schedule ?? false,

@@ -8,9 +8,7 @@ import { createLogger, type Logger } from "../../shared/log.ts";
 import { openQueueStack } from "../../queue/open-queue.ts";
 import { createTaskRepo } from "../../store/task-repo.ts";
 import { checkDatabase } from "../../store/readiness.ts";
-import { startHttpServer } from "../../http/server.ts";
 import { startLiveness } from "../../shared/liveness.ts";
-import { registerQueueDepth } from "../../shared/metrics.ts";
 import type { WorkerPool } from "../../worker/pool.ts";
 import { parseCommandArgs } from "../parse-args.ts";
 import { usageError, exitCodes } from "../usage-error.ts";
@@ -39,15 +37,19 @@ async function serve(config: Config, logger: Logger, roles: { worker: boolean; s
   // Each role's modules load only when it runs: Slack's with a bot token, the worker's with workers.
   // They load while the database connects: one waits on the CPU, the other on the network.
   const slackModule = config.SLACK_BOT_TOKEN ? import("../../slack/slack-parts.ts") : null;
+  // The HTTP server and metrics (Hono, prom-client) too: needed only once the database is up.
+  const httpModules = Promise.all([import("../../http/server.ts"), import("../../shared/metrics.ts")]);
   const workerRole = roles.worker ? loadWorkerRole(config, logger) : null;
   // Handled where they are awaited; until then a failure must not count as unhandled.
   slackModule?.catch(() => {});
+  httpModules.catch(() => {});
   workerRole?.catch(() => {});
   closers.push(async () => (await workerRole?.catch(() => null))?.runtime.dispose());
   try {
     const stack = await openQueueStack(config, logger, { role: "server", supervise: true, schedule: true });
     closers.push(() => stack.close());
     logger.info({ database: stack.db.description }, "database ready");
+    const [{ startHttpServer }, { registerQueueDepth }] = await httpModules;
     const tasks = createTaskRepo(stack.db);
     registerQueueDepth(() => tasks.openCounts());
 
