@@ -23,7 +23,12 @@ export interface Database extends Queryable {
   /** Runs fn in one transaction; a throw rolls it back. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /** How pg-boss reaches this database (its own pool on Postgres, an adapter otherwise). */
-  bossOptions(): Pick<ConstructorOptions, "connectionString" | "db" | "backend" | "max" | "application_name" | "useListenNotify">;
+  bossOptions(): Pick<ConstructorOptions, "connectionString" | "db" | "backend" | "max" | "application_name" | "useListenNotify"> & {
+    /** pg-boss hands its options to `pg`'s pool, which makes its connections with this class. */
+    Client?: new (
+      config: object,
+    ) => object;
+  };
   close(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@
 import pg from "pg";
 import { storableParams, type Database, type Queryable, type Row } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
+import { PreparingClient } from "./preparing-client.ts";
 
 export interface PgOptions {
   connectionString: string;
@@ -18,6 +19,7 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
     max: options.max ?? 10,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
+    Client: PreparingClient,
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on("error", () => {});
@@ -57,7 +59,7 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
       }
     },
     bossOptions() {
-      return { connectionString: options.connectionString, max: 4, application_name: `${applicationName}-queue`, useListenNotify: true };
+      return { connectionString: options.connectionString, max: 4, application_name: `${applicationName}-queue`, useListenNotify: true, Client: PreparingClient };
     },
     async close() {
       await pool.end();
