@@ -6,6 +6,7 @@ import { PGlite } from "@electric-sql/pglite";
 import type { Queryable, Row } from "../database.ts";
 import { createDispatcher, errorReply } from "./dispatch.ts";
 import { createStatementQueue } from "./statement-queue.ts";
+import { createStatementCache } from "./prepared-statements.ts";
 import type { ThreadData, ThreadMessage, ThreadRequest } from "./thread-messages.ts";
 
 const port = parentPort!;
@@ -22,15 +23,19 @@ try {
 if (pglite) serve(pglite);
 
 function serve(db: PGlite): void {
-  const on = (q: Pick<PGlite, "query" | "exec">): Queryable => ({
+  const statements = createStatementCache(db);
+  const on = (q: Pick<PGlite, "query" | "exec">, inTransaction: boolean): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
-      if (params && params.length > 0) return { rows: (await q.query<T>(sql, params as unknown[])).rows };
+      if (params && params.length > 0) {
+        const prepared = await statements.run<T>(q, sql, params, inTransaction);
+        return { rows: prepared ?? (await q.query<T>(sql, params as unknown[])).rows };
+      }
       // PGlite's query() takes one statement; exec() takes several and answers per statement.
       const results = await q.exec(sql);
       return { rows: results.flatMap((r) => r.rows as T[]) };
     },
   });
-  const self = on(db);
+  const self = on(db, false);
   // Statements inside a transaction go straight to it: the transaction already holds its turn.
   const queue = createStatementQueue({
     collect: () => {
@@ -40,7 +45,7 @@ function serve(db: PGlite): void {
   const dispatcher = createDispatcher(
     {
       query: (sql, params) => queue.run("ours", () => self.query(sql, params)),
-      transaction: (fn) => queue.run("ours", () => db.transaction((tx) => fn(on(tx)))),
+      transaction: (fn) => queue.run("ours", () => db.transaction((tx) => fn(on(tx, true)))),
     },
     post,
   );
