@@ -12,7 +12,6 @@ import type { SlackWorkspace } from "../test/doubles/slack/slack-workspace.ts";
 import { createTarget, type TargetKind, type TestTarget } from "../test/helpers/test-database.ts";
 import { openDatabase } from "../src/store/open-database.ts";
 import type { Database } from "../src/store/database.ts";
-import { bareBossOptions } from "./bare-worker.ts";
 
 const run = promisify(execFile);
 const SECRET = "bare-signing-secret-0123456789";
@@ -26,15 +25,15 @@ export interface BarePipeline {
 
 export async function startBarePipeline(slack: SlackWorkspace, modelUrl: string, kind: TargetKind = "pglite"): Promise<BarePipeline> {
   const target: TestTarget = await createTarget(kind);
-  const db: Database = await openDatabase(target.config, { role: "server" });
+  const db: Database = await openDatabase(target.config, { role: "server", prepareStatements: false });
   // The queue exists before the worker starts (as after a deploy), so pg-boss's queue cache has it
   // from the start and NOTIFY wakes the worker.
-  const setup = new PgBoss({ ...bareBossOptions(db), supervise: false, schedule: false });
+  const setup = new PgBoss({ ...db.bossOptions(), supervise: false, schedule: false });
   await setup.start();
   await setup.createQueue(QUEUE, { notify: true });
   await setup.stop({ graceful: false, close: false });
   // The same pg-boss settings as ours (src/queue/boss.ts): the queue cache feeds the backlog burst.
-  const boss = new PgBoss({ ...bareBossOptions(db), supervise: true, schedule: false, superviseIntervalSeconds: 2, monitorIntervalSeconds: 2, queueCacheIntervalSeconds: 2 });
+  const boss = new PgBoss({ ...db.bossOptions(), supervise: true, schedule: false, superviseIntervalSeconds: 2, monitorIntervalSeconds: 2, queueCacheIntervalSeconds: 2 });
   boss.on("error", () => {});
   await boss.start();
   const receiver = new HTTPReceiver({ signingSecret: SECRET, endpoints: "/slack/events", processBeforeResponse: false });

@@ -7,22 +7,16 @@ import { promisify } from "node:util";
 import Anthropic from "@anthropic-ai/sdk";
 import { PgBoss } from "pg-boss";
 import { openDatabase } from "../src/store/open-database.ts";
-import type { Database } from "../src/store/database.ts";
 
 export const BARE_QUEUE = "bare-task";
 
-/** pg-boss as it comes on this database: on Postgres its own pool, statements sent as text (not our preparing client). */
-export function bareBossOptions(db: Database): ReturnType<Database["bossOptions"]> {
-  const { Client: _ours, ...options } = db.bossOptions();
-  return options;
-}
 const run = promisify(execFile);
 
 if (process.argv[1]?.endsWith("bare-worker.ts")) {
   const env = process.env;
-  const db = await openDatabase({ DATABASE_URL: env["DATABASE_URL"] || undefined, DATA_DIR: env["DATA_DIR"] ?? "" }, { role: "server" });
+  const db = await openDatabase({ DATABASE_URL: env["DATABASE_URL"] || undefined, DATA_DIR: env["DATA_DIR"] ?? "" }, { role: "server", prepareStatements: false });
   // The same pg-boss settings as ours (src/queue/boss.ts): the queue cache feeds the backlog burst.
-  const boss = new PgBoss({ ...bareBossOptions(db), supervise: true, schedule: false, superviseIntervalSeconds: 2, monitorIntervalSeconds: 2, queueCacheIntervalSeconds: 2 });
+  const boss = new PgBoss({ ...db.bossOptions(), supervise: true, schedule: false, superviseIntervalSeconds: 2, monitorIntervalSeconds: 2, queueCacheIntervalSeconds: 2 });
   boss.on("error", () => {});
   await boss.start();
   const model = new Anthropic({ apiKey: "bare", baseURL: env["ANTHROPIC_BASE_URL"]!, maxRetries: 0 });

@@ -12,7 +12,7 @@ import { createTaskQueue, type TaskQueue } from "../src/queue/task-queue.ts";
 import type { Database } from "../src/store/database.ts";
 import { PgBoss } from "pg-boss";
 import { fileURLToPath } from "node:url";
-import { BARE_QUEUE, bareBossOptions } from "./bare-worker.ts";
+import { BARE_QUEUE } from "./bare-worker.ts";
 
 const barePath = fileURLToPath(new URL("./bare-worker.ts", import.meta.url));
 export { BARE_QUEUE };
@@ -73,8 +73,8 @@ export { createTarget };
 
 /** The bare baseline's producer: pg-boss alone on the target, its queue created (with NOTIFY, as ours). */
 export async function openBareProducer(target: TestTarget): Promise<{ boss: PgBoss; db: Database; close(): Promise<void> }> {
-  const db = await openDatabase(target.config, { role: "command" });
-  const boss = new PgBoss({ ...bareBossOptions(db), supervise: false, schedule: false });
+  const db = await openDatabase(target.config, { role: "command", prepareStatements: false });
+  const boss = new PgBoss({ ...db.bossOptions(), supervise: false, schedule: false });
   boss.on("error", () => {});
   await boss.start();
   await boss.createQueue(BARE_QUEUE, { notify: true, retryLimit: 2 });

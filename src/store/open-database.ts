@@ -5,9 +5,16 @@ import { openPostgres } from "./adapters/pg.ts";
 import { openEmbedded } from "./adapters/pglite.ts";
 import type { OwnerRole } from "./embedded/owner-lock.ts";
 
-export async function openDatabase(config: Pick<Config, "DATABASE_URL" | "DATA_DIR">, options: { role: OwnerRole; applicationName?: string }): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, "DATABASE_URL" | "DATA_DIR">,
+  options: { role: OwnerRole; applicationName?: string /** Off only for the benches' bare baseline. */; prepareStatements?: boolean },
+): Promise<Database> {
   if (config.DATABASE_URL) {
-    return openPostgres({ connectionString: config.DATABASE_URL, ...(options.applicationName ? { applicationName: options.applicationName } : {}) });
+    return openPostgres({
+      connectionString: config.DATABASE_URL,
+      ...(options.applicationName ? { applicationName: options.applicationName } : {}),
+      ...(options.prepareStatements === false ? { prepareStatements: false } : {}),
+    });
   }
-  return openEmbedded({ dataDir: config.DATA_DIR, role: options.role });
+  return openEmbedded({ dataDir: config.DATA_DIR, role: options.role, ...(options.prepareStatements === false ? { prepareStatements: false } : {}) });
 }

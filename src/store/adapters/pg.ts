@@ -10,16 +10,19 @@ export interface PgOptions {
   /** Connections of our pool; pg-boss has its own. */
   max?: number;
   applicationName?: string;
+  /** Prepare repeated statements on both pools (preparing-client.ts; the default). */
+  prepareStatements?: boolean;
 }
 
 export async function openPostgres(options: PgOptions): Promise<Database> {
   const applicationName = options.applicationName ?? "deep-agent";
+  const prepare = options.prepareStatements ?? true;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.max ?? 10,
     application_name: applicationName,
     connectionTimeoutMillis: 10_000,
-    Client: PreparingClient,
+    ...(prepare ? { Client: PreparingClient } : {}),
   });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on("error", () => {});
@@ -59,7 +62,7 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
       }
     },
     bossOptions() {
-      return { connectionString: options.connectionString, max: 4, application_name: `${applicationName}-queue`, useListenNotify: true, Client: PreparingClient };
+      return { connectionString: options.connectionString, max: 4, application_name: `${applicationName}-queue`, useListenNotify: true, ...(prepare ? { Client: PreparingClient } : {}) };
     },
     async close() {
       await pool.end();

@@ -15,6 +15,8 @@ import { remoteQueries } from "../embedded/remote-queries.ts";
 
 export interface EmbeddedOptions {
   dataDir: string;
+  /** Prepare repeated statements when this process owns the database (the default). */
+  prepareStatements?: boolean;
   /**
    * "server" for long-running processes (start, worker), "command" for short ones. Anyone finding
    * a live server owner becomes its client; a command owner is waited for (it is about to exit).
@@ -39,7 +41,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
       const lock = tryAcquireLock(options.dataDir, options.role);
       if (lock) {
         try {
-          return await openOwner(options.dataDir, sock, lock);
+          return await openOwner(options.dataDir, sock, lock, options.prepareStatements ?? true);
         } catch (error) {
           lock.release();
           throw error;
@@ -57,11 +59,11 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Database> 
   }
 }
 
-async function openOwner(dataDir: string, sock: string, lock: { release(): void }): Promise<Database> {
+async function openOwner(dataDir: string, sock: string, lock: { release(): void }, prepare: boolean): Promise<Database> {
   const pgdata = path.join(dataDir, "pgdata");
   let thread: DatabaseThread;
   try {
-    thread = await startDatabaseThread(pgdata);
+    thread = await startDatabaseThread(pgdata, { prepare });
   } catch (error) {
     throw new CodedError("database_unavailable", `cannot open the embedded database in ${pgdata}: ${(error as Error).message}; move the directory aside to start afresh`, { cause: error });
   }

@@ -11,7 +11,7 @@ import type { ThreadData, ThreadMessage, ThreadRequest } from "./thread-messages
 
 const port = parentPort!;
 const post = (message: ThreadMessage) => port.postMessage(message);
-const { pgdata } = workerData as ThreadData;
+const { pgdata, prepare } = workerData as ThreadData;
 
 let pglite: PGlite | null = null;
 try {
@@ -23,11 +23,11 @@ try {
 if (pglite) serve(pglite);
 
 function serve(db: PGlite): void {
-  const statements = createStatementCache(db);
+  const statements = prepare ? createStatementCache(db) : null;
   const on = (q: Pick<PGlite, "query" | "exec">, inTransaction: boolean): Queryable => ({
     async query<T = Row>(sql: string, params?: readonly unknown[]) {
       if (params && params.length > 0) {
-        const prepared = await statements.run<T>(q, sql, params, inTransaction);
+        const prepared = statements ? await statements.run<T>(q, sql, params, inTransaction) : null;
         return { rows: prepared ?? (await q.query<T>(sql, params as unknown[])).rows };
       }
       // PGlite's query() takes one statement; exec() takes several and answers per statement.

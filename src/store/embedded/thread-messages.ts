@@ -14,4 +14,6 @@ export type ThreadMessage = WireResponse | { notify: number; payload: string } |
 
 export interface ThreadData {
   pgdata: string;
+  /** Prepare repeated statements (prepared-statements.ts); off only for the benches' bare baseline. */
+  prepare: boolean;
 }
