@@ -44,9 +44,16 @@ export interface ThreadTask {
 export function createSlackMessageRepo(db: Queryable) {
   return {
     /** True for the first delivery of this message, false for any later one. */
-    async claim(m: SlackMessageRecord): Promise<boolean> {
-      const { rows } = await db.query(sql.claim, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, jsonParam(m.files)]);
-      return rows.length === 1;
+    /** claim, latestInThread and openTasksOf (of the message's author) with the queue's depth, in one statement. */
+    async takeIn(m: SlackMessageRecord): Promise<{ claimed: boolean; latest: LatestInThread | null; openOfAuthor: number; waiting: number }> {
+      const { rows } = await db.query(sql.takeIn, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, jsonParam(m.files)]);
+      const r = rows[0]!;
+      return {
+        claimed: Number(r["claimed"]) === 1,
+        latest: r["id"] ? toLatest(r) : null,
+        openOfAuthor: Number(r["open"] ?? 0),
+        waiting: Number(r["waiting"] ?? 0),
+      };
     },
     async assign(channelId: string, messageTs: string, role: "task" | "follow_up" | "ignored", taskId: string | null): Promise<void> {
       await db.query(sql.assign, [channelId, messageTs, role, taskId]);
@@ -66,8 +73,7 @@ export function createSlackMessageRepo(db: Queryable) {
     },
     async latestInThread(channelId: string, threadTs: string): Promise<LatestInThread | null> {
       const { rows } = await db.query(sql.latestInThread, [channelId, threadTs]);
-      const r = rows[0];
-      return r ? { id: String(r["id"]), status: String(r["status"]), userId: (r["user_id"] as string | null) ?? null, meta: jsonColumn(r["meta"], {}) } : null;
+      return rows[0] ? toLatest(rows[0]) : null;
     },
     async earlierInThread(taskId: string): Promise<ThreadTask[]> {
       const { rows } = await db.query(sql.earlierInThread, [taskId]);
@@ -94,6 +100,10 @@ export function createSlackMessageRepo(db: Queryable) {
 }
 
 export type SlackMessageRepo = ReturnType<typeof createSlackMessageRepo>;
+
+function toLatest(r: Row): LatestInThread {
+  return { id: String(r["id"]), status: String(r["status"]), userId: (r["user_id"] as string | null) ?? null, meta: jsonColumn(r["meta"], {}) };
+}
 
 function toRecord(r: Row): SlackMessageRecord {
   return {

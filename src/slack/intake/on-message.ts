@@ -9,7 +9,7 @@ import type { SlackContext } from "../slack-context.ts";
 import type { IncomingMessage } from "./incoming-message.ts";
 import { taskTextFrom } from "./mention-text.ts";
 import { HELP_TEXT, refusal, unknownModel } from "../render/replies.ts";
-import { startTask } from "./start-task.ts";
+import { startTask, type TaskCounts } from "./start-task.ts";
 import { REACTION_WORKING } from "../thread/post-result.ts";
 import { slackErrorCode } from "../api/slack-errors.ts";
 import { FINISHED } from "../../store/task-repo.ts";
@@ -65,10 +65,13 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
   };
   // Slack redelivers events it thought were lost, and a mention in a thread also arrives as a
   // message event: only the first delivery of a message goes on.
-  // The thread's latest task is read alongside the claim (it reads tasks, not messages): one round trip less before the first Slack call.
-  const [claimed, latestNow] = await Promise.all([ctx.messages.claim(record), latest ?? ctx.messages.latestInThread(m.channel, threadTs)]);
-  if (!claimed) return none;
-  latest = latestNow;
+  // The thread's latest task, and the counts a new task's limits need, are read in the claim's
+  // statement: one round trip before the first Slack call. (Two counts wasted when the message
+  // turns out to be a redelivery, a follow-up or a thank-you.)
+  const taken = await ctx.messages.takeIn(record);
+  if (!taken.claimed) return none;
+  latest = taken.latest;
+  const counts: TaskCounts = { open: m.userId && !ctx.access.isAdmin(m.userId) ? taken.openOfAuthor : null, waiting: taken.waiting };
   if (latest && OPEN.has(latest.status)) {
     await ctx.messages.assign(m.channel, m.ts, "follow_up", latest.id);
     await react(ctx, m, REACTION_WORKING);
@@ -111,6 +114,7 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
     ...(m.teamId ? { teamId: m.teamId } : {}),
     ...(m.userId ? { userId: m.userId } : {}),
     threadHasTask: latest !== null,
+    counts,
   });
   if (result.kind === "refused") {
     await ctx.messages.assign(m.channel, m.ts, "ignored", null);

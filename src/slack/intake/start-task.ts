@@ -33,6 +33,19 @@ export interface StartRequest {
   viewingChannel?: string;
   /** Whether the thread already has a task, when the caller just looked (saves looking again). */
   threadHasTask?: boolean;
+  /** The counts for the limits, when the caller read them already (with the message's claim). */
+  counts?: TaskCounts;
+}
+
+/** What the limits are checked against: the asker's open tasks (null for an admin or no asker) and the queue's. */
+export interface TaskCounts {
+  open: number | null;
+  waiting: number;
+}
+
+/** Both counts at once: each round trip before the card delays the first thing the person sees. */
+function readCounts(ctx: SlackContext, userId: string | undefined): Promise<TaskCounts> {
+  return Promise.all([userId && !ctx.access.isAdmin(userId) ? ctx.messages.openTasksOf(userId) : null, ctx.queue.queuedCount()]).then(([open, waiting]) => ({ open, waiting }));
 }
 
 export type StartResult =
@@ -42,18 +55,17 @@ export type StartResult =
   | { kind: "refused"; message: string };
 
 /** The limits a new task must pass before anything is posted: the refusal, or how many tasks wait now. */
-export async function checkLimits(ctx: SlackContext, userId: string | undefined, text: string): Promise<{ refused: string } | { waiting: number }> {
+export async function checkLimits(ctx: SlackContext, userId: string | undefined, text: string, counts?: TaskCounts): Promise<{ refused: string } | { waiting: number }> {
   const problem = taskTextProblem(text);
   if (problem) return { refused: badTaskText(problem) };
-  // Both counts at once: each round trip here delays the first thing the person sees.
-  const [open, waiting] = await Promise.all([userId && !ctx.access.isAdmin(userId) ? ctx.messages.openTasksOf(userId) : null, ctx.queue.queuedCount()]);
+  const { open, waiting } = counts ?? (await readCounts(ctx, userId));
   if (open !== null && open >= ctx.config.MAX_TASKS_PER_USER) return { refused: tooManyTasks(open, ctx.config.MAX_TASKS_PER_USER) };
   return waiting >= ctx.config.MAX_QUEUE_DEPTH ? { refused: queueFull() } : { waiting };
 }
 
 export async function startTask(ctx: SlackContext, req: StartRequest): Promise<StartResult> {
   // Limits and the repository are looked up together; a refusal by the limits still comes first.
-  const [limits, repository] = await Promise.all([checkLimits(ctx, req.userId, req.text), req.repository ? { meta: req.repository } : chooseRepository(ctx, req)]);
+  const [limits, repository] = await Promise.all([checkLimits(ctx, req.userId, req.text, req.counts), req.repository ? { meta: req.repository } : chooseRepository(ctx, req)]);
   if ("refused" in limits) return { kind: "refused", message: limits.refused };
   if ("refused" in repository) return { kind: "refused", message: repository.refused };
   const taskId = randomUUID();

@@ -1,4 +1,5 @@
 // SQL of the Slack message ledger and thread inbox (migration 010), and the Slack-side reads of tasks.
+import { queuedCount } from "./tasks.ts";
 
 /** Returns a row only for the first delivery of a message. */
 export const claim = `
@@ -48,3 +49,22 @@ export const openOfUser = `
 export const recentOfUser = `
   SELECT id FROM tasks WHERE user_id = $1 AND source = 'slack'
   ORDER BY (status IN ('queued', 'running', 'waiting')) DESC, created_at DESC LIMIT $2`;
+
+/**
+ * A message taken in, in one round trip: claimed (a row only for its first delivery, as `claim`),
+ * with what deciding about it needs — the thread's latest task (as `latestInThread`), the asker's
+ * open tasks (as `openOfUser`) and how many tasks wait. The reads see the tasks table as it was
+ * before the statement, which the insert (into slack_messages) does not touch.
+ */
+export const takeIn = `
+  WITH claimed AS (${claim})
+  SELECT (SELECT count(*)::int FROM claimed) AS claimed,
+         latest.id, latest.status, latest.user_id, latest.meta,
+         (SELECT count(*)::int FROM tasks WHERE user_id = $5 AND status IN ('queued', 'running')) AS open,
+         (${queuedCount}) AS waiting
+  FROM (SELECT 1) AS one
+  LEFT JOIN (
+    SELECT id, status, user_id, meta FROM tasks
+    WHERE channel_id = $1 AND thread_ts = $3
+    ORDER BY created_at DESC, id DESC LIMIT 1
+  ) AS latest ON true`;
