@@ -15,9 +15,10 @@ export interface TurnHooks {
 }
 
 export async function callModel(settings: ModelSettings, request: ModelRequest, hooks: TurnHooks): Promise<Anthropic.Message> {
+  // Outside the retries: an SDK that cannot be loaded is not a broken stream.
+  const client = await settings.client();
   for (let attempt = 0; ; attempt++) {
     try {
-      const client = await settings.client();
       const stream = client.messages.stream({ ...request, model: settings.model }, { signal: hooks.signal });
       if (hooks.onText) stream.on("text", hooks.onText);
       return await stream.finalMessage();

@@ -38,7 +38,17 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const { transcripts, logger } = options;
   let pages: Promise<RequestHandler> | undefined;
-  const pagesHandler = transcripts ? () => (pages ??= import("./pages-app.ts").then((m) => m.createPagesHandler(transcripts, logger))) : null;
+  const pagesHandler = transcripts
+    ? () =>
+        (pages ??= import("./pages-app.ts").then(
+          (m) => m.createPagesHandler(transcripts, logger),
+          (error: unknown) => {
+            // Not kept: the next request for a page tries again.
+            pages = undefined;
+            throw error;
+          },
+        ))
+    : null;
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? "/").split("?", 1)[0];

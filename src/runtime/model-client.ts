@@ -6,6 +6,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { Config } from "../config/env.ts";
 import type { ModelSettings } from "../agent/run-options.ts";
 import type { Logger } from "../shared/log.ts";
+import { CodedError } from "../shared/errors.ts";
 
 export function createModelSettings(
   config: Pick<Config, "ANTHROPIC_API_KEY" | "ANTHROPIC_BASE_URL" | "AGENT_MODEL">,
@@ -22,6 +23,13 @@ export function createModelSettings(
             maxRetries: overrides.sdkRetries ?? 4,
             timeout: 10 * 60 * 1000,
           }),
+        (error: unknown) => {
+          // Not kept: a later call tries again (an install being repaired).
+          client = undefined;
+          throw new CodedError("internal", `the Claude SDK (@anthropic-ai/sdk) could not be loaded: ${(error as Error).message}; reinstall the dependencies (npm ci)`, {
+            cause: error,
+          });
+        },
       )),
     model: config.AGENT_MODEL,
     streamRetries: overrides.streamRetries ?? 3,
