@@ -2,7 +2,7 @@
 import { queuedCount } from "./tasks.ts";
 
 /** Returns a row only for the first delivery of a message. */
-export const claim = `
+const claim = `
   INSERT INTO slack_messages (channel_id, message_ts, thread_ts, team_id, user_id, text, files)
   VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)
   ON CONFLICT (channel_id, message_ts) DO NOTHING
