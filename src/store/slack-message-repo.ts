@@ -44,8 +44,8 @@ export interface ThreadTask {
 export function createSlackMessageRepo(db: Queryable) {
   return {
     /** True for the first delivery of this message, false for any later one. */
-    /** claim, latestInThread and openTasksOf (of the message's author) with the queue's depth, in one statement. */
-    async takeIn(m: SlackMessageRecord): Promise<{ claimed: boolean; latest: LatestInThread | null; openOfAuthor: number; waiting: number }> {
+    /** claim, latestInThread and openTasksOf (of the message's author) with the queue's depth and the channel's default repository, in one statement. */
+    async takeIn(m: SlackMessageRecord): Promise<{ claimed: boolean; latest: LatestInThread | null; openOfAuthor: number; waiting: number; channelRepo: string | null }> {
       const { rows } = await db.query(sql.takeIn, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, jsonParam(m.files)]);
       const r = rows[0]!;
       return {
@@ -53,6 +53,7 @@ export function createSlackMessageRepo(db: Queryable) {
         latest: r["id"] ? toLatest(r) : null,
         openOfAuthor: Number(r["open"] ?? 0),
         waiting: Number(r["waiting"] ?? 0),
+        channelRepo: (r["channel_repo"] as string | null) ?? null,
       };
     },
     async assign(channelId: string, messageTs: string, role: "task" | "follow_up" | "ignored", taskId: string | null): Promise<void> {

@@ -65,9 +65,9 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
   };
   // Slack redelivers events it thought were lost, and a mention in a thread also arrives as a
   // message event: only the first delivery of a message goes on.
-  // The thread's latest task, and the counts a new task's limits need, are read in the claim's
-  // statement: one round trip before the first Slack call. (Two counts wasted when the message
-  // turns out to be a redelivery, a follow-up or a thank-you.)
+  // The thread's latest task, the counts a new task's limits need and the channel's default
+  // repository are read in the claim's statement: one round trip before the first Slack call.
+  // (Three reads wasted when the message turns out to be a redelivery, a follow-up or a thank-you.)
   const taken = await ctx.messages.takeIn(record);
   if (!taken.claimed) return none;
   latest = taken.latest;
@@ -115,6 +115,7 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
     ...(m.userId ? { userId: m.userId } : {}),
     threadHasTask: latest !== null,
     counts,
+    channelRepo: taken.channelRepo,
   });
   if (result.kind === "refused") {
     await ctx.messages.assign(m.channel, m.ts, "ignored", null);

@@ -35,6 +35,8 @@ export interface StartRequest {
   threadHasTask?: boolean;
   /** The counts for the limits, when the caller read them already (with the message's claim). */
   counts?: TaskCounts;
+  /** The channel's default repository, likewise (null: none). */
+  channelRepo?: string | null;
 }
 
 /** What the limits are checked against: the asker's open tasks (null for an admin or no asker) and the queue's. */

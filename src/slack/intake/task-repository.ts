@@ -12,7 +12,10 @@ import { badTaskText } from "../render/replies.ts";
 /** What the task's record keeps (meta.repo: a name, or null for "no repository"), or why it is refused. */
 export type RepositoryChoice = { refused: string } | { meta: { repo?: string | null } };
 
-export async function chooseRepository(ctx: SlackContext, req: { channel: string; threadTs: string; text: string; threadHasTask?: boolean }): Promise<RepositoryChoice> {
+export async function chooseRepository(
+  ctx: SlackContext,
+  req: { channel: string; threadTs: string; text: string; threadHasTask?: boolean /** The channel's default, when the caller read it already. */; channelRepo?: string | null },
+): Promise<RepositoryChoice> {
   const said = repoInText(req.text);
   if (said.kind === "bad") return { refused: badTaskText(said.problem) };
   if (said.kind === "none") return { meta: { repo: null } };
@@ -20,10 +23,13 @@ export async function chooseRepository(ctx: SlackContext, req: { channel: string
   // A thread that already has a task continues whatever that conversation works on.
   // The caller may know already whether the thread has a task (it just looked); otherwise look.
   if (req.threadHasTask) return { meta: {} };
-  const [latest, fallback] = await Promise.all([req.threadHasTask === false ? null : ctx.messages.latestInThread(req.channel, req.threadTs), ctx.repos.channelDefault(req.channel)]);
+  const [latest, fallback] = await Promise.all([
+    req.threadHasTask === false ? null : ctx.messages.latestInThread(req.channel, req.threadTs),
+    req.channelRepo !== undefined ? req.channelRepo : ctx.repos.channelDefault(req.channel).then((d) => d?.repo ?? null),
+  ]);
   if (latest) return { meta: {} };
   if (!fallback) return { meta: {} };
-  const parsed = parseRepoName(fallback.repo);
+  const parsed = parseRepoName(fallback);
   return "repo" in parsed ? readable(ctx, parsed.repo) : { meta: {} };
 }
 

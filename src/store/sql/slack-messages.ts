@@ -53,15 +53,16 @@ export const recentOfUser = `
 /**
  * A message taken in, in one round trip: claimed (a row only for its first delivery, as `claim`),
  * with what deciding about it needs — the thread's latest task (as `latestInThread`), the asker's
- * open tasks (as `openOfUser`) and how many tasks wait. The reads see the tasks table as it was
- * before the statement, which the insert (into slack_messages) does not touch.
+ * open tasks (as `openOfUser`), how many tasks wait, and the channel's default repository. The
+ * reads see the tables as they were before the statement; the insert touches only slack_messages.
  */
 export const takeIn = `
   WITH claimed AS (${claim})
   SELECT (SELECT count(*)::int FROM claimed) AS claimed,
          latest.id, latest.status, latest.user_id, latest.meta,
          (SELECT count(*)::int FROM tasks WHERE user_id = $5 AND status IN ('queued', 'running')) AS open,
-         (${queuedCount}) AS waiting
+         (${queuedCount}) AS waiting,
+         (SELECT repo FROM channel_repos WHERE channel_id = $1) AS channel_repo
   FROM (SELECT 1) AS one
   LEFT JOIN (
     SELECT id, status, user_id, meta FROM tasks
