@@ -9,15 +9,12 @@
 //    statement is run as text from then on;
 //  - a pooler that does not keep prepared statements (PgBouncer in transaction mode before 1.21):
 //    the first failure turns preparing off for the connection, and the statement is run as text;
-//  - texts built on the fly: only 256 statements per connection are prepared, and only texts seen
-//    twice among the first 2,048 are counted.
+//  - texts built on the fly: bounded as repeated-statements.ts says.
+// Either failure comes before the statement runs, so running it again as text is safe.
 import { createHash } from "node:crypto";
 import pg from "pg";
+import { PLAN_INVALID, RepeatedStatements } from "../repeated-statements.ts";
 
-const MAX_PREPARED = 256;
-const MAX_COUNTED = 2_048;
-/** Errors that mean "run it as text": the statement never started, so running it again is safe. */
-const PLAN_INVALID = "0A000"; // feature_not_supported: cached plan must not change result type
 const POOLER_LOST_IT = new Set(["26000", "42P05"]); // prepared statement does not exist / already exists
 
 type QueryArgs = Parameters<pg.Client["query"]>;
@@ -25,8 +22,7 @@ type QueryArgs = Parameters<pg.Client["query"]>;
 export class PreparingClient extends pg.Client {
   /** Text → its statement name once prepared; null when it must run as text. */
   readonly #names = new Map<string, string | null>();
-  readonly #seenOnce = new Set<string>();
-  #count = 0;
+  readonly #repeated = new RepeatedStatements();
   #off = false;
 
   // biome-ignore lint/suspicious/noExplicitAny: pg's query has a dozen overloads; this one forwards them all
@@ -60,13 +56,7 @@ export class PreparingClient extends pg.Client {
     if (this.#off) return null;
     const known = this.#names.get(text);
     if (known !== undefined) return known;
-    if (!this.#seenOnce.has(text)) {
-      if (this.#seenOnce.size < MAX_COUNTED) this.#seenOnce.add(text);
-      return null;
-    }
-    if (this.#count >= MAX_PREPARED) return null;
-    this.#seenOnce.delete(text);
-    this.#count++;
+    if (!this.#repeated.choose(text)) return null;
     const name = `da_${createHash("sha1").update(text).digest("base64url")}`;
     this.#names.set(text, name);
     return name;

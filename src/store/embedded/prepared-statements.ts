@@ -11,11 +11,9 @@
 //
 // A statement is prepared only outside a transaction (a failing PREPARE would abort it). One that
 // cannot be prepared, or whose plan a changed table invalidated, runs through query() from then on.
+// Which texts are prepared, and how many: repeated-statements.ts.
 import type { PGlite } from "@electric-sql/pglite";
-
-const MAX_PREPARED = 256;
-const MAX_COUNTED = 2_048;
-const PLAN_INVALID = "0A000"; // cached plan must not change result type
+import { PLAN_INVALID, RepeatedStatements } from "../repeated-statements.ts";
 
 type Serialize = (value: unknown) => unknown;
 interface Prepared {
@@ -30,17 +28,18 @@ export interface StatementCache {
 
 export function createStatementCache(db: PGlite): StatementCache {
   const prepared = new Map<string, Prepared | null>();
-  const seenOnce = new Set<string>();
-  let count = 0;
+  const repeated = new RepeatedStatements();
+  let named = 0;
 
   async function prepare(sql: string): Promise<Prepared | null> {
-    const name = `da_${count}`;
+    const name = `da_${named}`;
     try {
       const { queryParams } = await db.describeQuery(sql);
       await db.query(`PREPARE ${name} AS ${sql}`);
-      count++;
+      named++;
       return { name, serializers: queryParams.map((p) => p.serializer as Serialize | undefined) };
     } catch {
+      repeated.unchoose();
       return null;
     }
   }
@@ -49,12 +48,7 @@ export function createStatementCache(db: PGlite): StatementCache {
     async run<T>(q: Pick<PGlite, "query">, sql: string, params: readonly unknown[], inTransaction: boolean) {
       let entry = prepared.get(sql);
       if (entry === undefined) {
-        if (!seenOnce.has(sql)) {
-          if (seenOnce.size < MAX_COUNTED) seenOnce.add(sql);
-          return null;
-        }
-        if (inTransaction || count >= MAX_PREPARED) return null;
-        seenOnce.delete(sql);
+        if (!repeated.choose(sql, !inTransaction)) return null;
         entry = await prepare(sql);
         prepared.set(sql, entry);
       }
