@@ -7,7 +7,12 @@ import type { OwnerRole } from "./embedded/owner-lock.ts";
 
 export async function openDatabase(
   config: Pick<Config, "DATABASE_URL" | "DATA_DIR">,
-  options: { role: OwnerRole; applicationName?: string /** Off only for the benches' bare baseline. */; prepareStatements?: boolean },
+  options: {
+    role: OwnerRole;
+    applicationName?: string;
+    /** Prepare repeated statements (the default); off only for the benches' bare baseline. */
+    prepareStatements?: boolean;
+  },
 ): Promise<Database> {
   if (config.DATABASE_URL) {
     return openPostgres({

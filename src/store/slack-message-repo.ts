@@ -43,8 +43,11 @@ export interface ThreadTask {
 
 export function createSlackMessageRepo(db: Queryable) {
   return {
-    /** True for the first delivery of this message, false for any later one. */
-    /** claim, latestInThread and openTasksOf (of the message's author) with the queue's depth and the channel's default repository, in one statement. */
+    /**
+     * Takes a message in: `claimed` only for its first delivery. With it, in the same statement,
+     * what deciding needs: as latestInThread and openTasksOf (of its author), the queue's depth and
+     * the channel's default repository.
+     */
     async takeIn(m: SlackMessageRecord): Promise<{ claimed: boolean; latest: LatestInThread | null; openOfAuthor: number; waiting: number; channelRepo: string | null }> {
       const { rows } = await db.query(sql.takeIn, [m.channelId, m.messageTs, m.threadTs, m.teamId, m.userId, m.text, jsonParam(m.files)]);
       const r = rows[0]!;

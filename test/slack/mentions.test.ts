@@ -225,12 +225,12 @@ describe("limits", () => {
   let h: Harness;
   let work: string;
   before(async () => {
-    h = await startHarness({ env: { MAX_TASKS_PER_USER: "2", MAX_QUEUE_DEPTH: "3" } });
+    h = await startHarness({ env: (slack) => ({ MAX_TASKS_PER_USER: "2", MAX_QUEUE_DEPTH: "6", SLACK_ADMIN_USERS: slack.users["carol"]! }) });
     work = h.slack.channels["work"]!;
   });
   after(() => h?.close());
 
-  it("says try later instead of queueing past a person's limit or a full queue", LIMIT, async () => {
+  it("says try later instead of queueing past a person's limit or a full queue; an admin has no per-person limit", LIMIT, async () => {
     const first = await h.mention("alice", work, "task one");
     const second = await h.mention("alice", work, "task two");
     await h.waitFor("two tasks", () => h.taskFor(work, second.ts));
@@ -244,10 +244,16 @@ describe("limits", () => {
 
     const bobs = await h.mention("bob", work, "task four");
     await h.waitFor("bob's task", () => h.taskFor(work, bobs.ts));
-    const full = await h.mention("carol", work, "task five");
-    const reply = await h.waitFor("the queue-full reply", async () => h.slack.callsOf("chat.postEphemeral").find((c) => c.params["user"] === h.slack.users["carol"]));
+    // An admin is not held to the per-person limit: a third task of theirs is queued.
+    for (const text of ["admin one", "admin two", "admin three"]) {
+      const m = await h.mention("carol", work, text);
+      await h.waitFor(`the admin's "${text}"`, () => h.taskFor(work, m.ts));
+    }
+    const full = await h.mention("bob", work, "task five");
+    const reply = await h.waitFor("the queue-full reply", async () => h.slack.callsOf("chat.postEphemeral").find((c) => c.params["user"] === h.slack.users["bob"]));
     assert.match(String(reply.params["text"]), /queue is full/);
     assert.equal(await h.taskFor(work, full.ts), null);
-    assert.equal((await h.tasks()).length, 3);
+    assert.equal((await h.tasks()).length, 6);
+    assert.equal(h.slack.callsOf("chat.postEphemeral").filter((c) => c.params["user"] === h.slack.users["carol"]).length, 0, "the admin was never refused");
   });
 });

@@ -71,7 +71,7 @@ export async function handleMessage(ctx: IntakeContext, m: IncomingMessage): Pro
   const taken = await ctx.messages.takeIn(record);
   if (!taken.claimed) return none;
   latest = taken.latest;
-  const counts: TaskCounts = { open: m.userId && !ctx.access.isAdmin(m.userId) ? taken.openOfAuthor : null, waiting: taken.waiting };
+  const counts: TaskCounts = { open: taken.openOfAuthor, waiting: taken.waiting };
   if (latest && OPEN.has(latest.status)) {
     await ctx.messages.assign(m.channel, m.ts, "follow_up", latest.id);
     await react(ctx, m, REACTION_WORKING);

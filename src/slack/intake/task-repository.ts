@@ -12,10 +12,16 @@ import { badTaskText } from "../render/replies.ts";
 /** What the task's record keeps (meta.repo: a name, or null for "no repository"), or why it is refused. */
 export type RepositoryChoice = { refused: string } | { meta: { repo?: string | null } };
 
-export async function chooseRepository(
-  ctx: SlackContext,
-  req: { channel: string; threadTs: string; text: string; threadHasTask?: boolean /** The channel's default, when the caller read it already. */; channelRepo?: string | null },
-): Promise<RepositoryChoice> {
+export interface RepositoryRequest {
+  channel: string;
+  threadTs: string;
+  text: string;
+  threadHasTask?: boolean;
+  /** The channel's default repository (null: none), when the caller read it already. */
+  channelRepo?: string | null;
+}
+
+export async function chooseRepository(ctx: SlackContext, req: RepositoryRequest): Promise<RepositoryChoice> {
   const said = repoInText(req.text);
   if (said.kind === "bad") return { refused: badTaskText(said.problem) };
   if (said.kind === "none") return { meta: { repo: null } };

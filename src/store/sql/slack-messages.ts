@@ -30,10 +30,13 @@ export const takenBy = `
   WHERE task_id = ANY($1::uuid[]) AND role = 'follow_up' AND taken_at IS NOT NULL
   ORDER BY message_ts`;
 
-export const latestInThread = `
+/** The thread's latest task; the placeholders name the channel's and the thread's parameters. */
+const latestIn = (channel: string, thread: string) => `
   SELECT id, status, user_id, meta FROM tasks
-  WHERE channel_id = $1 AND thread_ts = $2
+  WHERE channel_id = ${channel} AND thread_ts = ${thread}
   ORDER BY created_at DESC, id DESC LIMIT 1`;
+
+export const latestInThread = latestIn("$1", "$2");
 
 /** The thread's tasks created before the given one, oldest first. */
 export const earlierInThread = `
@@ -43,8 +46,11 @@ export const earlierInThread = `
     AND (t.created_at, t.id) < (self.created_at, self.id)
   ORDER BY t.created_at, t.id`;
 
-export const openOfUser = `
-  SELECT count(*)::int AS n FROM tasks WHERE user_id = $1 AND status IN ('queued', 'running')`;
+/** A person's tasks that count against MAX_TASKS_PER_USER; the placeholder names the person's parameter. */
+const openOf = (user: string) => `
+  SELECT count(*)::int AS n FROM tasks WHERE user_id = ${user} AND status IN ('queued', 'running')`;
+
+export const openOfUser = openOf("$1");
 
 export const recentOfUser = `
   SELECT id FROM tasks WHERE user_id = $1 AND source = 'slack'
@@ -60,12 +66,8 @@ export const takeIn = `
   WITH claimed AS (${claim})
   SELECT (SELECT count(*)::int FROM claimed) AS claimed,
          latest.id, latest.status, latest.user_id, latest.meta,
-         (SELECT count(*)::int FROM tasks WHERE user_id = $5 AND status IN ('queued', 'running')) AS open,
+         (${openOf("$5")}) AS open,
          (${queuedCount}) AS waiting,
          (SELECT repo FROM channel_repos WHERE channel_id = $1) AS channel_repo
   FROM (SELECT 1) AS one
-  LEFT JOIN (
-    SELECT id, status, user_id, meta FROM tasks
-    WHERE channel_id = $1 AND thread_ts = $3
-    ORDER BY created_at DESC, id DESC LIMIT 1
-  ) AS latest ON true`;
+  LEFT JOIN (${latestIn("$1", "$3")}) AS latest ON true`;
