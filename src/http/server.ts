@@ -1,8 +1,8 @@
 // The HTTP server of the contract: liveness, readiness, metrics, (mounted by the Slack intake when
 // it runs in HTTP mode) POST /slack/events, and (when given) the transcript pages. Probes, metrics
 // and Slack's events are answered on node:http itself: they are the hot paths, and a Web
-// Request/Response per request buys them nothing (Hono's Node adapter also loads fetch's
-// implementation, ~30 ms of every start). The pages run on Hono, loaded at their first request.
+// Request/Response per request buys them nothing. The pages run on Hono (pages-app.ts), loaded at
+// their first request.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Logger } from "../shared/log.ts";

@@ -16,8 +16,8 @@ export interface DatabaseThread {
   close(): Promise<void>;
 }
 
-export async function startDatabaseThread(pgdata: string, options: { prepare?: boolean } = {}): Promise<DatabaseThread> {
-  const worker = new Worker(new URL("./database-thread.ts", import.meta.url), { workerData: { pgdata, prepare: options.prepare ?? true } satisfies ThreadData });
+export async function startDatabaseThread(pgdata: string, options: { prepare: boolean }): Promise<DatabaseThread> {
+  const worker = new Worker(new URL("./database-thread.ts", import.meta.url), { workerData: { pgdata, prepare: options.prepare } satisfies ThreadData });
   const pending = new Map<number, Pending>();
   const listeners = new Map<number, (payload: string) => void>();
   let nextId = 1;
