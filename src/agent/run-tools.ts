@@ -28,8 +28,9 @@ export type ToolRunResult =
 
 /** Tool failures that end the run as its failure instead of going back to the model. */
 export const RUN_ENDING_CODES: ReadonlySet<ErrorCode> = new Set([
-  // The sandbox cannot run any command, so the model cannot work around it.
+  // The sandbox cannot run any command (or has no directory to work in), so the model cannot work around it.
   "isolation_unavailable",
+  "sandbox_unavailable",
 ]);
 
 const CANNOT_WAIT =

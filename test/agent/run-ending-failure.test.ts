@@ -1,4 +1,5 @@
-// A sandbox that cannot run any command (its isolation cannot start) ends the run as a failed
+// A sandbox that cannot run any command (its isolation cannot start, or its directories cannot be
+// made) ends the run as a failed
 // outcome with that failure: the model is not told and asked again, as it is of a failing tool.
 // Real parts throughout: a child process whose bubblewrap may not create namespaces, the real
 // engine and SDK, the scripted Messages API on loopback.
@@ -48,9 +49,10 @@ async function runTask(dir: string, baseURL: string, dataDir: string): Promise<R
   return r.out as RunReport;
 }
 
-async function withTask(script: Reply[], check: (report: RunReport, modelCalls: number) => void): Promise<void> {
+async function withTask(script: Reply[], check: (report: RunReport, modelCalls: number) => void, prepare?: (dataDir: string) => Promise<void>): Promise<void> {
   const fake = await pathWithForbiddenBwrap();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "run-ending-"));
+  await prepare?.(dataDir);
   const api = await startMessagesApi({ script: [...script, { text: "I could not run anything." }] });
   try {
     check(await runTask(fake.dir, api.baseURL, dataDir), api.requests.length);
@@ -110,4 +112,18 @@ test("a sub-agent's command that cannot be isolated ends the whole run, not just
     assertIsolationFailure(report);
     assert.equal(modelCalls, 2, "one call of the main agent, one of the sub-agent");
   });
+});
+
+test("a sandbox whose directories cannot be made ends the run as failed with sandbox_unavailable at its first command", async () => {
+  await withTask(
+    [{ toolCalls: [{ name: "execute", input: { command: "ls" } }] }],
+    (report, modelCalls) => {
+      assert.equal(report.status, "failed", JSON.stringify(report));
+      assert.equal(report.failure?.code, "sandbox_unavailable", JSON.stringify(report));
+      assert.match(report.failure!.detail, /Could not create the sandbox directories/);
+      assert.equal(modelCalls, 1, "the failure was sent back to the model");
+    },
+    // A file where the sandboxes' directory should be.
+    (dataDir) => fs.writeFile(path.join(dataDir, "sandboxes"), "not a directory"),
+  );
 });

@@ -22,6 +22,8 @@ before(async () => {
   await fs.writeFile(path.join(outsideDir, "secret.txt"), "not yours");
   provider = new LocalSandboxProvider({ dataDir, isolation: "none", allowedDomains: [], logger: pino({ level: "silent" }) });
   sandbox = await provider.create({ taskId: "paths" });
+  // Its directories are made in the background; the first operation waits for them.
+  await sandbox.list(".");
   work = await fs.realpath(sandbox.workdir);
 });
 

@@ -42,6 +42,34 @@ test("close() removes the workdir; using the sandbox afterwards fails with code 
   await provider.close();
 });
 
+test("a sandbox closed before its directories exist leaves none behind, and a kept one keeps only its workdir", async () => {
+  const { dataDir, provider } = await newProvider();
+  // No await between: the directories are still being made in the background when close() starts.
+  const gone = await provider.create({ taskId: "early-close" });
+  await gone.close();
+  assert.equal(existsSync(path.join(dataDir, "sandboxes", "early-close")), false, "the workdir was made after it was removed");
+  assert.equal(existsSync(path.join(dataDir, "sandbox-tmp", "early-close")), false, "the TMPDIR was made after it was removed");
+  const kept = await provider.create({ taskId: "early-keep" });
+  await kept.close({ keep: true });
+  assert.ok(existsSync(path.join(dataDir, "sandboxes", "early-keep")));
+  assert.equal(existsSync(path.join(dataDir, "sandbox-tmp", "early-keep")), false);
+  await provider.close();
+});
+
+test("directories that cannot be made: every operation fails with sandbox_unavailable naming them, and close() still works", async () => {
+  const { dataDir, provider } = await newProvider();
+  // A file where the sandboxes' directory should be: mkdir fails with ENOTDIR.
+  await fs.writeFile(path.join(dataDir, "sandboxes"), "not a directory");
+  const sandbox = await provider.create({ taskId: "no-room" });
+  const unavailable = (e: unknown) => hasCode(e, "sandbox_unavailable") && e.message.includes(path.join(dataDir, "sandboxes", "no-room"));
+  await assert.rejects(sandbox.exec("true", { timeoutMs: 1000 }), unavailable);
+  await assert.rejects(sandbox.readFile("f.txt"), unavailable);
+  await assert.rejects(sandbox.writeFile("f.txt", "x"), unavailable);
+  await assert.rejects(sandbox.list("."), unavailable);
+  await sandbox.close();
+  await provider.close();
+});
+
 test("close({ keep: true }) keeps the files so a follow-up task can resume the sandbox by id", async () => {
   const { provider } = await newProvider();
   const first = await provider.create({ taskId: "thread-task-1", labels: { conversation: "C1/123" } });

@@ -10,7 +10,7 @@ import type { Sandbox, SandboxCreateOptions, SandboxProvider, SweepQuery } from 
 import { CodedError } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, checkIsolation, type IsolationHandle } from "./isolation.ts";
-import { LocalSandbox } from "./local-sandbox.ts";
+import { LocalSandbox, type SandboxDirectories } from "./local-sandbox.ts";
 import { sandboxRuntime } from "./sandbox-runtime.ts";
 import { deniedReadPaths } from "./read-denials.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
@@ -129,34 +129,24 @@ export class LocalSandboxProvider implements SandboxProvider {
     const isolated = this.#checkIsolation(options.taskId);
     const workdir = this.#workdirOf(id);
     const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
-    let root: WorkdirRoot;
-    let realTmp: string;
-    try {
-      // Both directories at once, then both real paths: two waits on the file system, not four.
-      await Promise.all([fs.mkdir(workdir, { recursive: true }), fs.mkdir(tmpdir, { recursive: true })]);
-      const [realWork, realTemp] = await Promise.all([fs.realpath(workdir), fs.realpath(tmpdir)]);
-      root = { path: workdir, realPath: realWork };
-      realTmp = realTemp;
-    } catch (error) {
-      throw new CodedError("sandbox_unavailable", `Could not create the sandbox directories ${workdir} and ${tmpdir}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
+    const directories = makeDirectories(workdir, tmpdir).then(
+      ({ root, tmp }): SandboxDirectories => ({
+        root,
+        tmpdir: tmp,
+        ...(isolated
+          ? {
+              isolation: {
+                handle: () => this.#isolation(),
+                policy: { writable: [root.realPath, tmp], deniedReads: this.#deniedReads, allowedDomains: this.#allowedDomains, tmpdir: tmp },
+              },
+            }
+          : {}),
+      }),
+    );
     const sandbox = new LocalSandbox({
       id,
-      root,
-      tmpdir: realTmp,
-      isolation: isolated
-        ? {
-            handle: () => this.#isolation(),
-            policy: {
-              writable: [root.realPath, realTmp],
-              deniedReads: this.#deniedReads,
-              allowedDomains: this.#allowedDomains,
-              tmpdir: realTmp,
-            },
-          }
-        : undefined,
+      workdir,
+      directories,
       logger: this.#logger,
       fileLimits: this.#fileLimits,
       onClose: (s) => this.#open.delete(s),
@@ -197,6 +187,19 @@ export class LocalSandboxProvider implements SandboxProvider {
       );
     }
     return this.#handle;
+  }
+}
+
+/** Both directories at once, then both real paths: two waits on the file system, not four. */
+async function makeDirectories(workdir: string, tmpdir: string): Promise<{ root: WorkdirRoot; tmp: string }> {
+  try {
+    await Promise.all([fs.mkdir(workdir, { recursive: true }), fs.mkdir(tmpdir, { recursive: true })]);
+    const [realWork, realTemp] = await Promise.all([fs.realpath(workdir), fs.realpath(tmpdir)]);
+    return { root: { path: workdir, realPath: realWork }, tmp: realTemp };
+  } catch (error) {
+    throw new CodedError("sandbox_unavailable", `Could not create the sandbox directories ${workdir} and ${tmpdir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

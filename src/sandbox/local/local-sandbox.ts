@@ -21,17 +21,37 @@ import { WorkdirFiles, type WorkdirFileLimits } from "./workdir-files.ts";
  */
 const MAX_COMMAND_BYTES = 120 * 1024;
 
-export interface LocalSandboxParts {
-  id: string;
+/** A sandbox's directories, made while it is handed out (see LocalSandboxParts.directories). */
+export interface SandboxDirectories {
   root: WorkdirRoot;
   /** Private TMPDIR of this sandbox; deleted at close whatever `keep` says. */
   tmpdir: string;
   /** Absent when SANDBOX_ISOLATION=none. `handle` is asked for at the first command (it may start the runtime). */
   isolation?: { handle: () => Promise<IsolationHandle>; policy: IsolationPolicy };
+}
+
+export interface LocalSandboxParts {
+  id: string;
+  /** The workdir as the sandbox shows it (known before its directory exists). */
+  workdir: string;
+  /**
+   * Made in the background from create(): a task's first model call does not wait on the file
+   * system. Every operation waits for them; a failure fails each one with "sandbox_unavailable"
+   * (a code that ends the run).
+   */
+  directories: Promise<SandboxDirectories>;
   logger: Logger;
   onClose: (sandbox: LocalSandbox) => void;
   /** Limits of the file tools; defaults in workdir-files.ts. */
   fileLimits?: Partial<WorkdirFileLimits>;
+}
+
+/** What the operations use, built once the directories exist. */
+interface Opened {
+  dirs: SandboxDirectories;
+  files: WorkdirFiles;
+  shells: ShellPool | undefined;
+  env: Record<string, string>;
 }
 
 export class LocalSandbox implements Sandbox {
@@ -41,20 +61,26 @@ export class LocalSandbox implements Sandbox {
   /** No MCP gateway: MCP servers of MCP_CONFIG run beside the worker instead. */
   readonly capabilities: SandboxCapabilities = {};
   readonly #parts: LocalSandboxParts;
-  readonly #files: WorkdirFiles;
-  readonly #shells: ShellPool | undefined;
-  readonly #env: Record<string, string>;
+  readonly #opened: Promise<Opened>;
   readonly #running = new Map<AbortController, Promise<unknown>>();
   #closed = false;
 
   constructor(parts: LocalSandboxParts) {
     this.#parts = parts;
     this.id = parts.id;
-    this.workdir = parts.root.path;
-    this.#files = new WorkdirFiles(parts.root, parts.fileLimits);
-    // The same for every command of the sandbox: made once.
-    this.#env = commandEnvironment({ workdir: parts.root.realPath, tmpdir: parts.tmpdir });
-    this.#shells = parts.isolation && new ShellPool(new IsolatedLauncher(parts.isolation.handle, parts.isolation.policy), this.#env, parts.root.realPath);
+    this.workdir = parts.workdir;
+    this.#opened = parts.directories.then((dirs) => {
+      // The same for every command of the sandbox: made once.
+      const env = commandEnvironment({ workdir: dirs.root.realPath, tmpdir: dirs.tmpdir });
+      return {
+        dirs,
+        env,
+        files: new WorkdirFiles(dirs.root, parts.fileLimits),
+        shells: dirs.isolation && new ShellPool(new IsolatedLauncher(dirs.isolation.handle, dirs.isolation.policy), env, dirs.root.realPath),
+      };
+    });
+    // Reported by the operations that wait for it; a sandbox nobody uses leaves nothing unhandled.
+    this.#opened.catch(() => {});
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
@@ -63,15 +89,16 @@ export class LocalSandbox implements Sandbox {
       throw new RangeError(`exec: timeoutMs must be a positive number of milliseconds (got ${options.timeoutMs})`);
     }
     checkCommand(command);
+    const opened = await this.#open();
     const stop = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     // A cwd is opened like any file-tool path and the command starts in that very
     // directory (through its descriptor), not in whatever its name points to by then.
     const run =
       options.cwd === undefined
-        ? this.#run(command, this.#parts.root.realPath, options, signal)
-        : this.#files
-            .withDirectory(options.cwd, (cwd) => this.#run(command, cwd, options, signal))
+        ? this.#run(opened, command, opened.dirs.root.realPath, options, signal)
+        : opened.files
+            .withDirectory(options.cwd, (cwd) => this.#run(opened, command, cwd, options, signal))
             .catch((error: unknown) => {
               throw workingDirectoryError(error, options.cwd!, this.workdir);
             });
@@ -86,7 +113,7 @@ export class LocalSandbox implements Sandbox {
     }
   }
 
-  async #run(command: string, cwd: string, options: ExecOptions, signal: AbortSignal): Promise<ExecResult> {
+  async #run(opened: Opened, command: string, cwd: string, options: ExecOptions, signal: AbortSignal): Promise<ExecResult> {
     const { logger } = this.#parts;
     const common = {
       timeoutMs: options.timeoutMs,
@@ -96,12 +123,12 @@ export class LocalSandbox implements Sandbox {
       onOutputError: (error: unknown) => logger.warn({ err: error, sandbox: this.id }, "onOutput callback failed; output is no longer streamed"),
     };
     let result: ExecResult | undefined;
-    if (this.#shells) {
+    if (opened.shells) {
       try {
         // The isolated shell changes directory by name, as bubblewrap did with the name of
         // the directory it was started in: the one the descriptor holds now.
         const where = cwd.startsWith("/proc/self/fd/") ? await fs.readlink(cwd) : cwd;
-        result = await this.#shells.run({ command, cwd: where, ...common });
+        result = await opened.shells.run({ command, cwd: where, ...common });
       } catch (error) {
         if (signal.aborted) return cancelledBeforeStart();
         if (error instanceof CodedError) throw error;
@@ -109,7 +136,7 @@ export class LocalSandbox implements Sandbox {
       }
       if (!result) return cancelledBeforeStart();
     } else {
-      result = await runProcess({ file: "bash", args: ["-c", command], cwd, env: this.#env, ...common });
+      result = await runProcess({ file: "bash", args: ["-c", command], cwd, env: opened.env, ...common });
     }
     logger.debug(
       {
@@ -118,7 +145,7 @@ export class LocalSandbox implements Sandbox {
         durationMs: result.durationMs,
         timedOut: result.timedOut,
         cancelled: result.cancelled,
-        isolated: this.#shells !== undefined,
+        isolated: opened.shells !== undefined,
       },
       "command finished",
     );
@@ -127,35 +154,37 @@ export class LocalSandbox implements Sandbox {
 
   async readFile(filePath: string, options?: ReadFileOptions): Promise<Uint8Array> {
     this.#assertOpen();
-    return this.#files.read(filePath, options);
+    return (await this.#open()).files.read(filePath, options);
   }
 
   async readText(filePath: string, options?: ReadTextOptions): Promise<TextSlice> {
     this.#assertOpen();
-    return this.#files.readText(filePath, options);
+    return (await this.#open()).files.readText(filePath, options);
   }
 
   async writeFile(filePath: string, content: string | Uint8Array): Promise<void> {
     this.#assertOpen();
-    return this.#files.write(filePath, content);
+    return (await this.#open()).files.write(filePath, content);
   }
 
   async list(filePath: string): Promise<FileEntry[]> {
     this.#assertOpen();
-    return this.#files.list(filePath);
+    return (await this.#open()).files.list(filePath);
   }
 
   async close(options?: { keep?: boolean }): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#files.close();
+    // Directories still being made are waited for, so none is made after it was removed.
+    const opened = await this.#opened.catch(() => null);
+    opened?.files.close();
     for (const stop of this.#running.keys()) stop.abort();
     await Promise.all(this.#running.values());
-    await this.#shells?.close();
+    await opened?.shells?.close();
     const keep = options?.keep === true;
     try {
-      await removeTree(this.#parts.tmpdir);
-      if (!keep) await removeTree(this.#parts.root.path);
+      if (opened) await removeTree(opened.dirs.tmpdir);
+      if (opened && !keep) await removeTree(opened.dirs.root.path);
     } catch (error) {
       throw new CodedError("file_io", `Could not remove the sandbox's files in ${this.workdir}: ${(error as Error).message}`, {
         cause: error,
@@ -164,6 +193,13 @@ export class LocalSandbox implements Sandbox {
       this.#parts.onClose(this);
     }
     this.#parts.logger.info({ sandbox: this.id, kept: keep }, keep ? "sandbox kept for a follow-up" : "sandbox removed");
+  }
+
+  /** The sandbox's parts once its directories exist; closed while waiting for them is closed. */
+  async #open(): Promise<Opened> {
+    const opened = await this.#opened;
+    this.#assertOpen();
+    return opened;
   }
 
   #assertOpen(): void {
