@@ -164,6 +164,8 @@ test("an operation past its time limit is answered with an error at once, and th
   });
   try {
     const slow = await slowProvider.create({ taskId: "slow" });
+    // Its directories are made in the background; the first operation waits for them.
+    await slow.list(".");
     // Text first (past the binary sniff), then a hole to 1 GiB: reaching line 1e9 means scanning all of it.
     await fs.writeFile(path.join(slow.workdir, "huge.txt"), `one\ntwo\n${"text\n".repeat(2000)}`);
     await fs.truncate(path.join(slow.workdir, "huge.txt"), 1024 ** 3);

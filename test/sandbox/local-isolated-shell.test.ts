@@ -116,8 +116,8 @@ describe("the isolated shell of a sandbox", { skip: hasBwrap ? false : "bubblewr
 
   test("closing the sandbox ends its shells", async () => {
     const other = await provider.create({ taskId: "shell-closed" });
-    const workdir = await fs.realpath(other.workdir);
     await exec(other, "true");
+    const workdir = await fs.realpath(other.workdir);
     assert.equal((await shellsOf(workdir)).length, 1);
     await other.close();
     // The outer bubblewrap has exited when close() returns; its child inside the pid namespace is

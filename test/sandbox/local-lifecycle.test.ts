@@ -70,6 +70,39 @@ test("directories that cannot be made: every operation fails with sandbox_unavai
   await provider.close();
 });
 
+test("directories are made right wherever DATA_DIR's real place is, when a parent is removed, and for a task retried in its old workdir", async () => {
+  const real = await fs.mkdtemp(path.join(os.tmpdir(), "local-real-"));
+  const link = path.join(os.tmpdir(), `local-link-${process.pid}-${Date.now()}`);
+  dirs.push(real, link);
+  await fs.symlink(real, link);
+  const provider = new LocalSandboxProvider({ dataDir: link, isolation: "none", allowedDomains: [], logger: pino({ level: "silent" }) });
+  const pwd = async (taskId: string) => {
+    const sandbox = await provider.create({ taskId });
+    const out = (await sandbox.exec('pwd -P; printf %s "$TMPDIR"', { timeoutMs: 10_000 })).stdout;
+    await sandbox.close({ keep: true });
+    return out;
+  };
+  // Through the link, commands start in the real directory.
+  assert.equal(await pwd("first"), `${path.join(real, "sandboxes", "first")}\n${path.join(real, "sandbox-tmp", "first")}`);
+  // The parents are gone (an operator cleaned up): made again, not "no such directory".
+  await fs.rm(path.join(real, "sandboxes"), { recursive: true });
+  await fs.rm(path.join(real, "sandbox-tmp"), { recursive: true });
+  assert.equal(await pwd("second"), `${path.join(real, "sandboxes", "second")}\n${path.join(real, "sandbox-tmp", "second")}`);
+  // A retried task: its workdir is still there, with its files.
+  const again = await provider.create({ taskId: "second" });
+  await again.writeFile("kept.txt", "x");
+  await again.close({ keep: true });
+  const retried = await provider.create({ taskId: "second" });
+  assert.equal((await retried.exec("cat kept.txt; pwd -P", { timeoutMs: 10_000 })).stdout, `x${path.join(real, "sandboxes", "second")}\n`);
+  await retried.close();
+  // Something that is not a directory where a task's workdir goes is refused, not worked in.
+  await fs.writeFile(path.join(real, "sandboxes", "third"), "a file");
+  const blocked = await provider.create({ taskId: "third" });
+  await assert.rejects(blocked.exec("true", { timeoutMs: 10_000 }), (e: unknown) => hasCode(e, "sandbox_unavailable") && /Could not create the sandbox directories/.test(e.message));
+  await blocked.close();
+  await provider.close();
+});
+
 test("close({ keep: true }) keeps the files so a follow-up task can resume the sandbox by id", async () => {
   const { provider } = await newProvider();
   const first = await provider.create({ taskId: "thread-task-1", labels: { conversation: "C1/123" } });

@@ -10,10 +10,10 @@ import type { Sandbox, SandboxCreateOptions, SandboxProvider, SweepQuery } from 
 import { CodedError } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
 import { acquireIsolation, checkIsolation, type IsolationHandle } from "./isolation.ts";
-import { LocalSandbox, type SandboxDirectories } from "./local-sandbox.ts";
+import { LocalSandbox, type PreparedParts } from "./local-sandbox.ts";
+import { SandboxDirectories } from "./sandbox-directories.ts";
 import { sandboxRuntime } from "./sandbox-runtime.ts";
 import { deniedReadPaths } from "./read-denials.ts";
-import type { WorkdirRoot } from "./confine-path.ts";
 import type { WorkdirFileLimits } from "./workdir-files.ts";
 
 export interface LocalSandboxProviderOptions {
@@ -48,6 +48,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   readonly #deniedReads: string[];
   readonly #fileLimits: Partial<WorkdirFileLimits> | undefined;
   readonly #open = new Set<LocalSandbox>();
+  readonly #dirs: SandboxDirectories;
   #handle: Promise<IsolationHandle> | undefined;
   #closed = false;
 
@@ -60,6 +61,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`, { cause: domains.error });
     }
     this.#dataDir = path.resolve(parsed.dataDir);
+    this.#dirs = new SandboxDirectories(this.#dataDir);
     this.#isolationMode = parsed.isolation;
     this.#allowedDomains = parsed.allowedDomains;
     this.#logger = options.logger;
@@ -77,7 +79,7 @@ export class LocalSandboxProvider implements SandboxProvider {
   async resume(id: string, options: SandboxCreateOptions): Promise<Sandbox | null> {
     options.signal?.throwIfAborted();
     if (!sandboxIdSchema.safeParse(id).success) return null;
-    const stat = await fs.stat(this.#workdirOf(id)).catch(() => undefined);
+    const stat = await fs.stat(this.#dirs.workdirOf(id)).catch(() => undefined);
     if (!stat?.isDirectory()) return null;
     return this.#openSandbox(id, options);
   }
@@ -108,7 +110,7 @@ export class LocalSandboxProvider implements SandboxProvider {
       if (!stat?.isDirectory() || Date.now() - stat.mtimeMs < idleMs) continue;
       if (await query.isTaskActive(name)) continue;
       await removeTree(path.join(root, name));
-      await removeTree(path.join(this.#dataDir, "sandbox-tmp", name));
+      await removeTree(this.#dirs.tmpdirOf(name));
       removed++;
     }
     if (removed > 0) this.#logger.info({ removed }, "removed idle local sandboxes");
@@ -120,17 +122,12 @@ export class LocalSandboxProvider implements SandboxProvider {
     return this.close();
   }
 
-  #workdirOf(id: string): string {
-    return path.join(this.#dataDir, "sandboxes", id);
-  }
-
   async #openSandbox(id: string, options: SandboxCreateOptions): Promise<Sandbox> {
     if (this.#closed) throw providerClosed();
     const isolated = this.#checkIsolation(options.taskId);
-    const workdir = this.#workdirOf(id);
-    const tmpdir = path.join(this.#dataDir, "sandbox-tmp", id);
-    const directories = makeDirectories(workdir, tmpdir).then(
-      ({ root, tmp }): SandboxDirectories => ({
+    const workdir = this.#dirs.workdirOf(id);
+    const directories = this.#dirs.make(id).then(
+      ({ root, tmp }): PreparedParts => ({
         root,
         tmpdir: tmp,
         ...(isolated
@@ -187,19 +184,6 @@ export class LocalSandboxProvider implements SandboxProvider {
       );
     }
     return this.#handle;
-  }
-}
-
-/** Both directories at once, then both real paths: two waits on the file system, not four. */
-async function makeDirectories(workdir: string, tmpdir: string): Promise<{ root: WorkdirRoot; tmp: string }> {
-  try {
-    await Promise.all([fs.mkdir(workdir, { recursive: true }), fs.mkdir(tmpdir, { recursive: true })]);
-    const [realWork, realTemp] = await Promise.all([fs.realpath(workdir), fs.realpath(tmpdir)]);
-    return { root: { path: workdir, realPath: realWork }, tmp: realTemp };
-  } catch (error) {
-    throw new CodedError("sandbox_unavailable", `Could not create the sandbox directories ${workdir} and ${tmpdir}: ${(error as Error).message}`, {
-      cause: error,
-    });
   }
 }
 

@@ -21,8 +21,8 @@ import { WorkdirFiles, type WorkdirFileLimits } from "./workdir-files.ts";
  */
 const MAX_COMMAND_BYTES = 120 * 1024;
 
-/** A sandbox's directories, made while it is handed out (see LocalSandboxParts.directories). */
-export interface SandboxDirectories {
+/** What a sandbox works with once its directories exist (see LocalSandboxParts.directories). */
+export interface PreparedParts {
   root: WorkdirRoot;
   /** Private TMPDIR of this sandbox; deleted at close whatever `keep` says. */
   tmpdir: string;
@@ -39,7 +39,7 @@ export interface LocalSandboxParts {
    * system. Every operation waits for them; a failure fails each one with "sandbox_unavailable"
    * (a code that ends the run).
    */
-  directories: Promise<SandboxDirectories>;
+  directories: Promise<PreparedParts>;
   logger: Logger;
   onClose: (sandbox: LocalSandbox) => void;
   /** Limits of the file tools; defaults in workdir-files.ts. */
@@ -48,7 +48,7 @@ export interface LocalSandboxParts {
 
 /** What the operations use, built once the directories exist. */
 interface Opened {
-  dirs: SandboxDirectories;
+  dirs: PreparedParts;
   files: WorkdirFiles;
   shells: ShellPool | undefined;
   env: Record<string, string>;
@@ -183,8 +183,7 @@ export class LocalSandbox implements Sandbox {
     await opened?.shells?.close();
     const keep = options?.keep === true;
     try {
-      if (opened) await removeTree(opened.dirs.tmpdir);
-      if (opened && !keep) await removeTree(opened.dirs.root.path);
+      if (opened) await Promise.all([removeTree(opened.dirs.tmpdir), keep ? null : removeTree(opened.dirs.root.path)]);
     } catch (error) {
       throw new CodedError("file_io", `Could not remove the sandbox's files in ${this.workdir}: ${(error as Error).message}`, {
         cause: error,
