@@ -58,15 +58,17 @@ export async function startMessagesApi(options: MessagesApiOptions): Promise<Mes
   let scriptCalls = 0;
   let requestCounter = 0;
 
-  async function parseBody<S extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: S, requestId: string): Promise<z.infer<S> | undefined> {
+  /** The body, checked against `schema`, and when it had arrived in full (before the double's own checks). */
+  async function parseBody<S extends z.ZodType>(req: IncomingMessage, res: ServerResponse, schema: S, requestId: string): Promise<{ value: z.infer<S>; receivedAt: number } | undefined> {
     const path = req.url ?? "";
     const text = await readBody(req);
+    const receivedAt = performance.now();
     let raw: unknown = text;
     let message: string;
     try {
       raw = JSON.parse(text);
       const parsed = schema.safeParse(raw);
-      if (parsed.success) return parsed.data;
+      if (parsed.success) return { value: parsed.data, receivedAt };
       message = describeZodError(parsed.error);
     } catch {
       message = "There was an issue with the request body: it is not valid JSON";
@@ -115,9 +117,10 @@ export async function startMessagesApi(options: MessagesApiOptions): Promise<Mes
   }
 
   async function handleMessages(req: IncomingMessage, res: ServerResponse, requestId: string, signal: AbortSignal): Promise<void> {
-    const body: MessagesRequest | undefined = await parseBody(req, res, MessagesRequestSchema, requestId);
-    if (!body) return;
-    const record: RecordedRequest = { index: requests.length, body, headers: req.headers, outcome: { kind: "pending" } };
+    const parsed = await parseBody(req, res, MessagesRequestSchema, requestId);
+    if (!parsed) return;
+    const body: MessagesRequest = parsed.value;
+    const record: RecordedRequest = { index: requests.length, body, headers: req.headers, receivedAt: parsed.receivedAt, outcome: { kind: "pending" } };
     requests.push(record);
     const problem = ownRejection(body, true);
     if (problem) {
@@ -138,8 +141,9 @@ export async function startMessagesApi(options: MessagesApiOptions): Promise<Mes
   }
 
   async function handleCountTokens(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const body: CountTokensRequest | undefined = await parseBody(req, res, CountTokensRequestSchema, requestId);
-    if (!body) return;
+    const parsed = await parseBody(req, res, CountTokensRequestSchema, requestId);
+    if (!parsed) return;
+    const body: CountTokensRequest = parsed.value;
     countTokensRequests.push(body);
     const problem = ownRejection(body, false);
     if (problem) sendApiError({ res, requestId }, 400, "invalid_request_error", problem, "double");

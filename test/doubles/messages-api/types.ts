@@ -80,6 +80,8 @@ export interface RecordedRequest {
   index: number;
   body: MessagesRequest;
   headers: IncomingHttpHeaders;
+  /** performance.now() in the double's process when the body had arrived in full, before the double checked it. */
+  receivedAt: number;
   /** What the script returned; absent when the double answered on its own (e.g. prompt too long). */
   reply?: Reply;
   outcome: Outcome;
