@@ -8,6 +8,7 @@ import type { AgentOutcome } from "../agent/run-options.ts";
 import { failureFrom, type Failure } from "../shared/errors.ts";
 import { jsonColumn, jsonParam } from "./json-column.ts";
 import * as sql from "./sql/tasks.ts";
+import { eventsParam, type NewTranscriptEvent } from "./transcript-repo.ts";
 
 export type TaskSource = "cli" | "slack" | "schedule";
 /** "waiting": for a person's decision (an approval, the spending limit); no worker holds it. */
@@ -138,8 +139,9 @@ export function createTaskRepo(db: Queryable) {
       ]);
     },
     /** Records the outcome once: null when this attempt no longer holds the task. */
-    finish: (id: string, attempt: number, f: TaskFinish) =>
-      one(sql.finish, [id, attempt, f.status, f.result, f.failure?.detail ?? null, f.failure?.code ?? null, jsonParam(f.todos), jsonParam(f.usage), f.turns]),
+    /** The final state of `attempt`, stored in one write with the attempt's last transcript events (kept even when the attempt no longer holds the task). */
+    finish: (id: string, attempt: number, f: TaskFinish, events: readonly NewTranscriptEvent[] = []) =>
+      one(sql.finish, [id, attempt, f.status, f.result, f.failure?.detail ?? null, f.failure?.code ?? null, jsonParam(f.todos), jsonParam(f.usage), f.turns, eventsParam(events)]),
     /** Back in line, keeping why the last attempt failed (null: released at shutdown). */
     async requeue(id: string, attempt: number, failure: Failure | null): Promise<void> {
       await db.query(sql.requeue, [id, attempt, failure?.detail ?? null, failure?.code ?? null]);

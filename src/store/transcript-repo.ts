@@ -11,6 +11,11 @@ export interface NewTranscriptEvent {
   at: Date;
 }
 
+/** The events as the append SQL takes them (sql/transcripts.ts appendEvents). */
+export function eventsParam(events: readonly NewTranscriptEvent[]): string {
+  return jsonParam(events.map((e) => ({ kind: e.kind, payload: e.payload, at: e.at.toISOString() })));
+}
+
 export interface TranscriptEvent extends NewTranscriptEvent {
   seq: number;
   attempt: number;
@@ -32,7 +37,7 @@ export function createTranscriptRepo(db: Queryable): TranscriptRepo {
   return {
     async append(taskId, attempt, events) {
       if (events.length === 0) return;
-      await db.query(sql.append, [taskId, attempt, jsonParam(events.map((e) => ({ kind: e.kind, payload: e.payload, at: e.at.toISOString() })))]);
+      await db.query(sql.append, [taskId, attempt, eventsParam(events)]);
     },
     async after(taskId, afterSeq, limit) {
       const { rows } = await db.query(sql.after, [taskId, afterSeq, limit]);

@@ -9,6 +9,7 @@ import type { Todo, Usage } from "../agent/events.ts";
 import { emptyUsage } from "../agent/events.ts";
 import type { Database } from "../store/database.ts";
 import { createTaskRepo, FINISHED, type Task } from "../store/task-repo.ts";
+import type { NewTranscriptEvent } from "../store/transcript-repo.ts";
 import { TASK_QUEUE } from "../queue/queue-policy.ts";
 import { CodedError, type Failure } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
@@ -26,6 +27,13 @@ export interface FinalState {
   turns: number;
 }
 
+export interface FinishHow {
+  /** Announce without waiting for it (a worker's slot is free once the outcome is recorded). */
+  background?: boolean;
+  /** The attempt's last transcript events, stored in the same write as the final state. */
+  events?: readonly NewTranscriptEvent[];
+}
+
 export type CancelResult =
   /** Settled as cancelled (it was queued, or its worker confirmed). */
   | { outcome: "cancelled"; task: Task }
@@ -39,7 +47,7 @@ export interface TaskLifecycle {
    * null: whoever holds it (a queued task, or a running one whose worker is gone). Resolves to
    * the task as recorded, or null when something else settled it first.
    */
-  finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs, how?: { background?: boolean }): Promise<Task | null>;
+  finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs, how?: FinishHow): Promise<Task | null>;
   /**
    * Cancels a task. `by` is an actor key ("slack:U123", "cli:alice"). With `wait`, a running
    * task's result is awaited (the command line); without, the caller gets "stopping" at once.
@@ -73,13 +81,13 @@ export function createTaskLifecycle(options: LifecycleOptions): TaskLifecycle {
     await options.hooks?.finished(task, outputs).catch((error: unknown) => log.warn({ err: error, taskId: task.id }, "announcing the final state failed"));
   }
 
-  async function finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs, how: { background?: boolean } = {}): Promise<Task | null> {
+  async function finish(taskId: string, attempt: number | null, final: FinalState, outputs?: TaskOutputs, how: FinishHow = {}): Promise<Task | null> {
     const task =
       attempt === null
         ? final.status === "succeeded"
           ? null
           : await tasks.settleUnowned(taskId, final.status, final.failure ?? new CodedError("internal", "settled without a reason").toFailure())
-        : await tasks.finish(taskId, attempt, final);
+        : await tasks.finish(taskId, attempt, final, how.events);
     if (!task) return null;
     metrics.tasksFinished.inc({ status: task.status });
     if (task.startedAt && task.finishedAt) metrics.taskDuration.observe({ status: task.status }, (task.finishedAt.getTime() - task.startedAt.getTime()) / 1000);

@@ -1,7 +1,8 @@
 // Keeps a task's engine events as its transcript. Each event is scrubbed of configured secrets and
 // its long values cut (a tool's output to 16 KiB, noting the original size) before it is stored.
 // Events are written in batches — at most one write in flight, flushed on a short interval and
-// at the end of the attempt — so a task costs a few round trips, not one per event.
+// at the end of the attempt (or handed to the outcome's own write) — so a task costs a few round
+// trips, not one per event.
 import type { AgentEvent, ProgressSink } from "../agent/events.ts";
 import { truncateMiddle } from "../agent/truncate.ts";
 import type { Logger } from "../shared/log.ts";
@@ -20,6 +21,11 @@ export interface TranscriptWriter extends ProgressSink {
   note(kind: string, payload: Record<string, unknown>): void;
   /** Resolves once everything emitted so far is written (or given up on). */
   flush(): Promise<void>;
+  /**
+   * For the attempt's final write: waits for the write in flight, then hands over what is still
+   * unwritten (in order) for the caller to store with the outcome. Nothing is written twice.
+   */
+  takeRest(): Promise<NewTranscriptEvent[]>;
 }
 
 export interface TranscriptWriterOptions {
@@ -76,6 +82,16 @@ export function createTranscriptWriter(repo: Pick<TranscriptRepo, "append">, tas
     },
     async flush() {
       while (writing || buffer.length > 0 || timer) await start();
+    },
+    async takeRest() {
+      while (writing) await writing;
+      if (timer) {
+        clearTimeout(timer);
+        timer = null;
+      }
+      const rest = buffer;
+      buffer = [];
+      return rest;
     },
   };
 }

@@ -25,6 +25,7 @@ import { CONVERSATION_LABEL } from "../sandbox/port.ts";
 import { recordEventMetrics } from "./event-metrics.ts";
 import { createTaskRecordSink, type TaskRecordSink } from "./task-record-sink.ts";
 import { openTranscript } from "./transcript.ts";
+import type { TranscriptWriter } from "../tasks/transcript-writer.ts";
 import { planRepositoryWork, type RepositoryWork } from "./repository-work.ts";
 
 export type AttemptResult =
@@ -92,8 +93,9 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
     const session = await openSession(deps.hooks, task, attempt, log);
     const gate = deps.approvals ? createTaskGate(deps.approvals.policy, fresh ? [] : await deps.approvals.ofTask(task.id)) : null;
     const record = createTaskRecordSink(tasks, task.id, attempt, { logger: log });
-    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate, record, fresh);
-    return await settle(task, outcome, outputs, input, deps, session, tasks, log, gate, record);
+    const transcript = openTranscript(deps, task.id, attempt, log);
+    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate, { record, transcript }, fresh);
+    return await settle(task, outcome, outputs, input, deps, session, tasks, log, gate, { record, transcript });
   } finally {
     metrics.tasksRunning.dec();
   }
@@ -108,10 +110,9 @@ async function work(
   tasks: TaskRepo,
   log: Logger,
   gate: TaskGate | null,
-  record: TaskRecordSink,
+  { record, transcript }: AttemptRecords,
   fresh: boolean,
 ): Promise<{ outcome: AgentOutcome; outputs?: TaskOutputs }> {
-  const transcript = openTranscript(deps, task.id, input.attempt, log);
   const sinks: ProgressSink[] = [record, transcript, { emit: recordEventMetrics }, ...(session?.sinks ?? [])];
   const sink: ProgressSink = {
     emit: (event: AgentEvent) => {
@@ -137,7 +138,6 @@ async function work(
     metrics.sandboxCreate.observe({ provider: workspace.sandbox.provider }, (Date.now() - created) / 1000);
   } catch (error) {
     log.warn({ err: error }, "could not get a sandbox");
-    await transcript.flush();
     const failure = hasCode(error) ? error.toFailure() : new CodedError("sandbox_unavailable", `could not create a sandbox: ${(error as Error).message}`).toFailure();
     return { outcome: failedOutcome(failure) };
   }
@@ -188,9 +188,13 @@ async function work(
     if (keep || !deps.inBackground) await workspace.close({ keep });
     // A sandbox nobody continues is removed after the outcome is recorded, not before.
     else deps.inBackground(workspace.close({ keep }));
-    // The transcript is whole before the outcome is recorded: `show --follow` stops at the outcome.
-    await transcript.flush();
   }
+}
+
+/** What an attempt writes as it runs: its progress on the task record, and its transcript. */
+interface AttemptRecords {
+  record: TaskRecordSink;
+  transcript: TranscriptWriter;
 }
 
 async function recordSandbox(tasks: TaskRepo, taskId: string, attempt: number, sandboxId: string, log: Logger): Promise<void> {
@@ -212,15 +216,17 @@ async function settle(
   tasks: TaskRepo,
   log: Logger,
   gate: TaskGate | null,
-  record: TaskRecordSink,
+  { record, transcript }: AttemptRecords,
 ): Promise<AttemptResult> {
   const { attempt } = input;
   // Live progress stops before anything final is shown.
   await session?.close();
   const interrupted = input.signal.aborted && outcome.status !== "succeeded";
   const mayRunAgain = interrupted || outcome.status === "paused" || (outcome.status === "failed" && outcome.failure?.transient === true);
-  // A final record carries plan, usage and turns itself; an attempt that may run again keeps its progress written.
-  await (mayRunAgain ? record.flush() : record.discard());
+  // A final record carries plan, usage, turns and the transcript's last events itself; an attempt
+  // that may run again writes them now. Either way the transcript is whole before the outcome is
+  // recorded: `show --follow` stops at the outcome.
+  await Promise.all(mayRunAgain ? [record.flush(), transcript.flush()] : [record.discard()]);
   if (interrupted) {
     if (hasCode(input.signal.reason, "shutdown")) {
       await tasks.requeue(task.id, attempt, null);
@@ -249,7 +255,8 @@ async function settle(
     return { kind: "retry", error: failure.detail, final: false };
   }
   // Announced in the background (tracked by the lifecycle): the slot is free once the outcome is recorded.
-  const finished = await deps.lifecycle.finish(task.id, attempt, { ...outcome, status: outcome.status }, outputs, { background: true });
+  const events = await transcript.takeRest();
+  const finished = await deps.lifecycle.finish(task.id, attempt, { ...outcome, status: outcome.status }, outputs, { background: true, events });
   if (!finished) return { kind: "not_ours" };
   if (poison && !input.finalAttempt) {
     log.warn({ code: failure.code }, "failed the same way twice in a row; dead-lettered without further retries");

@@ -12,7 +12,7 @@ import { createTranscriptRepo, type TranscriptRepo } from "../../src/store/trans
 import { createTranscriptWriter } from "../../src/tasks/transcript-writer.ts";
 import { TranscriptBuilder } from "../../src/tasks/transcript-view.ts";
 import { createScrubber } from "../../src/shared/scrub-secrets.ts";
-import type { AgentEvent } from "../../src/agent/events.ts";
+import { emptyUsage, type AgentEvent } from "../../src/agent/events.ts";
 import type { Database } from "../../src/store/database.ts";
 
 const logger = pino({ level: "silent" });
@@ -62,6 +62,54 @@ eachDatabase((kind) => {
       await writer.flush();
       assert.equal(writes, before + 1);
       assert.equal(await repo.count(id), 302);
+    });
+
+    it("the rest goes with the final state: a write in flight ends first, nothing is stored twice or lost, and all of it is there when the outcome is", async () => {
+      const tasks = createTaskRepo(db);
+      const id = await newTask();
+      await tasks.claim(id, 1, "w");
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let writes = 0;
+      const slow: Pick<TranscriptRepo, "append"> = {
+        append: async (...args) => {
+          writes++;
+          await held;
+          return repo.append(...args);
+        },
+      };
+      const writer = createTranscriptWriter(slow, id, 1, { scrubber: createScrubber([SECRET]), logger, intervalMs: 60_000 });
+      for (let i = 0; i < 200; i++) writer.emit({ agent: "main", type: "note", level: "info", message: `note ${i}` });
+      // 200 events start a write at once; these wait behind it.
+      writer.emit({ agent: "main", type: "note", level: "info", message: `late ${SECRET}` });
+      writer.emit({ agent: "main", type: "text", text: "done", final: true });
+      const taking = writer.takeRest();
+      setTimeout(release, 20);
+      const rest = await taking;
+      assert.equal(writes, 2, "the write in flight took what came in meanwhile; takeRest waited for both");
+      assert.equal(rest.length, 0);
+      const usage = emptyUsage();
+      writer.emit({ agent: "main", type: "finished", status: "succeeded", result: "done", usage });
+      const last = await writer.takeRest();
+      assert.deepEqual(
+        last.map((e) => e.kind),
+        ["finished"],
+      );
+      const finished = await tasks.finish(id, 1, { status: "succeeded", result: "done", todos: [], usage, turns: 1 }, last);
+      assert.equal(finished?.status, "succeeded");
+      const stored = await repo.after(id, 0, 1000);
+      assert.equal(stored.length, 203);
+      assert.equal(new Set(stored.map((e) => e.seq)).size, 203);
+      assert.deepEqual(
+        stored.slice(-3).map((e) => e.kind),
+        ["note", "text", "finished"],
+      );
+      assert.ok(!JSON.stringify(stored).includes(SECRET), "scrubbed before it was handed over");
+      // An attempt that no longer holds the task still keeps its events; its outcome is not recorded.
+      const more = await writer.takeRest();
+      writer.emit({ agent: "main", type: "turn", turn: 9 });
+      assert.equal(await tasks.finish(id, 1, { status: "failed", result: "", todos: [], usage, turns: 9 }, [...more, ...(await writer.takeRest())]), null);
+      assert.equal(await repo.count(id), 204);
     });
 
     it("scrubs secrets before they are stored and cuts huge values, noting the original size", async () => {

@@ -1,6 +1,8 @@
 // SQL of the task repository. Writes of a running task are fenced by `attempt`, so a worker
 // whose claim was taken over (it stalled, or was presumed dead) cannot overwrite the new one.
 
+import { appendEvents } from "./transcripts.ts";
+
 const columns = `id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, status, todos, result, error,
   error_code, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at, cancelled_by, sandbox_id,
   job_id, created_at, started_at, attempt_started_at, finished_at, updated_at, model`;
@@ -60,7 +62,9 @@ export const progress = `
     updated_at = clock_timestamp()
   WHERE id = $1 AND attempt = $2 AND status = 'running'`;
 
+/** With the attempt's last transcript events ($10), so the transcript is whole the moment the outcome is. */
 export const finish = `
+  WITH events AS (${appendEvents("$1", "$2", "$10")})
   UPDATE tasks SET status = $3, result = $4, error = $5, error_code = $6,
     todos = $7::jsonb, usage = $8::jsonb, turns = $9,
     finished_at = clock_timestamp(), updated_at = clock_timestamp()

@@ -1,11 +1,15 @@
 // SQL of transcripts: a task's events (appended in batches), the link secret, and retention.
 
-/** $3: a JSON array of {kind, payload, at}, inserted in its order. */
-export const append = `
+/** Inserts the events of the JSON array in parameter `events` ({kind, payload, at}), in its order. */
+export function appendEvents(task: string, attempt: string, events: string): string {
+  return `
   INSERT INTO task_events (task_id, attempt, kind, payload, at)
-  SELECT $1, $2, e->>'kind', e->'payload', (e->>'at')::timestamptz
-  FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(e, n)
+  SELECT ${task}, ${attempt}, e->>'kind', e->'payload', (e->>'at')::timestamptz
+  FROM jsonb_array_elements(${events}::jsonb) WITH ORDINALITY AS x(e, n)
   ORDER BY n`;
+}
+
+export const append = appendEvents("$1", "$2", "$3");
 
 export const after = `
   SELECT seq, attempt, kind, payload, at FROM task_events
