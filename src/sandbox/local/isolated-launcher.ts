@@ -28,16 +28,23 @@ interface Prepared {
 export class IsolatedLauncher {
   readonly #handle: () => Promise<IsolationHandle>;
   readonly #policy: IsolationPolicy;
-  readonly #watched: readonly string[];
+  #watchedPaths: readonly string[] | undefined;
   #current: Prepared | undefined;
   #closed = false;
 
   constructor(handle: () => Promise<IsolationHandle>, policy: IsolationPolicy) {
     this.#handle = handle;
     this.#policy = policy;
-    // Besides the policy's own paths: the runtime's shared write paths (denied, but only
-    // where they exist) and the one system directory it hides when present.
-    this.#watched = [...new Set([...policy.deniedReads, ...policy.writable, ...sharedWritePaths(), "/etc/ssh/ssh_config.d"])];
+  }
+
+  /**
+   * Besides the policy's own paths: the runtime's shared write paths (denied, but only where
+   * they exist) and the one system directory it hides when present. Asked at the first command:
+   * the runtime is loaded only when a command needs it.
+   */
+  get #watched(): readonly string[] {
+    this.#watchedPaths ??= [...new Set([...this.#policy.deniedReads, ...this.#policy.writable, ...sharedWritePaths(), "/etc/ssh/ssh_config.d"])];
+    return this.#watchedPaths;
   }
 
   /** The line for one command; undefined when `signal` aborted while a line was being wrapped. */

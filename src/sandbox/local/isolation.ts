@@ -2,9 +2,10 @@
 // sandbox-exec on macOS). The runtime's SandboxManager is a process-wide singleton
 // that runs network proxies, so it is started once, shared by every provider in the
 // process, and stopped when the last one lets go. It starts at the first command that
-// needs it, not when a sandbox is made: many tasks run none. Only the dependency
-// check (checkIsolation) runs when a sandbox is made, so a machine without the tools is
-// still refused at once.
+// needs it, not when a sandbox is made: many tasks run none. The runtime's dependency
+// check (checkIsolation) runs then too; when a sandbox is made, only the programs it
+// needs are looked up on PATH (isolation-tools.ts), so a machine without them is still
+// refused at once.
 //
 // Everything task-specific goes per sandbox: the filesystem policy as the wrap's
 // custom config, the network allowlist as a list under a random id. The shared
@@ -77,13 +78,13 @@ let installed: string[] | undefined;
  * returns the runtime's warnings, throws CodedError("isolation_unavailable") saying how to fix it.
  * Only success is kept: once the user installs what was missing, the next check passes.
  */
-export function checkIsolation(): string[] {
+function checkIsolation(): string[] {
   if (installed) return installed;
   if (!manager().isSupportedPlatform()) {
-    throw unavailable(`the sandbox runtime does not support this platform (${process.platform})`);
+    throw isolationUnavailable(`the sandbox runtime does not support this platform (${process.platform})`);
   }
   const deps = manager().checkDependencies();
-  if (deps.errors.length > 0) throw unavailable(deps.errors.join("; "));
+  if (deps.errors.length > 0) throw isolationUnavailable(deps.errors.join("; "));
   installed = deps.warnings;
   return installed;
 }
@@ -122,7 +123,7 @@ async function start(): Promise<string[]> {
     await manager()
       .reset()
       .catch(() => {});
-    throw unavailable(`the sandbox runtime failed to start: ${(error as Error).message}`, error);
+    throw isolationUnavailable(`the sandbox runtime failed to start: ${(error as Error).message}`, error);
   }
   // Installed is not the same as usable: a container or an AppArmor policy can
   // forbid the user namespaces bubblewrap needs. One real command tells.
@@ -131,7 +132,7 @@ async function start(): Promise<string[]> {
     await manager()
       .reset()
       .catch(() => {});
-    throw unavailable(
+    throw isolationUnavailable(
       `a sandboxed test command failed (${probe.detail}). If bubblewrap cannot create namespaces here, ` +
         "allow unprivileged user namespaces (sysctl kernel.unprivileged_userns_clone=1, or " +
         "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu 24.04+), or run the container with " +
@@ -238,7 +239,8 @@ function finishArgv(wrapped: string, command: string, policy: IsolationPolicy): 
   return withHelperExecuted(quiet) ?? quiet;
 }
 
-function unavailable(what: string, cause?: unknown): CodedError {
+/** Commands cannot be isolated because of `what`; the message says how to fix it. */
+export function isolationUnavailable(what: string, cause?: unknown): CodedError {
   return new CodedError("isolation_unavailable", `Commands cannot be isolated on this machine: ${what}. ${INSTALL_HINT}`, {
     cause,
   });

@@ -9,7 +9,8 @@ import { configError } from "../../config/env.ts";
 import type { Sandbox, SandboxCreateOptions, SandboxProvider, SweepQuery } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { removeTree } from "./remove-tree.ts";
-import { acquireIsolation, checkIsolation, type IsolationHandle } from "./isolation.ts";
+import { acquireIsolation, type IsolationHandle } from "./isolation.ts";
+import { checkIsolationTools } from "./isolation-tools.ts";
 import { LocalSandbox, type PreparedParts } from "./local-sandbox.ts";
 import { SandboxDirectories } from "./sandbox-directories.ts";
 import { sandboxRuntime } from "./sandbox-runtime.ts";
@@ -163,7 +164,8 @@ export class LocalSandboxProvider implements SandboxProvider {
       );
       return false;
     }
-    checkIsolation();
+    // The runtime's own check runs with the first command (when the isolation starts).
+    checkIsolationTools();
     return true;
   }
 
