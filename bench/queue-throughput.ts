@@ -2,7 +2,7 @@
 // queue with one and two worker processes, next to bare pg-boss work() doing the same work
 // (bench/bare-worker.ts), checking that no task ran twice. Each side runs alone on its own
 // database, alternating, RUNS times; time runs from the first start to the last finish.
-// Run: npx node bench/queue-throughput.ts [postgres|pglite]   (postgres needs TEST_DATABASE_URL; TASKS=300 RUNS=3)
+// Run: npx node bench/queue-throughput.ts [postgres|pglite]   (postgres needs TEST_DATABASE_URL; TASKS=300 RUNS=3 PROCESSES=1,2)
 import { taskTextOf } from "../test/worker/scripted-tasks.ts";
 import { benchTargets, trivialModel, openProducer, openBareProducer, startWorkers, startBareWorkers, stopWorkers, createTarget, BARE_QUEUE } from "./queue-common.ts";
 import { median } from "./stats.ts";
@@ -78,7 +78,7 @@ async function bareStats(db: Reader): Promise<Done> {
 }
 
 for (const kind of benchTargets()) {
-  for (const processes of [1, 2]) {
+  for (const processes of (process.env["PROCESSES"] ?? "1,2").split(",").map(Number)) {
     const bare: number[] = [];
     const product: number[] = [];
     for (let run = 1; run <= RUNS; run++) {
