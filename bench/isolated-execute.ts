@@ -43,6 +43,8 @@ const sandboxes: Record<keyof typeof providers, Sandbox> = {
   isolated: await providers.isolated.create({ taskId: "isolated" }),
   proxied: await providers.proxied.create({ taskId: "proxied" }),
 };
+// A sandbox's directories are made in the background; its first operation waits for them.
+await Promise.all(Object.values(sandboxes).map((s) => s.list(".")));
 const workdir = await fs.realpath(sandboxes.isolated.workdir);
 const tmpdir = await fs.realpath(path.join(dataDir, "sandbox-tmp", "isolated"));
 
