@@ -1,7 +1,8 @@
 // Adding and listing tasks: the task record and its pg-boss job are written in one transaction,
-// the job id is the task id (so one request can never become two jobs), and the queue depth is
-// checked under a lock so MAX_QUEUE_DEPTH holds with many producers. Cancelling is the
-// lifecycle's (src/tasks/lifecycle.ts), which owns every final state.
+// the job id is the task id (so one request can never become two jobs), and the queue's depth and
+// the asker's open tasks are checked under a lock, so MAX_QUEUE_DEPTH and MAX_TASKS_PER_USER hold
+// with many producers. Cancelling is the lifecycle's (src/tasks/lifecycle.ts), which owns every
+// final state.
 import type { PgBoss } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import { asBossDb } from "../store/database.ts";
@@ -13,6 +14,10 @@ function queueFull(depth: number, max: number): CodedError {
   return new CodedError("queue_full", `the queue is full (${depth} task${depth === 1 ? "" : "s"} waiting, MAX_QUEUE_DEPTH=${max})`);
 }
 
+function tooManyTasks(open: number, max: number): CodedError {
+  return new CodedError("too_many_tasks", `the asker has ${open} open task${open === 1 ? "" : "s"} (MAX_TASKS_PER_USER=${max})`);
+}
+
 export interface Enqueued {
   task: Task;
   /** 1-based place among queued tasks; 0 once it is running or finished. */
@@ -21,9 +26,18 @@ export interface Enqueued {
   created: boolean;
 }
 
+export interface EnqueueLimits {
+  /** MAX_TASKS_PER_USER for the asker (input.userId); absent: not limited (an admin, the command line). */
+  maxOpenOfAsker?: number;
+}
+
 export interface TaskQueue {
-  /** Throws CodedError "queue_full" past MAX_QUEUE_DEPTH (a request already queued is still answered). */
-  enqueue(input: NewTask): Promise<Enqueued>;
+  /**
+   * Throws CodedError "queue_full" past MAX_QUEUE_DEPTH, and "too_many_tasks" when the asker has
+   * `maxOpenOfAsker` open tasks; both checked under the lock, so concurrent requests cannot pass
+   * together (a request already queued is still answered).
+   */
+  enqueue(input: NewTask, limits?: EnqueueLimits): Promise<Enqueued>;
   list(limit?: number): Promise<Array<Task & { position: number | null }>>;
   get(idOrPrefix: string): Promise<Task | null>;
   /** Tasks waiting now: the place a new one would take, less one. */
@@ -34,17 +48,19 @@ export function createTaskQueue(db: Database, boss: PgBoss, limits: { maxQueueDe
   const tasks = createTaskRepo(db);
   const resolve = async (idOrPrefix: string) => (await tasks.resolveId(idOrPrefix.trim())) ?? null;
   return {
-    async enqueue(input) {
+    async enqueue(input, asked = {}) {
+      const maxOpen = input.userId ? asked.maxOpenOfAsker : undefined;
       return db.transaction(async (tx) => {
         const repo = createTaskRepo(tx);
         await repo.lockForEnqueue();
-        const { existing, depth } = await repo.enqueueCheck(input.dedupeKey ?? null);
+        const { existing, depth, open } = await repo.enqueueCheck(input.dedupeKey ?? null, maxOpen === undefined ? null : input.userId!);
         // A redelivered request is answered with its task even when the queue is full.
         if (existing) {
           const task = (await repo.get(existing))!;
           return { task, position: task.status === "queued" ? await repo.position(task.id) : 0, created: false };
         }
         if (depth >= limits.maxQueueDepth) throw queueFull(depth, limits.maxQueueDepth);
+        if (maxOpen !== undefined && open >= maxOpen) throw tooManyTasks(open, maxOpen);
         const { task, created } = await repo.insert(input);
         if (created) {
           await boss.send(

@@ -105,10 +105,13 @@ export function createTaskRepo(db: Queryable) {
     async lockForEnqueue(): Promise<void> {
       await db.query(sql.enqueueLock);
     },
-    /** Call under lockForEnqueue: the task already made for this dedupe key, if any, and the queue's depth. */
-    async enqueueCheck(dedupeKey: string | null): Promise<{ existing: string | null; depth: number }> {
-      const { rows } = await db.query<{ existing: string | null; depth: number }>(sql.enqueueCheck, [dedupeKey]);
-      return { existing: rows[0]?.existing ?? null, depth: Number(rows[0]?.depth ?? 0) };
+    /**
+     * Call under lockForEnqueue: the task already made for this dedupe key, if any, the queue's
+     * depth, and the open tasks of `countedUser` (0 when null).
+     */
+    async enqueueCheck(dedupeKey: string | null, countedUser: string | null): Promise<{ existing: string | null; depth: number; open: number }> {
+      const { rows } = await db.query<{ existing: string | null; depth: number; open: number }>(sql.enqueueCheck, [dedupeKey, countedUser]);
+      return { existing: rows[0]?.existing ?? null, depth: Number(rows[0]?.depth ?? 0), open: Number(rows[0]?.open ?? 0) };
     },
     async queuedCount(): Promise<number> {
       const { rows } = await db.query<{ n: number }>(sql.queuedCount);

@@ -257,3 +257,28 @@ describe("limits", () => {
     assert.equal(h.slack.callsOf("chat.postEphemeral").filter((c) => c.params["user"] === h.slack.users["carol"]).length, 0, "the admin was never refused");
   });
 });
+
+describe("limits under a burst", () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ env: () => ({ MAX_TASKS_PER_USER: "2" }) });
+  });
+  after(() => h?.close());
+
+  it("four mentions from one person at the same moment: two tasks, two refusals, no card left for the refused", LIMIT, async () => {
+    const work = h.slack.channels["work"]!;
+    const sent = await Promise.all(["burst one", "burst two", "burst three", "burst four"].map((text) => h.mention("alice", work, text)));
+    const refusals = await h.waitFor("two refusals", async () => {
+      const found = h.slack.callsOf("chat.postEphemeral").filter((c) => c.params["user"] === h.slack.users["alice"] && /already have 2 tasks/.test(String(c.params["text"])));
+      return found.length >= 2 ? found : undefined;
+    });
+    assert.equal(refusals.length, 2);
+    const started = (await Promise.all(sent.map((m) => h.taskFor(work, m.ts)))).filter((t) => t !== null);
+    assert.equal(started.length, 2);
+    assert.equal((await h.tasks()).length, 2);
+    // A card posted for a request refused under the lock is taken back.
+    const cards = h.slack.callsOf("chat.postMessage").filter((c) => /queued/i.test(JSON.stringify(c.params)));
+    const deleted = h.slack.callsOf("chat.delete").length;
+    assert.equal(cards.length - deleted, 2, `${cards.length} cards posted, ${deleted} deleted`);
+  });
+});

@@ -110,6 +110,30 @@ eachDatabase((kind) => {
       assert.equal(rows[0]!.n, 0);
     });
 
+    it("holds one person to MAX_TASKS_PER_USER when their requests arrive at the same moment; others and the unlimited are not held", async () => {
+      const queue = createTaskQueue(db, boss, { maxQueueDepth: 1000 });
+      // Six requests from one person at once: the check and the insert are one step under the lock.
+      const settled = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) => queue.enqueue({ text: `burst ${i}`, source: "slack", userId: "U-burst", dedupeKey: `slack:C1:burst-${i}` }, { maxOpenOfAsker: 2 })),
+      );
+      assert.equal(settled.filter((r) => r.status === "fulfilled").length, 2);
+      for (const r of settled.filter((r) => r.status === "rejected")) {
+        assert.equal((r.reason as { code?: string }).code, "too_many_tasks");
+        assert.match(String((r.reason as Error).message), /2 open tasks \(MAX_TASKS_PER_USER=2\)/);
+      }
+      const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM tasks WHERE user_id = 'U-burst'");
+      assert.equal(rows[0]!.n, 2, "only the two that passed were stored");
+      // Another person is not counted against this one; without a limit (an admin) nobody is held.
+      await queue.enqueue({ text: "colleague", source: "slack", userId: "U-other", dedupeKey: "slack:C1:other" }, { maxOpenOfAsker: 2 });
+      await queue.enqueue({ text: "admin", source: "slack", userId: "U-burst", dedupeKey: "slack:C1:admin" });
+      // A redelivered request is still answered with its task.
+      const first = settled.find((r) => r.status === "fulfilled")!;
+      assert.equal(first.status, "fulfilled");
+      const again = await queue.enqueue({ text: first.value.task.text, source: "slack", userId: "U-burst", dedupeKey: first.value.task.dedupeKey! }, { maxOpenOfAsker: 2 });
+      assert.equal(again.created, false);
+      assert.equal(again.task.id, first.value.task.id);
+    });
+
     it("answers a redelivered request with its task even when the queue is full", async () => {
       const tasks = createTaskRepo(db);
       const depth = await tasks.queuedCount();

@@ -100,22 +100,27 @@ export async function startTask(ctx: SlackContext, req: StartRequest): Promise<S
   };
   let enqueued: Enqueued;
   try {
-    enqueued = await ctx.queue.enqueue({
-      id: taskId,
-      text: req.text,
-      source: "slack",
-      dedupeKey: `slack:${req.channel}:${req.messageTs}`,
-      channelId: req.channel,
-      threadTs: req.threadTs,
-      ...(req.teamId ? { teamId: req.teamId } : {}),
-      ...(req.userId ? { userId: req.userId } : {}),
-      ...(req.model ? { model: req.model } : {}),
-      meta: { slack: meta, ...repository.meta },
-    });
+    enqueued = await ctx.queue.enqueue(
+      {
+        id: taskId,
+        text: req.text,
+        source: "slack",
+        dedupeKey: `slack:${req.channel}:${req.messageTs}`,
+        channelId: req.channel,
+        threadTs: req.threadTs,
+        ...(req.teamId ? { teamId: req.teamId } : {}),
+        ...(req.userId ? { userId: req.userId } : {}),
+        ...(req.model ? { model: req.model } : {}),
+        meta: { slack: meta, ...repository.meta },
+      },
+      // Checked again under the queue's lock: two requests at the same moment cannot both pass.
+      exempt(ctx, req.userId) ? {} : { maxOpenOfAsker: ctx.config.MAX_TASKS_PER_USER },
+    );
   } catch (error) {
-    // The queue filled up between the check and the insert: the card goes again.
+    // The queue filled up, or the asker's other request got in, between the check and the insert: the card goes again.
     await removeCard(ctx, req.channel, progressTs);
     if (hasCode(error, "queue_full")) return { kind: "refused", message: queueFull() };
+    if (hasCode(error, "too_many_tasks")) return { kind: "refused", message: tooManyTasks(ctx.config.MAX_TASKS_PER_USER, ctx.config.MAX_TASKS_PER_USER) };
     throw error;
   }
   if (!enqueued.created) {

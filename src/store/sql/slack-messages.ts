@@ -1,5 +1,5 @@
 // SQL of the Slack message ledger and thread inbox (migration 010), and the Slack-side reads of tasks.
-import { queuedCount } from "./tasks.ts";
+import { openOf, queuedCount } from "./tasks.ts";
 
 /** Returns a row only for the first delivery of a message. */
 const claim = `
@@ -45,10 +45,6 @@ export const earlierInThread = `
   WHERE self.id = $1 AND t.channel_id = self.channel_id AND t.thread_ts = self.thread_ts
     AND (t.created_at, t.id) < (self.created_at, self.id)
   ORDER BY t.created_at, t.id`;
-
-/** A person's tasks that count against MAX_TASKS_PER_USER; the placeholder names the person's parameter. */
-const openOf = (user: string) => `
-  SELECT count(*)::int AS n FROM tasks WHERE user_id = ${user} AND status IN ('queued', 'running')`;
 
 export const openOfUser = openOf("$1");
 

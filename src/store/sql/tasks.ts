@@ -22,9 +22,17 @@ export const enqueueLock = "SELECT pg_advisory_xact_lock(724313512)";
 
 export const queuedCount = "SELECT count(*)::int AS n FROM tasks WHERE status = 'queued'";
 
-/** Under the enqueue lock: the task a redelivered request already has, and how many wait. */
+/** A person's tasks that count against MAX_TASKS_PER_USER; the placeholder names the person's parameter. */
+export const openOf = (user: string) => `
+  SELECT count(*)::int AS n FROM tasks WHERE user_id = ${user} AND status IN ('queued', 'running')`;
+
+/**
+ * Under the enqueue lock: the task a redelivered request already has, how many wait, and how many
+ * of the asker's ($2; null: not counted) count against MAX_TASKS_PER_USER.
+ */
 export const enqueueCheck = `
-  SELECT (SELECT id FROM tasks WHERE dedupe_key = $1) AS existing, (${queuedCount}) AS depth`;
+  SELECT (SELECT id FROM tasks WHERE dedupe_key = $1) AS existing, (${queuedCount}) AS depth,
+    CASE WHEN $2::text IS NULL THEN 0 ELSE (${openOf("$2")}) END AS open`;
 
 export const openCounts = `
   SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
