@@ -94,7 +94,11 @@ export async function runAttempt(input: AttemptInput, deps: AttemptDeps): Promis
     const gate = deps.approvals ? createTaskGate(deps.approvals.policy, fresh ? [] : await deps.approvals.ofTask(task.id)) : null;
     const record = createTaskRecordSink(tasks, task.id, attempt, { logger: log });
     const transcript = openTranscript(deps, task.id, attempt, log);
-    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate, { record, transcript }, fresh);
+    const { outcome, outputs } = await work(task, input, deps, session, tasks, log, gate, { record, transcript }, fresh).catch(async (error: unknown) => {
+      // Unexpected: the queue retries the task; what the transcript has so far is kept.
+      await transcript.flush();
+      throw error;
+    });
     return await settle(task, outcome, outputs, input, deps, session, tasks, log, gate, { record, transcript });
   } finally {
     metrics.tasksRunning.dec();
