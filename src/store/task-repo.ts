@@ -141,8 +141,10 @@ export function createTaskRepo(db: Queryable) {
         update.lastActivity ?? null,
       ]);
     },
-    /** Records the outcome once: null when this attempt no longer holds the task. */
-    /** The final state of `attempt`, stored in one write with the attempt's last transcript events (kept even when the attempt no longer holds the task). */
+    /**
+     * Records the outcome once, in one write with the attempt's last transcript events: null when
+     * this attempt no longer holds the task (its events are kept all the same).
+     */
     finish: (id: string, attempt: number, f: TaskFinish, events: readonly NewTranscriptEvent[] = []) =>
       one(sql.finish, [id, attempt, f.status, f.result, f.failure?.detail ?? null, f.failure?.code ?? null, jsonParam(f.todos), jsonParam(f.usage), f.turns, eventsParam(events)]),
     /** Back in line, keeping why the last attempt failed (null: released at shutdown). */
