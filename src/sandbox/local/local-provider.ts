@@ -42,7 +42,6 @@ const sandboxIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, "
 
 export class LocalSandboxProvider implements SandboxProvider {
   readonly name = "local";
-  readonly #dataDir: string;
   readonly #isolationMode: "auto" | "none";
   readonly #allowedDomains: string[];
   readonly #logger: Logger;
@@ -61,12 +60,12 @@ export class LocalSandboxProvider implements SandboxProvider {
       const issue = domains.error.issues[0];
       throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`, { cause: domains.error });
     }
-    this.#dataDir = path.resolve(parsed.dataDir);
-    this.#dirs = new SandboxDirectories(this.#dataDir);
+    const dataDir = path.resolve(parsed.dataDir);
+    this.#dirs = new SandboxDirectories(dataDir);
     this.#isolationMode = parsed.isolation;
     this.#allowedDomains = parsed.allowedDomains;
     this.#logger = options.logger;
-    this.#deniedReads = deniedReadPaths(this.#dataDir, options.secretFiles ?? []);
+    this.#deniedReads = deniedReadPaths(dataDir, options.secretFiles ?? []);
     this.#fileLimits = options.fileLimits;
   }
 
@@ -101,16 +100,15 @@ export class LocalSandboxProvider implements SandboxProvider {
    * process that died.
    */
   async sweep(query: SweepQuery, idleMs = 24 * 3600_000): Promise<number> {
-    const root = path.join(this.#dataDir, "sandboxes");
-    const names = await fs.readdir(root).catch(() => [] as string[]);
+    const names = await fs.readdir(this.#dirs.workParent).catch(() => [] as string[]);
     const open = new Set([...this.#open].map((s) => s.id));
     let removed = 0;
     for (const name of names) {
       if (open.has(name) || !sandboxIdSchema.safeParse(name).success) continue;
-      const stat = await fs.stat(path.join(root, name)).catch(() => null);
+      const stat = await fs.stat(this.#dirs.workdirOf(name)).catch(() => null);
       if (!stat?.isDirectory() || Date.now() - stat.mtimeMs < idleMs) continue;
       if (await query.isTaskActive(name)) continue;
-      await removeTree(path.join(root, name));
+      await removeTree(this.#dirs.workdirOf(name));
       await removeTree(this.#dirs.tmpdirOf(name));
       removed++;
     }
@@ -128,14 +126,13 @@ export class LocalSandboxProvider implements SandboxProvider {
     const isolated = this.#checkIsolation(options.taskId);
     const workdir = this.#dirs.workdirOf(id);
     const directories = this.#dirs.make(id).then(
-      ({ root, tmp }): PreparedParts => ({
-        root,
-        tmpdir: tmp,
+      (made): PreparedParts => ({
+        ...made,
         ...(isolated
           ? {
               isolation: {
                 handle: () => this.#isolation(),
-                policy: { writable: [root.realPath, tmp], deniedReads: this.#deniedReads, allowedDomains: this.#allowedDomains, tmpdir: tmp },
+                policy: { writable: [made.root.realPath, made.tmpdir], deniedReads: this.#deniedReads, allowedDomains: this.#allowedDomains, tmpdir: made.tmpdir },
               },
             }
           : {}),

@@ -153,22 +153,18 @@ export class LocalSandbox implements Sandbox {
   }
 
   async readFile(filePath: string, options?: ReadFileOptions): Promise<Uint8Array> {
-    this.#assertOpen();
     return (await this.#open()).files.read(filePath, options);
   }
 
   async readText(filePath: string, options?: ReadTextOptions): Promise<TextSlice> {
-    this.#assertOpen();
     return (await this.#open()).files.readText(filePath, options);
   }
 
   async writeFile(filePath: string, content: string | Uint8Array): Promise<void> {
-    this.#assertOpen();
     return (await this.#open()).files.write(filePath, content);
   }
 
   async list(filePath: string): Promise<FileEntry[]> {
-    this.#assertOpen();
     return (await this.#open()).files.list(filePath);
   }
 

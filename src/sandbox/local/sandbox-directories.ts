@@ -12,7 +12,7 @@ import type { WorkdirRoot } from "./confine-path.ts";
 export interface MadeDirectories {
   root: WorkdirRoot;
   /** The TMPDIR's real path. */
-  tmp: string;
+  tmpdir: string;
 }
 
 interface Parents {
@@ -30,6 +30,11 @@ export class SandboxDirectories {
     this.#tmpParent = path.join(dataDir, "sandbox-tmp");
   }
 
+  /** Where the workdirs are: one directory per sandbox id. */
+  get workParent(): string {
+    return this.#workParent;
+  }
+
   workdirOf(id: string): string {
     return path.join(this.#workParent, id);
   }
@@ -45,7 +50,7 @@ export class SandboxDirectories {
       const work = path.join(parents.work, id);
       const tmp = path.join(parents.tmp, id);
       const fresh = await Promise.all([makeFresh(work), makeFresh(tmp)]);
-      if (fresh[0] && fresh[1]) return { root: { path: this.workdirOf(id), realPath: work }, tmp };
+      if (fresh[0] && fresh[1]) return { root: { path: this.workdirOf(id), realPath: work }, tmpdir: tmp };
     } catch {
       // A parent went away or cannot be used: looked up again next time; the long way says what is wrong.
       this.#parents = undefined;
@@ -59,7 +64,7 @@ export class SandboxDirectories {
     try {
       await Promise.all([fs.mkdir(workdir, { recursive: true }), fs.mkdir(tmpdir, { recursive: true })]);
       const [realWork, realTmp] = await Promise.all([fs.realpath(workdir), fs.realpath(tmpdir)]);
-      return { root: { path: workdir, realPath: realWork }, tmp: realTmp };
+      return { root: { path: workdir, realPath: realWork }, tmpdir: realTmp };
     } catch (error) {
       throw new CodedError("sandbox_unavailable", `Could not create the sandbox directories ${workdir} and ${tmpdir}: ${(error as Error).message}`, {
         cause: error,
