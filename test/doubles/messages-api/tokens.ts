@@ -44,13 +44,20 @@ function ttlOf(cacheControl: unknown): Ttl | undefined {
 
 function part(where: unknown[], block: Record<string, unknown>): PromptPart {
   const breakpoint = ttlOf(block.cache_control);
-  const p: PromptPart = { key: `${JSON.stringify(where)}${canonicalJson(block)}`, tokens: tokensOf(block) };
+  const canonical = canonicalJson(block);
+  const p: PromptPart = { key: `${JSON.stringify(where)}${canonical}`, tokens: tokensForChars(canonical.length) };
   if (breakpoint) p.breakpoint = breakpoint;
   return p;
 }
 
+// One request's parts are read three times (depth check, count, cache): worked out once per body.
+// Read-only to callers except the automatic breakpoint, which promptParts sets itself.
+const partsOfBody = new WeakMap<CountTokensRequest, PromptPart[]>();
+
 /** The prompt in cache order: tools, then system, then messages. */
 function promptParts(body: CountTokensRequest): PromptPart[] {
+  const known = partsOfBody.get(body);
+  if (known) return known;
   const parts: PromptPart[] = [];
   for (const tool of body.tools ?? []) parts.push(part(["tool"], tool));
   const system = typeof body.system === "string" ? [{ type: "text", text: body.system }] : (body.system ?? []);
@@ -62,6 +69,7 @@ function promptParts(body: CountTokensRequest): PromptPart[] {
   const last = parts.at(-1);
   const auto = ttlOf(body.cache_control);
   if (last && auto && !last.breakpoint) last.breakpoint = auto;
+  partsOfBody.set(body, parts);
   return parts;
 }
 
