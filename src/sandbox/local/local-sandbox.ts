@@ -10,7 +10,7 @@ import type { WorkdirRoot } from "./confine-path.ts";
 import { IsolatedLauncher } from "./isolated-launcher.ts";
 import type { IsolationHandle, IsolationPolicy } from "./isolation.ts";
 import { removeTree } from "./remove-tree.ts";
-import { runProcess } from "./run-process.ts";
+import { launchProcess } from "./process-launcher.ts";
 import { ShellPool } from "./shell-pool.ts";
 import { DEFAULT_MAX_OUTPUT_BYTES } from "../output-capture.ts";
 import { WorkdirFiles, type WorkdirFileLimits } from "./workdir-files.ts";
@@ -136,7 +136,7 @@ export class LocalSandbox implements Sandbox {
       }
       if (!result) return cancelledBeforeStart();
     } else {
-      result = await runProcess({ file: "bash", args: ["-c", command], cwd, env: opened.env, ...common });
+      result = await launchProcess({ file: "bash", args: ["-c", command], cwd, env: opened.env, ...common });
     }
     logger.debug(
       {

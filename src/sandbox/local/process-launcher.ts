@@ -1,0 +1,87 @@
+// Runs a command the way run-process.ts does, from the launcher thread (launcher-thread.ts):
+// the fork that starts it does not stop this thread's event loop. One thread per process, started
+// at the first command, holding the process open only while a command runs. Output, results and
+// errors come back as they would from runProcess; an abort is passed on.
+import { Worker } from "node:worker_threads";
+import { CodedError } from "../../shared/errors.ts";
+import type { ExecResult } from "../port.ts";
+import { guardedOutput } from "../output-capture.ts";
+import type { LaunchReply, LaunchRequest } from "./launcher-messages.ts";
+import { runProcess, type RunProcessOptions } from "./run-process.ts";
+
+interface Pending {
+  resolve: (result: ExecResult) => void;
+  reject: (error: Error) => void;
+  output: (text: string, stream: "stdout" | "stderr") => void;
+}
+
+class Launcher {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #broken: Error | undefined;
+
+  constructor(onGone: () => void) {
+    // None of this process's flags: the thread needs none, and some stop a thread from starting (--input-type).
+    this.#worker = new Worker(new URL("./launcher-thread.ts", import.meta.url), { execArgv: [] });
+    this.#worker.on("message", (reply: LaunchReply) => this.#take(reply));
+    const fail = (error: Error) => {
+      onGone();
+      this.#broken = error;
+      const gone = new CodedError("sandbox_unavailable", `the command launcher stopped (${error.message}); the command may or may not have run`, { cause: error });
+      for (const pending of this.#pending.values()) pending.reject(gone);
+      this.#pending.clear();
+    };
+    this.#worker.on("error", fail);
+    this.#worker.on("exit", (code) => fail(new Error(`its thread exited with code ${code}`)));
+  }
+
+  run(options: RunProcessOptions): Promise<ExecResult> {
+    if (this.#broken) return Promise.reject(this.#broken);
+    const id = this.#next++;
+    const { signal, onOutput, onOutputError, ...rest } = options;
+    const post = (request: LaunchRequest) => this.#worker.postMessage(request);
+    return new Promise<ExecResult>((resolve, reject) => {
+      const onAbort = () => post({ id, kind: "abort" });
+      const settle = () => {
+        signal?.removeEventListener("abort", onAbort);
+        this.#pending.delete(id);
+        if (this.#pending.size === 0) this.#worker.unref();
+      };
+      this.#pending.set(id, {
+        resolve: (result) => {
+          settle();
+          resolve(result);
+        },
+        reject: (error) => {
+          settle();
+          reject(error);
+        },
+        output: guardedOutput(onOutput, onOutputError),
+      });
+      // A running command keeps the process alive, as its child process would on this thread.
+      this.#worker.ref();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      post({ id, kind: "run", options: rest, streams: onOutput !== undefined });
+    });
+  }
+
+  #take(reply: LaunchReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (!pending) return;
+    if (reply.kind === "output") pending.output(reply.text, reply.stream);
+    else if (reply.kind === "done") pending.resolve(reply.result);
+    else pending.reject(new CodedError(reply.failure.code, reply.failure.detail, { transient: reply.failure.transient }));
+  }
+}
+
+let launcher: Launcher | undefined;
+
+/** runProcess, started from the launcher thread; a command aborted before it starts never reaches it. */
+export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
+  if (options.signal?.aborted) return runProcess(options);
+  launcher ??= new Launcher(() => {
+    launcher = undefined;
+  });
+  return launcher.run(options);
+}
