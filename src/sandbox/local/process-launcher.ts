@@ -21,12 +21,13 @@ class Launcher {
   #next = 0;
   #broken: Error | undefined;
 
-  constructor(onGone: () => void) {
+  constructor(onGone: (launcher: Launcher) => void) {
     // None of this process's flags: the thread needs none, and some stop a thread from starting (--input-type).
     this.#worker = new Worker(new URL("./launcher-thread.ts", import.meta.url), { execArgv: [] });
     this.#worker.on("message", (reply: LaunchReply) => this.#take(reply));
     const fail = (error: Error) => {
-      onGone();
+      if (this.#broken) return;
+      onGone(this);
       this.#broken = error;
       const gone = new CodedError("sandbox_unavailable", `the command launcher stopped (${error.message}); the command may or may not have run`, { cause: error });
       for (const pending of this.#pending.values()) pending.reject(gone);
@@ -80,8 +81,9 @@ let launcher: Launcher | undefined;
 /** runProcess, started from the launcher thread; a command aborted before it starts never reaches it. */
 export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
   if (options.signal?.aborted) return runProcess(options);
-  launcher ??= new Launcher(() => {
-    launcher = undefined;
+  // A thread that failed is replaced by the next command; only the current one is forgotten.
+  launcher ??= new Launcher((gone) => {
+    if (launcher === gone) launcher = undefined;
   });
   return launcher.run(options);
 }
