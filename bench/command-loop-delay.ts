@@ -55,8 +55,8 @@ const sides = {
   bare: (_slot: number) => bareTrue(),
   product: (slot: number) => sandboxes[slot]!.exec("true", { timeoutMs: 30_000 }),
 };
-// Warm: the launcher thread and the sandboxes' directories exist before the first measured run.
-await Promise.all([sides.product(0), sides.bare(0)]);
+// Warm: the sandboxes' directories exist and the launcher thread (started by the first command) is ready.
+await Promise.all([...sandboxes.map((s) => s.exec("sleep 0.5", { timeoutMs: 30_000 })), sides.bare(0)]);
 
 const results: Record<keyof typeof sides, Figures[]> = { bare: [], product: [] };
 for (let run = 1; run <= RUNS; run++) {

@@ -7,6 +7,8 @@ import type { RunProcessOptions } from "./run-process.ts";
 export type LaunchRequest = { id: number; kind: "run"; options: Omit<RunProcessOptions, "signal" | "onOutput" | "onOutputError">; streams: boolean } | { id: number; kind: "abort" };
 
 export type LaunchReply =
+  /** Sent once, when the thread can take commands. */
+  | { kind: "ready" }
   | { id: number; kind: "output"; text: string; stream: OutputStream }
   | { id: number; kind: "done"; result: ExecResult }
   | { id: number; kind: "failed"; failure: Failure };

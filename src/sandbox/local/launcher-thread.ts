@@ -31,3 +31,5 @@ port.on("message", (request: LaunchRequest) => {
     )
     .finally(() => running.delete(id));
 });
+
+reply({ kind: "ready" });

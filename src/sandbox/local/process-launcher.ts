@@ -1,7 +1,8 @@
 // Runs a command the way run-process.ts does, from the launcher thread (launcher-thread.ts):
 // the fork that starts it does not stop this thread's event loop. One thread per process, started
-// at the first command, holding the process open only while a command runs. Output, results and
-// errors come back as they would from runProcess; an abort is passed on.
+// by the first command, holding the process open only while a command runs. Until it is ready
+// (~0.1 s) commands start here, so no command waits for it. Output, results and errors come back
+// as they would from runProcess; an abort is passed on.
 import { Worker } from "node:worker_threads";
 import { CodedError } from "../../shared/errors.ts";
 import type { ExecResult } from "../port.ts";
@@ -20,6 +21,7 @@ class Launcher {
   readonly #pending = new Map<number, Pending>();
   #next = 0;
   #broken: Error | undefined;
+  #ready = false;
 
   constructor(onGone: (launcher: Launcher) => void) {
     // None of this process's flags: the thread needs none, and some stop a thread from starting (--input-type).
@@ -29,12 +31,20 @@ class Launcher {
       if (this.#broken) return;
       onGone(this);
       this.#broken = error;
+      this.#ready = false;
       const gone = new CodedError("sandbox_unavailable", `the command launcher stopped (${error.message}); the command may or may not have run`, { cause: error });
       for (const pending of this.#pending.values()) pending.reject(gone);
       this.#pending.clear();
     };
     this.#worker.on("error", fail);
     this.#worker.on("exit", (code) => fail(new Error(`its thread exited with code ${code}`)));
+    // After the listeners, which would hold the process again: a thread still starting must not.
+    this.#worker.unref();
+  }
+
+  /** It has started and can take commands. */
+  get ready(): boolean {
+    return this.#ready;
   }
 
   run(options: RunProcessOptions): Promise<ExecResult> {
@@ -68,6 +78,10 @@ class Launcher {
   }
 
   #take(reply: LaunchReply): void {
+    if (reply.kind === "ready") {
+      this.#ready = !this.#broken;
+      return;
+    }
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
     if (reply.kind === "output") pending.output(reply.text, reply.stream);
@@ -78,12 +92,12 @@ class Launcher {
 
 let launcher: Launcher | undefined;
 
-/** runProcess, started from the launcher thread; a command aborted before it starts never reaches it. */
+/** runProcess, started from the launcher thread once it is ready; a command aborted before it starts never reaches it. */
 export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
-  if (options.signal?.aborted) return runProcess(options);
   // A thread that failed is replaced by the next command; only the current one is forgotten.
   launcher ??= new Launcher((gone) => {
     if (launcher === gone) launcher = undefined;
   });
+  if (options.signal?.aborted || !launcher.ready) return runProcess(options);
   return launcher.run(options);
 }
