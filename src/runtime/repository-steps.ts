@@ -6,7 +6,7 @@
 // (or the conversation's one updated). GITHUB_TOKEN never enters the sandbox: the sandbox gets
 // an archive and gives a bundle; git with the token runs only in our own temporary directories.
 import type { Sandbox } from "../sandbox/port.ts";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { CodedError, failureOf } from "../shared/errors.ts";
 import { formatRepo, type RepoName } from "../shared/repo-ref.ts";
 import type { PullRequestRef, RepositoryReport } from "../shared/repository-report.ts";
 import type { RepositoryService } from "./github-access.ts";
@@ -182,8 +182,4 @@ async function diffOf(sandbox: Sandbox, dir: string, since: string, signal?: Abo
   }).catch(() => null);
   if (result?.exitCode !== 0) return null;
   return result.droppedBytes > 0 ? `${result.stdout}\n… (${result.droppedBytes} more bytes of diff not kept)\n` : result.stdout;
-}
-
-function failureOf(error: unknown) {
-  return hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
 }

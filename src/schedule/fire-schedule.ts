@@ -8,7 +8,7 @@ import type { Database } from "../store/database.ts";
 import type { Logger } from "../shared/log.ts";
 import { createHash } from "node:crypto";
 import type { TaskQueue } from "../queue/task-queue.ts";
-import { CodedError, hasCode } from "../shared/errors.ts";
+import { failureOf, hasCode } from "../shared/errors.ts";
 import type { PgBoss } from "pg-boss";
 import { createScheduleRepo, type Schedule, type ScheduleRun } from "./schedule-repo.ts";
 import { occurrenceAtOrBefore } from "./cron-spec.ts";
@@ -92,7 +92,7 @@ export async function giveUpRun(firing: Firing, error: unknown, deps: FireDeps):
   const repo = createScheduleRepo(deps.db);
   const run = await repo.runByJob(firing.jobId);
   if (run?.outcome !== "starting") return;
-  const failure = hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
+  const failure = failureOf(error);
   await repo.updateRun(firing.jobId, { outcome: "failed", detail: failure.detail });
   const schedule = await repo.get(firing.scheduleId);
   if (schedule?.channelId && deps.notices && run.threadTs) {

@@ -97,6 +97,11 @@ export function hasCode(error: unknown, ...codes: ErrorCode[]): error is CodedEr
   return error instanceof CodedError && (codes.length === 0 || codes.includes(error.code));
 }
 
+/** The failure an error amounts to: its own when coded, else "internal" with its message. */
+export function failureOf(error: unknown): Failure {
+  return hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
+}
+
 /** A stored failure read back: an unknown code (an older version's) becomes "internal". */
 export function failureFrom(code: string | null | undefined, detail: string | null | undefined): Failure | null {
   if (!code && !detail) return null;

@@ -18,7 +18,7 @@ import type { TaskLifecycle } from "../tasks/lifecycle.ts";
 import type { ApprovalRequest, TaskHooks, TaskOutputs, TaskSession } from "../tasks/task-hooks.ts";
 import type { ApprovalDesk } from "../tasks/approvals.ts";
 import { createTaskGate, type TaskGate } from "../tasks/task-gate.ts";
-import { CodedError, hasCode, type ErrorCode, type Failure } from "../shared/errors.ts";
+import { CodedError, failureOf, hasCode, type ErrorCode, type Failure } from "../shared/errors.ts";
 import type { Logger } from "../shared/log.ts";
 import * as metrics from "../shared/metrics.ts";
 import { CONVERSATION_LABEL } from "../sandbox/port.ts";
@@ -150,7 +150,7 @@ async function work(
   try {
     // Recorded for a later task of the conversation to continue in; a task without one records it only if it waits (below).
     if (keep) await recordSandbox(tasks, task.id, input.attempt, workspace.sandbox.id, log);
-    const repoNote = repository ? await repository.checkOut(workspace.sandbox, input.signal).catch((error: unknown) => codedFailure(error)) : "";
+    const repoNote = repository ? await repository.checkOut(workspace.sandbox, input.signal).catch((error: unknown) => failureOf(error)) : "";
     if (typeof repoNote !== "string") return { outcome: failedOutcome(repoNote) };
     const asked = session?.prepare
       ? await session.prepare(workspace.sandbox, task.text).catch((error: unknown) => {
@@ -321,10 +321,6 @@ function safeEmit(sink: ProgressSink, event: AgentEvent, log: Logger): void {
   } catch (error) {
     log.warn({ err: error }, "a progress sink failed");
   }
-}
-
-function codedFailure(error: unknown): Failure {
-  return hasCode(error) ? error.toFailure() : new CodedError("internal", error instanceof Error ? error.message : String(error)).toFailure();
 }
 
 function failedOutcome(failure: Failure): AgentOutcome {

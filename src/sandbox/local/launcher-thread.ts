@@ -3,7 +3,7 @@
 // milliseconds, more as the process grows; here it holds this thread, not the event loop that
 // serves every task and the Slack intake.
 import { parentPort } from "node:worker_threads";
-import { CodedError, hasCode } from "../../shared/errors.ts";
+import { failureOf } from "../../shared/errors.ts";
 import type { LaunchReply, LaunchRequest } from "./launcher-messages.ts";
 import { runProcess } from "./run-process.ts";
 
@@ -27,7 +27,7 @@ port.on("message", (request: LaunchRequest) => {
   })
     .then(
       (result) => reply({ id, kind: "done", result }),
-      (error: unknown) => reply({ id, kind: "failed", failure: (hasCode(error) ? error : new CodedError("internal", String(error))).toFailure() }),
+      (error: unknown) => reply({ id, kind: "failed", failure: failureOf(error) }),
     )
     .finally(() => running.delete(id));
 });
