@@ -5,7 +5,7 @@
 // as they would from runProcess; an abort is passed on.
 import { Worker } from "node:worker_threads";
 import { CodedError } from "../../shared/errors.ts";
-import type { ExecResult } from "../port.ts";
+import type { ExecResult, OutputStream } from "../port.ts";
 import { guardedOutput } from "../output-capture.ts";
 import type { LaunchReply, LaunchRequest } from "./launcher-messages.ts";
 import { runProcess, type RunProcessOptions } from "./run-process.ts";
@@ -13,25 +13,24 @@ import { runProcess, type RunProcessOptions } from "./run-process.ts";
 interface Pending {
   resolve: (result: ExecResult) => void;
   reject: (error: Error) => void;
-  output: (text: string, stream: "stdout" | "stderr") => void;
+  output: (text: string, stream: OutputStream) => void;
 }
 
 class Launcher {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
-  #broken: Error | undefined;
-  #ready = false;
+  #started = false;
+  #gone = false;
 
   constructor(onGone: (launcher: Launcher) => void) {
     // None of this process's flags: the thread needs none, and some stop a thread from starting (--input-type).
     this.#worker = new Worker(new URL("./launcher-thread.ts", import.meta.url), { execArgv: [] });
     this.#worker.on("message", (reply: LaunchReply) => this.#take(reply));
     const fail = (error: Error) => {
-      if (this.#broken) return;
+      if (this.#gone) return;
+      this.#gone = true;
       onGone(this);
-      this.#broken = error;
-      this.#ready = false;
       const gone = new CodedError("sandbox_unavailable", `the command launcher stopped (${error.message}); the command may or may not have run`, { cause: error });
       for (const pending of this.#pending.values()) pending.reject(gone);
       this.#pending.clear();
@@ -44,11 +43,11 @@ class Launcher {
 
   /** It has started and can take commands. */
   get ready(): boolean {
-    return this.#ready;
+    return this.#started && !this.#gone;
   }
 
+  /** Only while ready (launchProcess asks). */
   run(options: RunProcessOptions): Promise<ExecResult> {
-    if (this.#broken) return Promise.reject(this.#broken);
     const id = this.#next++;
     const { signal, onOutput, onOutputError, ...rest } = options;
     const post = (request: LaunchRequest) => this.#worker.postMessage(request);
@@ -79,7 +78,7 @@ class Launcher {
 
   #take(reply: LaunchReply): void {
     if (reply.kind === "ready") {
-      this.#ready = !this.#broken;
+      this.#started = true;
       return;
     }
     const pending = this.#pending.get(reply.id);
