@@ -29,10 +29,16 @@ export function commandEnvironment(options: { workdir: string; tmpdir: string })
   return env;
 }
 
+let userName: string | undefined;
+
+/** Ours, looked up once: it reads the user database, and it cannot change while we run. */
 function safeUserName(): string {
-  try {
-    return os.userInfo().username;
-  } catch {
-    return "sandbox";
+  if (userName === undefined) {
+    try {
+      userName = os.userInfo().username;
+    } catch {
+      userName = "sandbox";
+    }
   }
+  return userName;
 }

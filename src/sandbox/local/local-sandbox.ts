@@ -5,6 +5,7 @@ import path from "node:path";
 import type { Logger } from "pino";
 import type { ExecOptions, ExecResult, FileEntry, ReadFileOptions, ReadTextOptions, Sandbox, SandboxCapabilities, TextSlice } from "../port.ts";
 import { CodedError } from "../../shared/errors.ts";
+import { bashOn } from "./bash-path.ts";
 import { commandEnvironment } from "./command-env.ts";
 import type { WorkdirRoot } from "./confine-path.ts";
 import { IsolatedLauncher } from "./isolated-launcher.ts";
@@ -52,6 +53,8 @@ interface Opened {
   files: WorkdirFiles;
   shells: ShellPool | undefined;
   env: Record<string, string>;
+  /** The bash that runs commands without isolation. */
+  bash: string;
 }
 
 export class LocalSandbox implements Sandbox {
@@ -69,12 +72,13 @@ export class LocalSandbox implements Sandbox {
     this.#parts = parts;
     this.id = parts.id;
     this.workdir = parts.workdir;
-    this.#opened = parts.directories.then((dirs) => {
+    this.#opened = parts.directories.then(async (dirs) => {
       // The same for every command of the sandbox: made once.
       const env = commandEnvironment({ workdir: dirs.root.realPath, tmpdir: dirs.tmpdir });
       return {
         dirs,
         env,
+        bash: dirs.isolation ? "bash" : await bashOn(env["PATH"]!),
         files: new WorkdirFiles(dirs.root, parts.fileLimits),
         shells: dirs.isolation && new ShellPool(new IsolatedLauncher(dirs.isolation.handle, dirs.isolation.policy), env, dirs.root.realPath),
       };
@@ -136,7 +140,7 @@ export class LocalSandbox implements Sandbox {
       }
       if (!result) return cancelledBeforeStart();
     } else {
-      result = await launchProcess({ file: "bash", args: ["-c", command], cwd, env: opened.env, ...common });
+      result = await launchProcess({ file: opened.bash, args: ["-c", command], cwd, env: opened.env, ...common });
     }
     logger.debug(
       {

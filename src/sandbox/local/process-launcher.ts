@@ -3,7 +3,7 @@
 // by the first command, holding the process open only while a command runs. Until it is ready
 // (~0.1 s) commands start here, so no command waits for it. Output, results and errors come back
 // as they would from runProcess; an abort is passed on.
-import { Worker } from "node:worker_threads";
+import { fork, type ChildProcess } from "node:child_process";
 import { CodedError } from "../../shared/errors.ts";
 import type { ExecResult, OutputStream } from "../port.ts";
 import { guardedOutput } from "../output-capture.ts";
@@ -17,7 +17,7 @@ interface Pending {
 }
 
 class Launcher {
-  readonly #worker: Worker;
+  readonly #child: ChildProcess;
   readonly #pending = new Map<number, Pending>();
   #next = 0;
   #started = false;
@@ -25,8 +25,13 @@ class Launcher {
 
   constructor(onGone: (launcher: Launcher) => void) {
     // None of this process's flags: the thread needs none, and some stop a thread from starting (--input-type).
-    this.#worker = new Worker(new URL("./launcher-thread.ts", import.meta.url), { execArgv: [] });
-    this.#worker.on("message", (reply: LaunchReply) => this.#take(reply));
+    this.#child = fork(new URL("./launcher-process.ts", import.meta.url), [], {
+      execArgv: [],
+      serialization: "advanced",
+      stdio: ["ignore", "ignore", "inherit", "ipc"],
+      detached: true,
+    });
+    this.#child.on("message", (reply: LaunchReply) => this.#take(reply));
     const fail = (error: Error) => {
       if (this.#gone) return;
       this.#gone = true;
@@ -35,10 +40,10 @@ class Launcher {
       for (const pending of this.#pending.values()) pending.reject(gone);
       this.#pending.clear();
     };
-    this.#worker.on("error", fail);
-    this.#worker.on("exit", (code) => fail(new Error(`its thread exited with code ${code}`)));
-    // After the listeners, which would hold the process again: a thread still starting must not.
-    this.#worker.unref();
+    this.#child.on("error", fail);
+    this.#child.on("exit", (code, signal) => fail(new Error(`its process exited with ${code ?? signal}`)));
+    // After the listeners, which would hold the process again: a launcher still starting must not.
+    this.#hold(false);
   }
 
   /** It has started and can take commands. */
@@ -50,13 +55,13 @@ class Launcher {
   run(options: RunProcessOptions): Promise<ExecResult> {
     const id = this.#next++;
     const { signal, onOutput, onOutputError, ...rest } = options;
-    const post = (request: LaunchRequest) => this.#worker.postMessage(request);
+    const post = (request: LaunchRequest) => this.#child.send(request);
     return new Promise<ExecResult>((resolve, reject) => {
       const onAbort = () => post({ id, kind: "abort" });
       const settle = () => {
         signal?.removeEventListener("abort", onAbort);
         this.#pending.delete(id);
-        if (this.#pending.size === 0) this.#worker.unref();
+        if (this.#pending.size === 0) this.#hold(false);
       };
       this.#pending.set(id, {
         resolve: (result) => {
@@ -70,10 +75,20 @@ class Launcher {
         output: guardedOutput(onOutput, onOutputError),
       });
       // A running command keeps the process alive, as its child process would on this thread.
-      this.#worker.ref();
+      this.#hold(true);
       signal?.addEventListener("abort", onAbort, { once: true });
-      post({ id, kind: "run", options: rest, streams: onOutput !== undefined });
+      post({ id, kind: "run", options: { ...rest, cwd: throughThisProcess(rest.cwd) }, streams: onOutput !== undefined });
     });
+  }
+
+  #hold(on: boolean): void {
+    if (on) {
+      this.#child.ref();
+      this.#child.channel?.ref();
+    } else {
+      this.#child.unref();
+      this.#child.channel?.unref();
+    }
   }
 
   #take(reply: LaunchReply): void {
@@ -99,4 +114,9 @@ export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
   });
   if (options.signal?.aborted || !launcher.ready) return runProcess(options);
   return launcher.run(options);
+}
+
+/** A directory held open by this process, named so the launcher's commands start in it. */
+function throughThisProcess(cwd: string): string {
+  return cwd.startsWith("/proc/self/") ? `/proc/${process.pid}/${cwd.slice("/proc/self/".length)}` : cwd;
 }
