@@ -1,19 +1,22 @@
-// Runs a command the way run-process.ts does, from the launcher thread (launcher-thread.ts):
-// the fork that starts it does not stop this thread's event loop. One thread per process, started
-// by the first command, holding the process open only while a command runs. Until it is ready
-// (~0.1 s) commands start here, so no command waits for it. Output, results and errors come back
-// as they would from runProcess; an abort is passed on.
+// Runs a command the way run-process.ts does, from the launcher process (launcher-process.ts):
+// the fork that starts it copies that small process, not this one, and does not stop this event
+// loop. One launcher per process, started by the first command, holding this process open only
+// while a command runs. Until it is ready (~0.1 s) commands start here, so no command waits for
+// it. Output, results and errors come back as they would from runProcess; an abort is passed on.
 import { fork, type ChildProcess } from "node:child_process";
 import { CodedError } from "../../shared/errors.ts";
 import type { ExecResult, OutputStream } from "../port.ts";
 import { guardedOutput } from "../output-capture.ts";
 import type { LaunchReply, LaunchRequest } from "./launcher-messages.ts";
-import { runProcess, type RunProcessOptions } from "./run-process.ts";
+import { killProcessGroup, runProcess, type RunProcessOptions } from "./run-process.ts";
 
 interface Pending {
   resolve: (result: ExecResult) => void;
   reject: (error: Error) => void;
   output: (text: string, stream: OutputStream) => void;
+  /** The command's process group, once it has started. */
+  group?: number;
+  onStart?: (pid: number) => void;
 }
 
 class Launcher {
@@ -24,11 +27,15 @@ class Launcher {
   #gone = false;
 
   constructor(onGone: (launcher: Launcher) => void) {
-    // None of this process's flags: the thread needs none, and some stop a thread from starting (--input-type).
     this.#child = fork(new URL("./launcher-process.ts", import.meta.url), [], {
+      // None of this process's flags (--input-type would stop it) nor its environment: our secrets
+      // stay out of it, and each command gets the environment its sandbox gives it.
       execArgv: [],
+      env: {},
       serialization: "advanced",
       stdio: ["ignore", "ignore", "inherit", "ipc"],
+      // Its own process group: a Ctrl-C at the terminal is for this process, which drains its
+      // tasks (and their commands) itself; the launcher ends when this process does.
       detached: true,
     });
     this.#child.on("message", (reply: LaunchReply) => this.#take(reply));
@@ -36,8 +43,12 @@ class Launcher {
       if (this.#gone) return;
       this.#gone = true;
       onGone(this);
-      const gone = new CodedError("sandbox_unavailable", `the command launcher stopped (${error.message}); the command may or may not have run`, { cause: error });
-      for (const pending of this.#pending.values()) pending.reject(gone);
+      for (const pending of this.#pending.values()) {
+        const what = pending.group === undefined ? "the command may or may not have started" : "the command was stopped";
+        // Nobody would stop it now: it ends with the launcher, as it would have with this process.
+        if (pending.group !== undefined) killProcessGroup(pending.group, "SIGKILL");
+        pending.reject(new CodedError("sandbox_unavailable", `the command launcher stopped (${error.message}); ${what}`, { cause: error }));
+      }
       this.#pending.clear();
     };
     this.#child.on("error", fail);
@@ -54,7 +65,7 @@ class Launcher {
   /** Only while ready (launchProcess asks). */
   run(options: RunProcessOptions): Promise<ExecResult> {
     const id = this.#next++;
-    const { signal, onOutput, onOutputError, ...rest } = options;
+    const { signal, onOutput, onOutputError, onStart, ...rest } = options;
     const post = (request: LaunchRequest) => this.#child.send(request);
     return new Promise<ExecResult>((resolve, reject) => {
       const onAbort = () => post({ id, kind: "abort" });
@@ -73,8 +84,9 @@ class Launcher {
           reject(error);
         },
         output: guardedOutput(onOutput, onOutputError),
+        ...(onStart ? { onStart } : {}),
       });
-      // A running command keeps the process alive, as its child process would on this thread.
+      // A running command keeps this process alive, as its child process would if started here.
       this.#hold(true);
       signal?.addEventListener("abort", onAbort, { once: true });
       post({ id, kind: "run", options: { ...rest, cwd: throughThisProcess(rest.cwd) }, streams: onOutput !== undefined });
@@ -98,7 +110,10 @@ class Launcher {
     }
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
-    if (reply.kind === "output") pending.output(reply.text, reply.stream);
+    if (reply.kind === "started") {
+      pending.group = reply.pid;
+      pending.onStart?.(reply.pid);
+    } else if (reply.kind === "output") pending.output(reply.text, reply.stream);
     else if (reply.kind === "done") pending.resolve(reply.result);
     else pending.reject(new CodedError(reply.failure.code, reply.failure.detail, { transient: reply.failure.transient }));
   }
@@ -106,9 +121,9 @@ class Launcher {
 
 let launcher: Launcher | undefined;
 
-/** runProcess, started from the launcher thread once it is ready; a command aborted before it starts never reaches it. */
+/** runProcess, started from the launcher process once it is ready; a command aborted before it starts never reaches it. */
 export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
-  // A thread that failed is replaced by the next command; only the current one is forgotten.
+  // A launcher that failed is replaced by the next command; only the current one is forgotten.
   launcher ??= new Launcher((gone) => {
     if (launcher === gone) launcher = undefined;
   });
@@ -116,7 +131,7 @@ export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
   return launcher.run(options);
 }
 
-/** A directory held open by this process, named so the launcher's commands start in it. */
+/** A directory this process holds open (/proc/self/fd/N), named so that the launcher's commands start in that very directory. */
 function throughThisProcess(cwd: string): string {
   return cwd.startsWith("/proc/self/") ? `/proc/${process.pid}/${cwd.slice("/proc/self/".length)}` : cwd;
 }

@@ -23,6 +23,8 @@ export interface RunProcessOptions {
   killGraceMs?: number;
   /** A failing onOutput must not take the command (or the process) down; it is reported here. */
   onOutputError?: (error: unknown) => void;
+  /** Told the pid of the process once it has started: its process group, which a stop kills. */
+  onStart?: (pid: number) => void;
 }
 
 const DEFAULT_KILL_GRACE_MS = 2_000;
@@ -55,6 +57,7 @@ export function runProcess(options: RunProcessOptions): Promise<ExecResult> {
       stdio: ["ignore", "pipe", "pipe"],
     });
 
+    if (child.pid !== undefined) options.onStart?.(child.pid);
     const captures = { stdout: new OutputCapture(options.maxOutputBytes), stderr: new OutputCapture(options.maxOutputBytes) };
     const decoders = { stdout: new StringDecoder("utf8"), stderr: new StringDecoder("utf8") };
     const emit = guardedOutput(options.onOutput, options.onOutputError);
@@ -72,12 +75,7 @@ export function runProcess(options: RunProcessOptions): Promise<ExecResult> {
     let settled = false;
 
     const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // ESRCH: the whole group is already gone.
-      }
+      if (child.pid !== undefined) killProcessGroup(child.pid, signal);
     };
     const stop = (reason: "timeout" | "abort") => {
       if (stopReason || exit) return;
@@ -139,6 +137,15 @@ export function runProcess(options: RunProcessOptions): Promise<ExecResult> {
       if (exit) finish();
     });
   });
+}
+
+/** Signals every process of the group `group` (a command's pid) that is still there. */
+export function killProcessGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // ESRCH: the whole group is already gone.
+  }
 }
 
 /** The shell's convention for a process killed by a signal: 128 + its number. */
