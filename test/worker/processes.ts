@@ -45,9 +45,12 @@ export function startWorker(env: NodeJS.ProcessEnv, command: string[] = ["worker
     onFail = reject;
   });
   const timer = setTimeout(() => onFail(new Error(`worker did not start in 60 s:\n${output}`)), 60_000);
+  let started = false;
   const watch = (chunk: string) => {
     output += chunk;
-    if (output.includes("worker pool started")) {
+    // Searched only until found: a busy worker's log grows by lines per task.
+    if (!started && output.includes("worker pool started")) {
+      started = true;
       clearTimeout(timer);
       onReady();
     }
