@@ -147,7 +147,8 @@ export class LocalSandboxProvider implements SandboxProvider {
       onClose: (s) => this.#open.delete(s),
     });
     this.#open.add(sandbox);
-    this.#logger.info({ sandbox: id, taskId: options.taskId, workdir, isolated }, "local sandbox ready");
+    // Per task, beside the task's own lines: detail for debugging, not news.
+    this.#logger.debug({ sandbox: id, taskId: options.taskId, workdir, isolated }, "local sandbox ready");
     return sandbox;
   }
 

@@ -191,7 +191,9 @@ export class LocalSandbox implements Sandbox {
     } finally {
       this.#parts.onClose(this);
     }
-    this.#parts.logger.info({ sandbox: this.id, kept: keep }, keep ? "sandbox kept for a follow-up" : "sandbox removed");
+    // A removal happens for every task: only a kept sandbox (which lingers until the sweep) is news.
+    if (keep) this.#parts.logger.info({ sandbox: this.id, kept: true }, "sandbox kept for a follow-up");
+    else this.#parts.logger.debug({ sandbox: this.id, kept: false }, "sandbox removed");
   }
 
   /** The sandbox's parts once its directories exist; closed while waiting for them is closed. */
