@@ -1,5 +1,5 @@
 // How long the event loop stalls while tasks run commands: 8 loops of `true` at once, each 50
-// times, on local sandboxes without isolation (commands start from the launcher thread), next to
+// times, on local sandboxes without isolation (commands start from the launcher process), next to
 // the bare way, child_process.spawn of `bash -c true` on the main thread. A stalled loop delays
 // every other task's step and the Slack intake's reply. Both sides run in this process, with
 // the same memory (starting a process forks it, which costs more as it grows), alternating, RUNS
@@ -55,7 +55,7 @@ const sides = {
   bare: (_slot: number) => bareTrue(),
   product: (slot: number) => sandboxes[slot]!.exec("true", { timeoutMs: 30_000 }),
 };
-// Warm: the sandboxes' directories exist and the launcher thread (started by the first command) is ready.
+// Warm: the sandboxes' directories exist and the launcher process (started by the first command) is ready.
 await Promise.all([...sandboxes.map((s) => s.exec("sleep 0.5", { timeoutMs: 30_000 })), sides.bare(0)]);
 
 const results: Record<keyof typeof sides, Figures[]> = { bare: [], product: [] };
@@ -68,7 +68,7 @@ for (let run = 1; run <= RUNS; run++) {
 }
 const m = (side: keyof typeof sides, key: keyof Figures) => median(results[side].map((f) => f[key]));
 console.log(
-  `event-loop delay while ${PARALLEL} tasks run commands (median of ${RUNS}), bare spawn on the main thread vs deep-agent's launcher thread: ` +
+  `event-loop delay while ${PARALLEL} tasks run commands (median of ${RUNS}), bare spawn on the main thread vs deep-agent's launcher process: ` +
     `p50 ${m("bare", "p50").toFixed(2)} vs ${m("product", "p50").toFixed(2)} ms, p99 ${m("bare", "p99").toFixed(2)} vs ${m("product", "p99").toFixed(2)} ms, ` +
     `commands ${m("bare", "perSecond").toFixed(0)} vs ${m("product", "perSecond").toFixed(0)}/s (ratio ${(m("product", "perSecond") / m("bare", "perSecond")).toFixed(2)})`,
 );
