@@ -43,6 +43,8 @@ class Launcher {
       if (this.#gone) return;
       this.#gone = true;
       onGone(this);
+      // A launcher we can no longer talk to must not linger beside the next one.
+      this.#child.kill("SIGKILL");
       for (const pending of this.#pending.values()) {
         const what = pending.group === undefined ? "the command may or may not have started" : "the command was stopped";
         // Nobody would stop it now: it ends with the launcher, as it would have with this process.
