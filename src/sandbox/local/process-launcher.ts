@@ -16,8 +16,10 @@ interface Pending {
   output: (text: string, stream: OutputStream) => void;
   /** The command's process group, once it has started. */
   group?: number;
-  onStart?: (pid: number) => void;
 }
+
+/** What runProcess takes, but for learning the command's pid: that is the launcher's own business. */
+type LaunchOptions = Omit<RunProcessOptions, "onStart">;
 
 class Launcher {
   readonly #child: ChildProcess;
@@ -65,9 +67,9 @@ class Launcher {
   }
 
   /** Only while ready (launchProcess asks). */
-  run(options: RunProcessOptions): Promise<ExecResult> {
+  run(options: LaunchOptions): Promise<ExecResult> {
     const id = this.#next++;
-    const { signal, onOutput, onOutputError, onStart, ...rest } = options;
+    const { signal, onOutput, onOutputError, ...rest } = options;
     const post = (request: LaunchRequest) => this.#child.send(request);
     return new Promise<ExecResult>((resolve, reject) => {
       const onAbort = () => post({ id, kind: "abort" });
@@ -86,7 +88,6 @@ class Launcher {
           reject(error);
         },
         output: guardedOutput(onOutput, onOutputError),
-        ...(onStart ? { onStart } : {}),
       });
       // A running command keeps this process alive, as its child process would if started here.
       this.#hold(true);
@@ -112,10 +113,8 @@ class Launcher {
     }
     const pending = this.#pending.get(reply.id);
     if (!pending) return;
-    if (reply.kind === "started") {
-      pending.group = reply.pid;
-      pending.onStart?.(reply.pid);
-    } else if (reply.kind === "output") pending.output(reply.text, reply.stream);
+    if (reply.kind === "started") pending.group = reply.pid;
+    else if (reply.kind === "output") pending.output(reply.text, reply.stream);
     else if (reply.kind === "done") pending.resolve(reply.result);
     else pending.reject(new CodedError(reply.failure.code, reply.failure.detail, { transient: reply.failure.transient }));
   }
@@ -124,7 +123,7 @@ class Launcher {
 let launcher: Launcher | undefined;
 
 /** runProcess, started from the launcher process once it is ready; a command aborted before it starts never reaches it. */
-export function launchProcess(options: RunProcessOptions): Promise<ExecResult> {
+export function launchProcess(options: LaunchOptions): Promise<ExecResult> {
   // A launcher that failed is replaced by the next command; only the current one is forgotten.
   launcher ??= new Launcher((gone) => {
     if (launcher === gone) launcher = undefined;
