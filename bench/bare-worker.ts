@@ -1,6 +1,10 @@
 // The bare baseline of the queue benches, as a process of its own: pg-boss work() on the same
 // database (the embedded one through the same adapter), each job one model loop with the SDK
 // against the scripted model and every tool call a plain child process. No records, no sandbox.
+// With BARE_REQUEST set (JSON: the product's request without its model and messages, and whether
+// it streamed), every call sends that request as the product does: the same system prompt, tool
+// schemas and max_tokens, streamed when the product streams. The model double's CPU, on the same
+// two cores, grows with the request; this keeps it out of the ratio.
 // Started by queue-common.ts; prints "worker pool started (bare)" once it takes jobs.
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -9,6 +13,9 @@ import { PgBoss } from "pg-boss";
 import { openDatabase } from "../src/store/open-database.ts";
 
 export const BARE_QUEUE = "bare-task";
+
+/** What the bare sends besides its model and messages (BARE_REQUEST). */
+export type BareRequest = Omit<Anthropic.MessageCreateParamsNonStreaming, "model" | "messages"> & { stream?: boolean };
 
 const run = promisify(execFile);
 
@@ -20,14 +27,19 @@ if (process.argv[1]?.endsWith("bare-worker.ts")) {
   boss.on("error", () => {});
   await boss.start();
   const model = new Anthropic({ apiKey: "bare", baseURL: env["ANTHROPIC_BASE_URL"]!, maxRetries: 0 });
-  const tools: Anthropic.Tool[] = [{ name: "execute", description: "run a command", input_schema: { type: "object", properties: { command: { type: "string" } } } }];
+  const minimal = { max_tokens: 1024, tools: [{ name: "execute", description: "run a command", input_schema: { type: "object" as const, properties: { command: { type: "string" } } } }] };
+  const { stream = false, ...shape }: BareRequest = env["BARE_REQUEST"] ? JSON.parse(env["BARE_REQUEST"]) : minimal;
+  const call = (messages: Anthropic.MessageParam[]) => {
+    const request = { ...shape, model: "bare", messages };
+    return stream ? model.messages.stream(request).finalMessage() : model.messages.create(request);
+  };
   await boss.work<{ text: string }>(
     BARE_QUEUE,
     { batchSize: 1, localConcurrency: Number(env["WORKER_CONCURRENCY"] ?? 4), pollingIntervalSeconds: 1, notifyPollingIntervalSeconds: 1, burstWhenReadyExceeds: 1 },
     async ([job]) => {
       const messages: Anthropic.MessageParam[] = [{ role: "user", content: job!.data.text }];
       for (;;) {
-        const reply = await model.messages.create({ model: "bare", max_tokens: 1024, messages, tools });
+        const reply = await call(messages);
         messages.push({ role: "assistant", content: reply.content });
         const calls = reply.content.filter((b): b is Anthropic.ToolUseBlock => b.type === "tool_use");
         if (calls.length === 0) return;

@@ -12,10 +12,10 @@ import { createTaskQueue, type TaskQueue } from "../src/queue/task-queue.ts";
 import type { Database } from "../src/store/database.ts";
 import { PgBoss } from "pg-boss";
 import { fileURLToPath } from "node:url";
-import { BARE_QUEUE } from "./bare-worker.ts";
+import { BARE_QUEUE, type BareRequest } from "./bare-worker.ts";
 
 const barePath = fileURLToPath(new URL("./bare-worker.ts", import.meta.url));
-export { BARE_QUEUE };
+export { BARE_QUEUE, type BareRequest };
 
 export function benchTargets(): TargetKind[] {
   const only = process.argv[2];
@@ -88,8 +88,17 @@ export async function openBareProducer(target: TestTarget): Promise<{ boss: PgBo
   };
 }
 
-export async function startBareWorkers(target: TestTarget, api: MessagesApi, count: number, concurrency: number): Promise<WorkerProcess[]> {
-  const env = workerEnv(target, api.baseURL, { WORKER_CONCURRENCY: String(concurrency) });
+/** The product's first request of a task as the double received it, but for its model and messages: what a bare sending the same request sends. */
+export function productRequest(api: MessagesApi): BareRequest {
+  const first = api.requests.find((r) => r.body.messages.length === 1);
+  if (!first) throw new Error("the product sent no first turn to copy");
+  const { model: _model, messages: _messages, ...rest } = first.body;
+  return rest as BareRequest;
+}
+
+/** Bare workers; with `request`, each call sends it (see bare-worker.ts), else a minimal one. */
+export async function startBareWorkers(target: TestTarget, api: MessagesApi, count: number, concurrency: number, request?: BareRequest): Promise<WorkerProcess[]> {
+  const env = workerEnv(target, api.baseURL, { WORKER_CONCURRENCY: String(concurrency), ...(request ? { BARE_REQUEST: JSON.stringify(request) } : {}) });
   const workers: WorkerProcess[] = [];
   for (let i = 0; i < count; i++) {
     const w = startWorker(env, [], barePath);
