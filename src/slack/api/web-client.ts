@@ -6,6 +6,7 @@ import { WebClient, type WebClientOptions } from "@slack/web-api";
 import type { Logger as SlackLogger, LogLevel } from "@slack/logger";
 import type { Logger } from "../../shared/log.ts";
 import type { Scrubber } from "../../shared/scrub-secrets.ts";
+import { httpFetch } from "./http-fetch.ts";
 
 export interface SlackClients {
   api: WebClient;
@@ -31,7 +32,10 @@ export function createSlackClients(options: { token: string; apiUrl: string; log
   const base: WebClientOptions = {
     slackApiUrl: normaliseApiUrl(options.apiUrl),
     logger: slackLogger(options.logger.child({ component: "slack-web-api" })),
-    timeout: options.timeoutMs ?? 30_000,
+    // The transport times calls out: the client's own timeout is an AbortSignal per call, which
+    // keeps the call's objects alive as the transport's note says.
+    fetch: httpFetch(options.timeoutMs ?? 30_000),
+    timeout: 0,
     // A few quick retries for network errors; rate limits are handled separately.
     retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5_000, randomize: true },
   };
