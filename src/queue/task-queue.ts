@@ -6,7 +6,7 @@
 import type { PgBoss } from "pg-boss";
 import type { Database } from "../store/database.ts";
 import { asBossDb } from "../store/database.ts";
-import { createTaskRepo, type NewTask, type Task } from "../store/task-repo.ts";
+import { createTaskRepo, ENQUEUE_LOCK, type NewTask, type Task } from "../store/task-repo.ts";
 import { CodedError } from "../shared/errors.ts";
 import { TASK_QUEUE } from "./queue-policy.ts";
 
@@ -50,33 +50,37 @@ export function createTaskQueue(db: Database, boss: PgBoss, limits: { maxQueueDe
   return {
     async enqueue(input, asked = {}) {
       const maxOpen = input.userId ? asked.maxOpenOfAsker : undefined;
-      return db.transaction(async (tx) => {
-        const repo = createTaskRepo(tx);
-        await repo.lockForEnqueue();
-        const { existing, depth, open } = await repo.enqueueCheck(input.dedupeKey ?? null, maxOpen === undefined ? null : input.userId!);
-        // A redelivered request is answered with its task even when the queue is full.
-        if (existing) {
-          const task = (await repo.get(existing))!;
-          return { task, position: task.status === "queued" ? await repo.position(task.id) : 0, created: false };
-        }
-        if (depth >= limits.maxQueueDepth) throw queueFull(depth, limits.maxQueueDepth);
-        if (maxOpen !== undefined && open >= maxOpen) throw tooManyTasks(open, maxOpen);
-        const { task, created } = await repo.insert(input);
-        if (created) {
-          await boss.send(
-            TASK_QUEUE,
-            { taskId: task.id },
-            {
-              id: task.id,
-              db: asBossDb(tx),
-              // Per-team fairness: pg-boss caps how many of one team's tasks run at once.
-              ...(task.teamId ? { group: { id: task.teamId } } : {}),
-            },
-          );
-        }
-        // Under the lock every task that waits was queued before this one.
-        return { task, position: created ? depth + 1 : await repo.position(task.id), created };
-      });
+      return db.transaction(
+        async (tx) => {
+          const repo = createTaskRepo(tx);
+          const room = await repo.insertIfRoom(input, { maxDepth: limits.maxQueueDepth, countedUser: maxOpen === undefined ? null : input.userId!, maxOpen: maxOpen ?? null });
+          if (room.made) {
+            const task = room.made;
+            await boss.send(
+              TASK_QUEUE,
+              { taskId: task.id },
+              {
+                id: task.id,
+                db: asBossDb(tx),
+                // Per-team fairness: pg-boss caps how many of one team's tasks run at once.
+                ...(task.teamId ? { group: { id: task.teamId } } : {}),
+              },
+            );
+            // Under the lock every task that waits was queued before this one.
+            return { task, position: room.depth + 1, created: true };
+          }
+          // A redelivered request is answered with its task even when the queue is full.
+          const existing = room.existing ? await repo.get(room.existing) : null;
+          if (existing) return { task: existing, position: existing.status === "queued" ? await repo.position(existing.id) : 0, created: false };
+          if (room.depth >= limits.maxQueueDepth) throw queueFull(room.depth, limits.maxQueueDepth);
+          if (maxOpen !== undefined && room.open >= maxOpen) throw tooManyTasks(room.open, maxOpen);
+          // Only a task made outside the lock with the same dedupe key (committed as this waited) lands here.
+          const raced = input.dedupeKey ? await repo.byDedupeKey(input.dedupeKey) : null;
+          if (!raced) throw new Error("the task was neither made nor found by its dedupe key");
+          return { task: raced, position: raced.status === "queued" ? await repo.position(raced.id) : 0, created: false };
+        },
+        { lock: ENQUEUE_LOCK },
+      );
     },
     list: (limit) => tasks.listOpen(limit),
     async get(idOrPrefix) {

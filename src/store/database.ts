@@ -14,6 +14,17 @@ export interface Queryable {
   query<T = Row>(sql: string, params?: readonly unknown[]): Promise<{ rows: T[] }>;
 }
 
+export interface TransactionOptions {
+  /** A transaction-level advisory lock taken before fn runs (on Postgres in the same round trip as BEGIN). */
+  lock?: number;
+}
+
+/** The statement that takes a transaction's advisory lock; the key must be a safe integer. */
+export function advisoryLock(key: number): string {
+  if (!Number.isSafeInteger(key)) throw new Error(`an advisory lock key must be a safe integer, not ${key}`);
+  return `SELECT pg_advisory_xact_lock(${key})`;
+}
+
 export type DatabaseKind = "postgres" | "pglite" | "pglite-client";
 
 export interface Database extends Queryable {
@@ -21,7 +32,7 @@ export interface Database extends Queryable {
   /** For logs and health reports; never includes a password. */
   readonly description: string;
   /** Runs fn in one transaction; a throw rolls it back. */
-  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /** How pg-boss reaches this database (its own pool on Postgres, an adapter otherwise). */
   bossOptions(): Pick<ConstructorOptions, "connectionString" | "db" | "backend" | "max" | "application_name" | "useListenNotify"> & {
     /** pg-boss hands its options to `pg`'s pool, which makes its connections with this class. */

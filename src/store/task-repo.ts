@@ -70,6 +70,24 @@ export interface NewTask {
 /** What the record keeps of an outcome: everything but the conversation (the checkpoint has it). */
 export type TaskFinish = Omit<AgentOutcome, "messages">;
 
+/** $1–$10 of `insert` and `insertIfRoom`. */
+function newTaskParams(input: NewTask): unknown[] {
+  return [
+    input.id ?? randomUUID(),
+    input.source,
+    input.dedupeKey ?? null,
+    input.teamId ?? null,
+    input.channelId ?? null,
+    input.threadTs ?? null,
+    input.userId ?? null,
+    input.text,
+    jsonParam(input.meta ?? {}),
+    input.model ?? null,
+  ];
+}
+
+export { ENQUEUE_LOCK } from "./sql/tasks.ts";
+
 export function createTaskRepo(db: Queryable) {
   const one = async (text: string, params: unknown[]): Promise<Task | null> => {
     const { rows } = await db.query(text, params);
@@ -78,18 +96,7 @@ export function createTaskRepo(db: Queryable) {
   return {
     /** Inserts the task, or returns the one already made for the same dedupe key. */
     async insert(input: NewTask): Promise<{ task: Task; created: boolean }> {
-      const created = await one(sql.insert, [
-        input.id ?? randomUUID(),
-        input.source,
-        input.dedupeKey ?? null,
-        input.teamId ?? null,
-        input.channelId ?? null,
-        input.threadTs ?? null,
-        input.userId ?? null,
-        input.text,
-        jsonParam(input.meta ?? {}),
-        input.model ?? null,
-      ]);
+      const created = await one(sql.insert, newTaskParams(input));
       if (created) return { task: created, created: true };
       const existing = await one(sql.byDedupeKey, [input.dedupeKey]);
       if (!existing) throw new Error("task insert was skipped but no task has its dedupe key");
@@ -102,17 +109,20 @@ export function createTaskRepo(db: Queryable) {
       const { rows } = await db.query<{ id: string }>(sql.idsByPrefix, [idOrPrefix.toLowerCase()]);
       return rows.length === 1 ? rows[0]!.id : null;
     },
-    async lockForEnqueue(): Promise<void> {
-      await db.query(sql.enqueueLock);
-    },
     /**
-     * Call under lockForEnqueue: the task already made for this dedupe key, if any, the queue's
-     * depth, and the open tasks of `countedUser` (0 when null).
+     * Call in a transaction holding ENQUEUE_LOCK: makes the task only when no task has its dedupe
+     * key, fewer than `maxDepth` wait, and `countedUser` (null: not counted) has fewer than `maxOpen`
+     * open; answers what it found either way, and the task when it made it.
      */
-    async enqueueCheck(dedupeKey: string | null, countedUser: string | null): Promise<{ existing: string | null; depth: number; open: number }> {
-      const { rows } = await db.query<{ existing: string | null; depth: number; open: number }>(sql.enqueueCheck, [dedupeKey, countedUser]);
-      return { existing: rows[0]?.existing ?? null, depth: Number(rows[0]?.depth ?? 0), open: Number(rows[0]?.open ?? 0) };
+    async insertIfRoom(
+      input: NewTask,
+      limits: { maxDepth: number; countedUser: string | null; maxOpen: number | null },
+    ): Promise<{ made: Task | null; existing: string | null; depth: number; open: number }> {
+      const { rows } = await db.query(sql.insertIfRoom, [...newTaskParams(input), limits.countedUser, limits.maxDepth, limits.maxOpen]);
+      const r = rows[0] ?? {};
+      return { made: r["id"] ? toTask(r) : null, existing: (r["existing"] as string | null) ?? null, depth: Number(r["depth"] ?? 0), open: Number(r["open"] ?? 0) };
     },
+    byDedupeKey: (key: string) => one(sql.byDedupeKey, [key]),
     async queuedCount(): Promise<number> {
       const { rows } = await db.query<{ n: number }>(sql.queuedCount);
       return Number(rows[0]?.n ?? 0);

@@ -5,7 +5,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { eachDatabase } from "../helpers/test-database.ts";
-import { enqueueLock } from "../../src/store/sql/tasks.ts";
+import { ENQUEUE_LOCK } from "../../src/store/task-repo.ts";
 import { startHarness, SIGNING_SECRET, type Harness } from "./slack-harness.ts";
 
 const LIMIT = { timeout: 60_000 };
@@ -103,11 +103,13 @@ eachDatabase((database) =>
       const isLocked = new Promise<void>((resolve) => (locked = resolve));
       // Holding the queue's enqueue lock stalls every new task (on the embedded database, which runs
       // one transaction at a time, every query).
-      const stall = h.stack.db.transaction(async (tx) => {
-        await tx.query(enqueueLock);
-        locked();
-        await released;
-      });
+      const stall = h.stack.db.transaction(
+        async () => {
+          locked();
+          await released;
+        },
+        { lock: ENQUEUE_LOCK },
+      );
       await isLocked;
       try {
         const mention = await h.mention("alice", work, "stalled but acknowledged");

@@ -147,6 +147,32 @@ eachDatabase((kind) => {
       assert.equal(await tasks.queuedCount(), depth + 1);
     });
 
+    it("answers with the task another writer made under the same dedupe key while the enqueue waited on it", {
+      skip: kind === "pglite" ? "the embedded database runs one transaction at a time: no other writer can hold the key" : false,
+    }, async () => {
+      const queue = createTaskQueue(db, boss, { maxQueueDepth: 1000 });
+      let release = () => {};
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let inserted = () => {};
+      const isInserted = new Promise<void>((resolve) => (inserted = resolve));
+      // A schedule's run is recorded outside the enqueue lock: its uncommitted row holds the key.
+      const other = db.transaction(async (tx) => {
+        const made = await createTaskRepo(tx).insert({ text: "made elsewhere", source: "schedule", dedupeKey: "schedule:race" });
+        inserted();
+        await released;
+        return made.task;
+      });
+      await isInserted;
+      const enqueued = queue.enqueue({ text: "asked here", source: "schedule", dedupeKey: "schedule:race" });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      release();
+      const [task, answer] = await Promise.all([other, enqueued]);
+      assert.equal(answer.created, false);
+      assert.equal(answer.task.id, task.id);
+      assert.equal(answer.task.text, "made elsewhere");
+      assert.equal((await boss.findJobs(TASK_QUEUE, { id: task.id })).length, 0, "no job for a task this enqueue did not make");
+    });
+
     it("cancels a queued task so it never starts, and announces it exactly once", async () => {
       const queue = createTaskQueue(db, boss, { maxQueueDepth: 100 });
       const announced: string[] = [];

@@ -1,7 +1,7 @@
 // Postgres through `pg`: a pool for our queries; pg-boss keeps a pool of its own on the same
 // server (that is what gives it a LISTEN connection for NOTIFY pick-up).
 import pg from "pg";
-import { storableParams, type Database, type Queryable, type Row } from "../database.ts";
+import { advisoryLock, storableParams, type Database, type Queryable, type Row } from "../database.ts";
 import { CodedError } from "../../shared/errors.ts";
 import { PreparingClient } from "./preparing-client.ts";
 
@@ -47,10 +47,11 @@ export async function openPostgres(options: PgOptions): Promise<Database> {
     kind: "postgres",
     description,
     ...run(pool),
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await pool.connect();
       try {
-        await client.query("BEGIN");
+        // One simple query: BEGIN and the lock cost one round trip, not two.
+        await client.query(options?.lock === undefined ? "BEGIN" : `BEGIN; ${advisoryLock(options.lock)}`);
         const value = await fn(run(client));
         await client.query("COMMIT");
         return value;

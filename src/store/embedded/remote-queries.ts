@@ -1,7 +1,7 @@
 // Statements and transactions carried by requests to whoever runs the embedded database: the
 // owner's thread (adapters/pglite.ts) and the owning process over its socket (pglite-client.ts).
 // A transaction is a begin that answers its number, statements that name it, then commit or rollback.
-import type { Queryable, Row } from "../database.ts";
+import { advisoryLock, type Queryable, type Row, type TransactionOptions } from "../database.ts";
 import type { WireRequest } from "./wire.ts";
 
 /** A request as its sender writes it; the carrier numbers it. */
@@ -11,7 +11,7 @@ export type Answer = { rows?: unknown[]; tx?: number };
 export function remoteQueries(
   send: (request: RequestBody) => Promise<Answer>,
   params: (given: readonly unknown[]) => unknown[] = (given) => [...given],
-): { self: Queryable; transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } {
+): { self: Queryable; transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T> } {
   const on = (tx?: number): Queryable => ({
     async query<T = Row>(sql: string, given?: readonly unknown[]) {
       const r = await send({ op: "query", sql, ...(given?.length ? { params: params(given) } : {}), ...(tx !== undefined ? { tx } : {}) });
@@ -20,9 +20,10 @@ export function remoteQueries(
   });
   return {
     self: on(),
-    async transaction(fn) {
+    async transaction(fn, options) {
       const { tx } = await send({ op: "begin" });
       try {
+        if (options?.lock !== undefined) await on(tx).query(advisoryLock(options.lock));
         const value = await fn(on(tx));
         await send({ op: "commit", tx: tx! });
         return value;

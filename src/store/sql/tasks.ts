@@ -17,8 +17,8 @@ export const byId = `SELECT ${columns} FROM tasks WHERE id = $1`;
 
 export const byDedupeKey = `SELECT ${columns} FROM tasks WHERE dedupe_key = $1`;
 
-/** Serialises enqueues so the depth check and the insert see the same queue. */
-export const enqueueLock = "SELECT pg_advisory_xact_lock(724313512)";
+/** The advisory lock that serialises enqueues, so the limits' check and the insert see the same queue. */
+export const ENQUEUE_LOCK = 724313512;
 
 export const queuedCount = "SELECT count(*)::int AS n FROM tasks WHERE status = 'queued'";
 
@@ -27,12 +27,23 @@ export const openOf = (user: string) => `
   SELECT count(*)::int AS n FROM tasks WHERE user_id = ${user} AND status IN ('queued', 'running')`;
 
 /**
- * Under the enqueue lock: the task a redelivered request already has, how many wait, and how many
- * of the asker's ($2; null: not counted) count against MAX_TASKS_PER_USER.
+ * Under ENQUEUE_LOCK, in one statement: the task is made ($1–$10 as in `insert`) only when no task
+ * has its dedupe key, fewer than $12 wait, and the asker ($11; null: not counted) has fewer than
+ * $13 open. Answers, either way, the task the dedupe key already has, how many waited and how many
+ * of the asker's were open, with the new task's columns when it was made (null otherwise).
  */
-export const enqueueCheck = `
-  SELECT (SELECT id FROM tasks WHERE dedupe_key = $1) AS existing, (${queuedCount}) AS depth,
-    CASE WHEN $2::text IS NULL THEN 0 ELSE (${openOf("$2")}) END AS open`;
+export const insertIfRoom = `
+  WITH room AS (
+    SELECT (SELECT id FROM tasks WHERE dedupe_key = $3) AS existing, (${queuedCount}) AS depth,
+      CASE WHEN $11::text IS NULL THEN 0 ELSE (${openOf("$11")}) END AS open
+  ), made AS (
+    INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta, model)
+    SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10 FROM room
+    WHERE room.existing IS NULL AND room.depth < $12::int AND ($13::int IS NULL OR room.open < $13::int)
+    ON CONFLICT (dedupe_key) DO NOTHING
+    RETURNING ${columns}
+  )
+  SELECT room.existing, room.depth, room.open, made.* FROM room LEFT JOIN made ON true`;
 
 export const openCounts = `
   SELECT count(*) FILTER (WHERE status = 'queued')::int AS queued,
