@@ -58,7 +58,7 @@ export class LocalSandboxProvider implements SandboxProvider {
     const domains = parsed.allowedDomains.length > 0 ? sandboxRuntime().NetworkConfigSchema.safeParse({ allowedDomains: parsed.allowedDomains, deniedDomains: [] }) : null;
     if (domains && !domains.success) {
       const issue = domains.error.issues[0];
-      throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.npmjs.org`, { cause: domains.error });
+      throw configError("SANDBOX_ALLOWED_DOMAINS", `${issue?.message ?? "invalid entry"}; give comma-separated domains such as github.com,*.githubusercontent.com`, { cause: domains.error });
     }
     const dataDir = path.resolve(parsed.dataDir);
     this.#dirs = new SandboxDirectories(dataDir);
