@@ -4,8 +4,8 @@
 // own request (its system prompt, tool schemas and max_tokens, streamed, copied from the
 // product's first request in the run), the target's baseline; and one sending a minimal request,
 // for comparison: the model double runs on the same two cores and its CPU grows with the
-// request. Each side runs alone on its own database, in turn, RUNS times. Two rates: from the first start to the last finish, and the
-// steady rate, after the first fifth of the tasks finished. A worker that starts on a backlog
+// request. Each side runs alone on its own database, in turn, RUNS times. Two rates: from the
+// first start to the last finish, and the steady rate, after the first fifth of the tasks finished. A worker that starts on a backlog
 // fetches once a second until pg-boss's queue cache sees the backlog (its ready count comes from
 // the monitor, every 2 s here): for the first seconds both sides run at that pace, which pulls
 // the whole-run ratio towards 1.

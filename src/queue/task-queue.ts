@@ -69,15 +69,16 @@ export function createTaskQueue(db: Database, boss: PgBoss, limits: { maxQueueDe
             // Under the lock every task that waits was queued before this one.
             return { task, position: room.depth + 1, created: true };
           }
+          const alreadyMade = async (task: Task): Promise<Enqueued> => ({ task, position: task.status === "queued" ? await repo.position(task.id) : 0, created: false });
           // A redelivered request is answered with its task even when the queue is full.
           const existing = room.existing ? await repo.get(room.existing) : null;
-          if (existing) return { task: existing, position: existing.status === "queued" ? await repo.position(existing.id) : 0, created: false };
+          if (existing) return alreadyMade(existing);
           if (room.depth >= limits.maxQueueDepth) throw queueFull(room.depth, limits.maxQueueDepth);
           if (maxOpen !== undefined && room.open >= maxOpen) throw tooManyTasks(room.open, maxOpen);
           // Only a task made outside the lock with the same dedupe key (committed as this waited) lands here.
           const raced = input.dedupeKey ? await repo.byDedupeKey(input.dedupeKey) : null;
           if (!raced) throw new Error("the task was neither made nor found by its dedupe key");
-          return { task: raced, position: raced.status === "queued" ? await repo.position(raced.id) : 0, created: false };
+          return alreadyMade(raced);
         },
         { lock: ENQUEUE_LOCK },
       );

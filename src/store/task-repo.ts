@@ -93,12 +93,13 @@ export function createTaskRepo(db: Queryable) {
     const { rows } = await db.query(text, params);
     return rows[0] ? toTask(rows[0]) : null;
   };
+  const byDedupeKey = (key: string) => one(sql.byDedupeKey, [key]);
   return {
     /** Inserts the task, or returns the one already made for the same dedupe key. */
     async insert(input: NewTask): Promise<{ task: Task; created: boolean }> {
       const created = await one(sql.insert, newTaskParams(input));
       if (created) return { task: created, created: true };
-      const existing = await one(sql.byDedupeKey, [input.dedupeKey]);
+      const existing = input.dedupeKey ? await byDedupeKey(input.dedupeKey) : null;
       if (!existing) throw new Error("task insert was skipped but no task has its dedupe key");
       return { task: existing, created: false };
     },
@@ -122,7 +123,7 @@ export function createTaskRepo(db: Queryable) {
       const r = rows[0] ?? {};
       return { made: r["id"] ? toTask(r) : null, existing: (r["existing"] as string | null) ?? null, depth: Number(r["depth"] ?? 0), open: Number(r["open"] ?? 0) };
     },
-    byDedupeKey: (key: string) => one(sql.byDedupeKey, [key]),
+    byDedupeKey,
     async queuedCount(): Promise<number> {
       const { rows } = await db.query<{ n: number }>(sql.queuedCount);
       return Number(rows[0]?.n ?? 0);

@@ -10,7 +10,11 @@ import https from "node:https";
 import type { Readable } from "node:stream";
 import zlib from "node:zlib";
 
-const agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
+/** By URL protocol: how a call is sent, and the keep-alive connections it reuses. */
+const transports: Record<string, { request: typeof http.request; agent: http.Agent }> = {
+  "http:": { request: http.request, agent: new http.Agent({ keepAlive: true }) },
+  "https:": { request: https.request, agent: new https.Agent({ keepAlive: true }) },
+};
 
 /** Statuses whose response has no body (the Response constructor refuses one). */
 const NO_BODY = new Set([101, 103, 204, 205, 304]);
@@ -24,13 +28,12 @@ export function httpFetch(timeoutMs: number): typeof fetch {
     const body = init.body ?? undefined;
     if ((body !== undefined && typeof body !== "string") || (typeof input !== "string" && !(input instanceof URL))) return fetch(input, init);
     const url = new URL(input);
-    const agent = url.protocol === "https:" ? agents["https:"] : url.protocol === "http:" ? agents["http:"] : null;
-    if (!agent) return Promise.reject(new TypeError(`cannot call ${url.protocol}// URLs (${url.origin}); the Slack API is reached over http or https`));
+    const transport = Object.hasOwn(transports, url.protocol) ? transports[url.protocol] : undefined;
+    if (!transport) return Promise.reject(new TypeError(`cannot call ${url.protocol}// URLs (${url.origin}); the Slack API is reached over http or https`));
     const headers: Record<string, string> = { "accept-encoding": "gzip, deflate, br" };
     for (const [name, value] of new Headers(init.headers)) headers[name] = value;
     return new Promise<Response>((resolve, reject) => {
-      const send = url.protocol === "https:" ? https.request : http.request;
-      const request = send(url, { method: init.method ?? "GET", headers, agent, ...(init.signal ? { signal: init.signal } : {}) }, (response) => {
+      const request = transport.request(url, { method: init.method ?? "GET", headers, agent: transport.agent, ...(init.signal ? { signal: init.signal } : {}) }, (response) => {
         const status = response.statusCode ?? 0;
         if (status >= 300 && status < 400 && init.redirect !== "manual") {
           response.resume();

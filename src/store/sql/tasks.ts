@@ -7,8 +7,11 @@ const columns = `id, source, dedupe_key, team_id, channel_id, thread_ts, user_id
   error_code, usage, attempt, turns, last_activity, worker, meta, cancel_requested_at, cancelled_by, sandbox_id,
   job_id, created_at, started_at, attempt_started_at, finished_at, updated_at, model`;
 
+/** What a new task is given, $1–$10 of `insert` and `insertIfRoom` in this order. */
+const newTaskColumns = "id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta, model";
+
 export const insert = `
-  INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta, model)
+  INSERT INTO tasks (${newTaskColumns})
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING ${columns}`;
@@ -37,7 +40,7 @@ export const insertIfRoom = `
     SELECT (SELECT id FROM tasks WHERE dedupe_key = $3) AS existing, (${queuedCount}) AS depth,
       CASE WHEN $11::text IS NULL THEN 0 ELSE (${openOf("$11")}) END AS open
   ), made AS (
-    INSERT INTO tasks (id, source, dedupe_key, team_id, channel_id, thread_ts, user_id, text, meta, model)
+    INSERT INTO tasks (${newTaskColumns})
     SELECT $1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10 FROM room
     WHERE room.existing IS NULL AND room.depth < $12::int AND ($13::int IS NULL OR room.open < $13::int)
     ON CONFLICT (dedupe_key) DO NOTHING
